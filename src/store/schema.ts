@@ -1,0 +1,87 @@
+// Row types, declared once. Both dialects store the same shapes so one set of store functions
+// serves SQLite and PostgreSQL:
+// - timestamps are ISO-8601 UTC text with milliseconds ("2026-11-24T16:18:07.000Z"), which sorts
+//   and compares correctly as text in both;
+// - booleans are integers 0/1;
+// - structured values (options, categories) are JSON text.
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+export type Timestamp = string;
+
+export interface SourcesTable {
+  id: Generated<number>;
+  kind: 'feed' | 'page' | 'textdump';
+  /** http(s) URL, or a folder path for text dumps. Unique. */
+  url: string;
+  name: string;
+  enabled: ColumnType<number, number | undefined, number>;
+  interval_minutes: ColumnType<number, number | undefined, number>;
+  /** JSON of SourceOptions. */
+  options: ColumnType<string, string | undefined, string>;
+  etag: string | null;
+  last_modified: string | null;
+  next_fetch_at: Timestamp | null;
+  last_fetched_at: Timestamp | null;
+  /** ok | not-modified | error | null (never fetched) */
+  last_status: string | null;
+  last_error: string | null;
+  consecutive_failures: ColumnType<number, number | undefined, number>;
+  /** Why the source was paused (by an admin, or automatically after repeated failures). */
+  paused_reason: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ArticlesTable {
+  id: Generated<number>;
+  source_id: number;
+  guid: string;
+  /** `${source_id}:${guid}`: the per-source identity, unique. */
+  guid_key: string;
+  url: string | null;
+  /** Unique across all sources (NULL allowed many times). */
+  canonical_url: string | null;
+  title: string;
+  author: string | null;
+  published_at: Timestamp;
+  fetched_at: Timestamp;
+  lang: string;
+  category: string | null;
+  /** JSON array of the item's categories/tags. */
+  categories: ColumnType<string, string | undefined, string>;
+  text: string;
+  /** Sanitized HTML. */
+  html: string | null;
+  image_url: string | null;
+  summary: string | null;
+  summary_method: string | null;
+  /** Hash of the normalized text: the exact-duplicate key across sources. Unique. */
+  fingerprint: string;
+  /** Near-duplicate cluster: the id of the first article of the story. */
+  cluster_id: number | null;
+  /** MinHash signature (base64 of little-endian uint32s), to score near-duplicate candidates. */
+  minhash: string | null;
+  /** Lower-cased words (Intl.Segmenter) joined by spaces, for portable keyword search. */
+  search_text: string;
+  nav_previous: string | null;
+  nav_next: string | null;
+}
+
+/** LSH bands of each article's MinHash: articles sharing a band are near-duplicate candidates. */
+export interface ArticleBandsTable {
+  article_id: number;
+  band: string;
+  created_at: Timestamp;
+}
+
+export interface Database {
+  sources: SourcesTable;
+  articles: ArticlesTable;
+  article_bands: ArticleBandsTable;
+}
+
+export type SourceRow = Selectable<SourcesTable>;
+export type NewSource = Insertable<SourcesTable>;
+export type SourceUpdate = Updateable<SourcesTable>;
+export type ArticleRow = Selectable<ArticlesTable>;
+export type NewArticle = Insertable<ArticlesTable>;
