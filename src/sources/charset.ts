@@ -131,9 +131,9 @@ export function decodeBody(body: Buffer, contentType?: string): Decoded {
     const charset = normalizeCharset(label);
     if (!charset) continue;
     if (charset === 'utf-8' && !utf8) continue;
-    // A page labelled latin-1 whose bytes are valid multi-byte UTF-8 is mislabelled far more
-    // often than it is real latin-1 text that happens to form UTF-8 sequences.
-    if (charset === 'windows-1252' && utf8 && /[^\x00-\x7f]/.test(head)) return decodeWith(body, 'utf-8', 'sniff');
+    // A page labelled GBK or latin-1 whose bytes are valid multi-byte UTF-8 is mislabelled: text
+    // of any length in those charsets practically never forms valid UTF-8 sequences.
+    if (charset !== 'utf-8' && !charset.startsWith('utf-') && utf8 && /[^\x00-\x7f]/.test(head)) return decodeWith(body, 'utf-8', 'sniff');
     return decodeWith(body, charset, source);
   }
   if (utf8) return decodeWith(body, 'utf-8', 'sniff');
