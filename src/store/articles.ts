@@ -1,0 +1,258 @@
+// Articles: exact-duplicate look-ups, near-duplicate candidates, batch insertion, listing and
+// keyword search. Uniqueness is enforced by the database, not by look-ups: two replicas ingesting
+// the same story at once end with one row and one counted conflict, never an error.
+import { type Kysely, sql } from 'kysely';
+import type { ArticleRow, Database, NewArticle } from './schema.js';
+
+/** Longest IN list per statement: well under SQLite's bound-variable limit on any build. */
+const IN_CHUNK = 500;
+/**
+ * Bound values per INSERT statement: fewer, larger statements save PostgreSQL round trips, and
+ * this stays far below the limits (SQLite ≥ 3.32: 32,766; PostgreSQL: 65,535).
+ */
+const PARAMS_PER_INSERT = 8000;
+const DEADLOCK_RETRIES = 3;
+
+export function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export interface ExactKeys {
+  guidKeys: Iterable<string>;
+  canonicalUrls: Iterable<string>;
+  fingerprints: Iterable<string>;
+}
+
+export interface KnownKeys {
+  guidKeys: Set<string>;
+  canonicalUrls: Set<string>;
+  fingerprints: Set<string>;
+}
+
+/** Which of the given keys are already stored. */
+export async function findExisting(db: Kysely<Database>, keys: ExactKeys): Promise<KnownKeys> {
+  return {
+    guidKeys: await known(db, 'guid_key', keys.guidKeys),
+    canonicalUrls: await known(db, 'canonical_url', keys.canonicalUrls),
+    fingerprints: await known(db, 'fingerprint', keys.fingerprints),
+  };
+}
+
+async function known(
+  db: Kysely<Database>,
+  column: 'guid_key' | 'canonical_url' | 'fingerprint',
+  values: Iterable<string>,
+): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const part of chunk([...new Set(values)], IN_CHUNK)) {
+    const rows = await db.selectFrom('articles').select(column).where(column, 'in', part).execute();
+    for (const row of rows) {
+      const value = row[column];
+      if (value !== null) found.add(value);
+    }
+  }
+  return found;
+}
+
+export interface ClusterCandidate {
+  id: number;
+  cluster_id: number | null;
+  minhash: string | null;
+}
+
+/**
+ * Articles that share at least one LSH band with the given ones and whose bands were stored
+ * since `since` (a band's time is its article's fetched_at), each once, oldest id first.
+ */
+export async function findClusterCandidates(
+  db: Kysely<Database>,
+  bands: readonly string[],
+  since: string,
+): Promise<ClusterCandidate[]> {
+  const byId = new Map<number, ClusterCandidate>();
+  for (const part of chunk([...new Set(bands)], IN_CHUNK)) {
+    const rows = await db
+      .selectFrom('article_bands as b')
+      .innerJoin('articles as a', 'a.id', 'b.article_id')
+      .select(['a.id', 'a.cluster_id', 'a.minhash'])
+      .distinct()
+      .where('b.band', 'in', part)
+      .where('b.created_at', '>=', since)
+      .execute();
+    for (const row of rows) byId.set(row.id, row);
+  }
+  return [...byId.values()].sort((x, y) => x.id - y.id);
+}
+
+export interface ArticleToInsert {
+  article: NewArticle;
+  /** LSH bands of the article's MinHash. */
+  bands: readonly string[];
+}
+
+export interface InsertResult {
+  /** The rows actually inserted, in input order. */
+  inserted: { id: number; guid_key: string }[];
+  /** Rows skipped because one of their unique keys was already stored (or repeated in the batch). */
+  conflicts: number;
+}
+
+type ArticleValues = Required<Omit<NewArticle, 'id'>>;
+
+// Every column spelled out: a multi-row INSERT must give all rows the same columns, and SQLite
+// has no DEFAULT keyword to fill the gaps with.
+function values(a: NewArticle): ArticleValues {
+  return {
+    source_id: a.source_id,
+    guid: a.guid,
+    guid_key: a.guid_key,
+    url: a.url ?? null,
+    canonical_url: a.canonical_url ?? null,
+    title: a.title,
+    author: a.author ?? null,
+    published_at: a.published_at,
+    fetched_at: a.fetched_at,
+    lang: a.lang,
+    category: a.category ?? null,
+    categories: a.categories ?? '[]',
+    text: a.text,
+    html: a.html ?? null,
+    image_url: a.image_url ?? null,
+    summary: a.summary ?? null,
+    summary_method: a.summary_method ?? null,
+    fingerprint: a.fingerprint,
+    cluster_id: a.cluster_id ?? null,
+    minhash: a.minhash ?? null,
+    search_text: a.search_text,
+    nav_previous: a.nav_previous ?? null,
+    nav_next: a.nav_next ?? null,
+  };
+}
+
+/**
+ * Inserts a batch in one transaction, skipping rows whose guid_key, canonical_url or fingerprint
+ * is already stored. An inserted article without a cluster starts its own (cluster_id = its id).
+ */
+export async function insertArticles(db: Kysely<Database>, rows: readonly ArticleToInsert[]): Promise<InsertResult> {
+  if (rows.length === 0) return { inserted: [], conflicts: 0 };
+  // Inserting in key order makes concurrent batches take their unique-index locks in the same
+  // order, which avoids most PostgreSQL deadlocks; the retry covers the rest.
+  const sorted = [...rows].sort((x, y) => (x.article.guid_key < y.article.guid_key ? -1 : x.article.guid_key > y.article.guid_key ? 1 : 0));
+  // Inside a caller's transaction, that transaction is the unit (and its owner retries).
+  const ids = db.isTransaction
+    ? await insertSorted(db, sorted)
+    : await retryOnDeadlock(() => db.transaction().execute((trx) => insertSorted(trx, sorted)));
+  const inserted: InsertResult['inserted'] = [];
+  for (const { article } of rows) {
+    const id = ids.get(rowKey(article));
+    if (id === undefined) continue;
+    ids.delete(rowKey(article)); // a row repeated in the batch was inserted once
+    inserted.push({ id, guid_key: article.guid_key });
+  }
+  return { inserted, conflicts: rows.length - inserted.length };
+}
+
+// guid_key alone is unique among stored rows, but a batch may repeat a guid_key with different
+// content; the fingerprint tells which of the repeats was the one inserted.
+function rowKey(a: { guid_key: string; fingerprint: string }): string {
+  return `${a.guid_key}\n${a.fingerprint}`;
+}
+
+async function insertSorted(trx: Kysely<Database>, rows: readonly ArticleToInsert[]): Promise<Map<string, number>> {
+  const ids = new Map<string, number>();
+  const needsCluster: number[] = [];
+  const perStatement = Math.max(1, Math.floor(PARAMS_PER_INSERT / Object.keys(values(rows[0]!.article)).length));
+  for (const part of chunk(rows, perStatement)) {
+    const returned = await trx
+      .insertInto('articles')
+      .values(part.map((r) => values(r.article)))
+      .onConflict((oc) => oc.doNothing())
+      .returning(['id', 'guid_key', 'fingerprint', 'cluster_id'])
+      .execute();
+    for (const r of returned) {
+      ids.set(rowKey(r), r.id);
+      if (r.cluster_id === null) needsCluster.push(r.id);
+    }
+  }
+  for (const part of chunk(needsCluster, IN_CHUNK)) {
+    await trx.updateTable('articles').set((eb) => ({ cluster_id: eb.ref('id') })).where('id', 'in', part).execute();
+  }
+  const banded = new Set<number>();
+  const bands = rows.flatMap(({ article, bands }) => {
+    const id = ids.get(rowKey(article));
+    if (id === undefined || banded.has(id)) return [];
+    banded.add(id);
+    return [...new Set(bands)].map((band) => ({ article_id: id, band, created_at: article.fetched_at }));
+  });
+  for (const part of chunk(bands, Math.floor(PARAMS_PER_INSERT / 3))) {
+    await trx.insertInto('article_bands').values(part).onConflict((oc) => oc.doNothing()).execute();
+  }
+  return ids;
+}
+
+async function retryOnDeadlock<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      // 40P01: PostgreSQL chose this transaction as a deadlock victim and rolled it back.
+      if ((err as { code?: unknown }).code !== '40P01' || attempt >= DEADLOCK_RETRIES) throw err;
+    }
+  }
+}
+
+export interface ArticleFilter {
+  sourceId?: number;
+  /** Only articles published at or after this ISO timestamp. */
+  since?: string;
+}
+
+export async function countArticles(db: Kysely<Database>, filter: ArticleFilter = {}): Promise<number> {
+  const row = await db
+    .selectFrom('articles')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .$if(filter.sourceId !== undefined, (q) => q.where('source_id', '=', filter.sourceId!))
+    .$if(filter.since !== undefined, (q) => q.where('published_at', '>=', filter.since!))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export interface ListOptions extends ArticleFilter {
+  limit: number;
+  offset?: number;
+}
+
+/** Newest first (by publication time, then by id). */
+export function listArticles(db: Kysely<Database>, opts: ListOptions): Promise<ArticleRow[]> {
+  return db
+    .selectFrom('articles')
+    .selectAll()
+    .$if(opts.sourceId !== undefined, (q) => q.where('source_id', '=', opts.sourceId!))
+    .$if(opts.since !== undefined, (q) => q.where('published_at', '>=', opts.since!))
+    .orderBy('published_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(opts.limit)
+    .$if(opts.offset !== undefined, (q) => q.offset(opts.offset!))
+    .execute();
+}
+
+/** `%`, `_` and the escape character itself match literally. */
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * Articles whose search_text contains every word (substring, case-insensitive), newest first.
+ * Substring matching works for Chinese, where words are not separated by spaces in queries.
+ */
+export function searchArticles(db: Kysely<Database>, words: readonly string[], opts: { limit: number }): Promise<ArticleRow[]> {
+  const terms = [...new Set(words.map((w) => w.trim().toLowerCase()).filter((w) => w !== ''))];
+  let query = db.selectFrom('articles').selectAll();
+  for (const term of terms) {
+    // search_text is stored lower-cased; lower() also covers rows written by other tools.
+    query = query.where(sql<boolean>`lower(search_text) like ${`%${escapeLike(term)}%`} escape '\\'`);
+  }
+  return query.orderBy('published_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute();
+}

@@ -1,0 +1,89 @@
+// Opening the store: one Kysely instance over either an embedded SQLite file (the default, no
+// set-up) or a PostgreSQL pool (scale-out: several replicas share it). Everything above this file
+// sees only `Kysely<Database>` and the dialect name.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Logger } from '../log.js';
+import type { Database } from './schema.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  close(): Promise<void>;
+}
+
+export interface OpenDbOptions {
+  log?: Logger;
+  /** PostgreSQL only: most connections the pool opens (default 10). */
+  poolSize?: number;
+}
+
+const PG_URL = /^postgres(ql)?:\/\//i;
+const INT8_OID = 20;
+
+export function isPostgresUrl(url: string): boolean {
+  return PG_URL.test(url);
+}
+
+export function openDb(url: string, opts: OpenDbOptions = {}): Store {
+  return isPostgresUrl(url) ? openPostgres(url, opts) : openSqlite(url, opts);
+}
+
+function openSqlite(file: string, opts: OpenDbOptions): Store {
+  if (file.trim() === '') {
+    throw new Error('Database path is empty: set DATABASE_URL to a SQLite file path or a postgres:// URL.');
+  }
+  let database: SqliteDatabase.Database;
+  try {
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    database = new SqliteDatabase(file);
+  } catch (err) {
+    throw new Error(`Cannot open SQLite database at ${file}: ${(err as Error).message}. Check that the folder is writable.`);
+  }
+  // WAL lets readers (the HTTP archive, the bot) run while ingest writes; busy_timeout makes a
+  // second process wait for the write lock instead of failing at once; NORMAL is durable in WAL
+  // except for the last transactions before a power cut, which re-ingesting recovers.
+  database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  database.pragma('synchronous = NORMAL');
+  opts.log?.debug({ dialect: 'sqlite', file }, 'opened database');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+function openPostgres(url: string, opts: OpenDbOptions): Store {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: opts.poolSize ?? 10,
+    // COUNT(*) and SUM() come back as int8; the counts we keep are far below 2^53, so numbers are
+    // safe and spare every caller a conversion. Set per pool, not globally on the pg module.
+    types: {
+      getTypeParser: (oid, format) =>
+        oid === INT8_OID && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format),
+    },
+  });
+  // An idle client losing its connection (server restart, network blip) emits 'error' on the
+  // pool; unhandled, that would crash the process. The pool replaces the client by itself.
+  pool.on('error', (err) => {
+    opts.log?.warn({ err: err.message }, 'PostgreSQL connection lost; the pool will reconnect');
+  });
+  opts.log?.debug({ dialect: 'postgres', host: safeHost(url) }, 'opened database pool');
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+/** Host and database of a URL, without user or password, for logs. */
+function safeHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.host}${u.pathname}`;
+  } catch {
+    return '(unparsable URL)';
+  }
+}

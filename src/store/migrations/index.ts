@@ -1,0 +1,16 @@
+// Every migration, in order, listed in code rather than found on disk: a static list works the
+// same under tsx, from a bundle and from any working directory. Add new ones at the end; never
+// edit or rename one that has shipped (its name is recorded in each database).
+import type { Kysely } from 'kysely';
+import type { DialectName } from '../db.js';
+import { init } from './0001_init.js';
+
+export interface TidingsMigration {
+  /** `db` is untyped on purpose: a migration sees the schema as it was when it was written. */
+  up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
+  down?(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
+}
+
+export const migrations: Readonly<Record<string, TidingsMigration>> = {
+  '0001_init': init,
+};
