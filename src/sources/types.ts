@@ -140,6 +140,8 @@ export interface SourceOptions {
   category?: string;
   /** Force a language instead of detecting it. */
   lang?: string;
+  /** textdump: IANA time zone of the crawler's timestamps (default Asia/Shanghai). */
+  timeZone?: string;
 }
 
 /** The part of a stored source a reader needs. */

@@ -202,7 +202,7 @@ export function sourceOptions(row: Pick<SourceRow, 'options'>): SourceOptions {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
   const raw = parsed as Record<string, unknown>;
   const out: SourceOptions = {};
-  for (const key of ['linkSelector', 'category', 'lang'] as const) {
+  for (const key of ['linkSelector', 'category', 'lang', 'timeZone'] as const) {
     const v = raw[key];
     if (typeof v === 'string') out[key] = v;
   }
