@@ -40,7 +40,7 @@ export async function timeMedian(fn: () => unknown, runs = 7, warmup = 2): Promi
   return median(times);
 }
 
-export function withRatio(f: Omit<Figure, 'ratio'>): Figure {
+export function withRatio(f: Figure): Figure {
   if (f.baseline_value === undefined || f.baseline_value === 0 || f.value === 0) return f as Figure;
   const ratio = f.higher_is_better ? f.value / f.baseline_value : f.baseline_value / f.value;
   return { ...f, ratio: Math.round(ratio * 100) / 100 };

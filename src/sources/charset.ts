@@ -52,8 +52,23 @@ export function charsetFromContentType(contentType: string | undefined): string 
 
 function bomCharset(body: Buffer): { charset: string; length: number } | undefined {
   if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return { charset: 'utf-8', length: 3 };
+  if (body[0] === 0x00 && body[1] === 0x00 && body[2] === 0xfe && body[3] === 0xff) return { charset: 'utf-32be', length: 4 };
+  if (body[0] === 0xff && body[1] === 0xfe && body[2] === 0x00 && body[3] === 0x00) return { charset: 'utf-32le', length: 4 };
   if (body[0] === 0xfe && body[1] === 0xff) return { charset: 'utf-16be', length: 2 };
   if (body[0] === 0xff && body[1] === 0xfe) return { charset: 'utf-16le', length: 2 };
+  return undefined;
+}
+
+/**
+ * UTF-16/32 without a BOM, recognized by how "<?" is laid out in bytes (XML 1.0 Appendix F).
+ * No label can be trusted over this: read as ASCII, such a document is not even "<?xml".
+ */
+function xmlWideCharset(body: Buffer): string | undefined {
+  const [a, b, c, d] = [body[0], body[1], body[2], body[3]];
+  if (a === 0x3c && b === 0x00 && c === 0x00 && d === 0x00) return 'utf-32le';
+  if (a === 0x00 && b === 0x00 && c === 0x00 && d === 0x3c) return 'utf-32be';
+  if (a === 0x3c && b === 0x00 && c === 0x3f && d === 0x00) return 'utf-16le';
+  if (a === 0x00 && b === 0x3c && c === 0x00 && d === 0x3f) return 'utf-16be';
   return undefined;
 }
 
@@ -111,14 +126,16 @@ function decodeWith(body: Buffer, charset: string, source: CharsetSource, skip =
 }
 
 /**
- * Decodes a document. Order: BOM, Content-Type header, XML prolog, <meta> (first 64 KiB), then
- * sniffing (valid UTF-8 stays UTF-8; GB-shaped bytes become GB18030), then windows-1252.
+ * Decodes a document. Order: BOM (or the UTF-16/32 byte pattern of "<?xml"), Content-Type
+ * header, XML prolog, <meta> (first 64 KiB), then sniffing (valid UTF-8 stays UTF-8; GB-shaped bytes become GB18030), then windows-1252.
  * A declared charset that cannot be right (UTF-8 declared but the bytes are not) falls through
  * to sniffing instead of producing U+FFFD.
  */
 export function decodeBody(body: Buffer, contentType?: string): Decoded {
   const bom = bomCharset(body);
   if (bom) return decodeWith(body, bom.charset, 'bom', bom.length);
+  const wide = xmlWideCharset(body);
+  if (wide) return decodeWith(body, wide, 'sniff');
 
   const head = body.subarray(0, SNIFF_BYTES).toString('latin1');
   const candidates: [string | undefined, CharsetSource][] = [

@@ -1,0 +1,68 @@
+// What every CLI command shares: loading config and deps, and turning failures into a clear
+// message and an exit code — never a stack trace.
+import { InvalidArgumentError } from 'commander';
+import { ConfigError, type Config, loadConfigFromProcess } from '../config.js';
+import type { Deps } from '../deps.js';
+import { createLogger } from '../log.js';
+
+/** The user asked for something we cannot do as asked; the message says what to do instead. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export async function loadCliConfig(): Promise<Readonly<Config>> {
+  return loadConfigFromProcess();
+}
+
+export async function withDeps<T>(fn: (deps: Deps) => Promise<T>, opts: { service?: boolean } = {}): Promise<T> {
+  const config = await loadCliConfig();
+  const log = createLogger({ level: config.logLevel ?? (opts.service ? 'info' : 'warn') });
+  // Loaded on demand: `--help` and bad arguments need none of the database or network code.
+  const { buildDeps } = await import('../deps.js');
+  const deps = await buildDeps(config, log);
+  try {
+    return await fn(deps);
+  } finally {
+    await deps.close();
+  }
+}
+
+/** Wraps a commander action so every failure ends as one readable line and exit code. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args);
+    } catch (err) {
+      process.exitCode = reportError(err);
+    }
+  };
+}
+
+export function reportError(err: unknown): number {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    return 2;
+  }
+  if (err instanceof UsageError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    return 2;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`error: ${message}\n`);
+  if (process.env.LOG_LEVEL === 'debug' && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  else process.stderr.write('(set LOG_LEVEL=debug for details)\n');
+  return 1;
+}
+
+export function parseId(value: string, what = 'id'): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`${what} must be a number, got "${value}"`);
+  return Number(value);
+}
+
+export function parseIntOption(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}.`);
+    return n;
+  };
+}

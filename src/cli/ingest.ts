@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { ingestDeps } from '../deps.js';
+import { type IngestSummary, ingestAll } from '../ingest/ingest.js';
+import { getSource } from '../store/sources.js';
+import { UsageError, action, withDeps } from './context.js';
+import { printJson, progressLine, table, truncate } from './output.js';
+
+export function registerIngest(program: Command): void {
+  program
+    .command('ingest')
+    .description('Fetch sources now and store their new articles (all enabled sources by default).')
+    .option('-s, --source <id|url...>', 'only these sources (ids or URLs); paused ones too when named')
+    .option('-f, --force', 'also sources still backing off after failures')
+    .option('--json', 'print the summary as JSON')
+    .action(
+      action(async (opts: { source?: string[]; force?: boolean; json?: boolean }) => {
+        await withDeps(async (deps) => {
+          const sourceIds: number[] = [];
+          for (const key of opts.source ?? []) {
+            const row = await getSource(deps.store.db, /^\d+$/.test(key) ? Number(key) : key);
+            if (!row) throw new UsageError(`no source "${key}" (see \`tidings sources list\`)`);
+            sourceIds.push(row.id);
+          }
+          const progress = progressLine();
+          let totals = { new: 0, dup: 0, failed: 0 };
+          const summary = await ingestAll(ingestDeps(deps), {
+            sourceIds: sourceIds.length ? sourceIds : undefined,
+            force: opts.force,
+            onProgress: (o, done, total) => {
+              totals = { new: totals.new + o.new, dup: totals.dup + o.duplicates, failed: totals.failed + (o.status === 'error' ? 1 : 0) };
+              const last = o.status === 'error' ? `${o.name}: FAILED ${o.error}` : `${o.name}: ${o.status}, ${o.new} new`;
+              progress.update(`[${done}/${total}] ${totals.new} new · ${totals.dup} duplicate · ${totals.failed} failed — ${last}`);
+            },
+          });
+          progress.done();
+          if (opts.json) printJson(summary);
+          else process.stdout.write(formatSummary(summary) + '\n');
+          if (summary.sources > 0 && summary.failed === summary.sources) process.exitCode = 1;
+        });
+      }),
+    );
+}
+
+export function formatSummary(s: IngestSummary): string {
+  if (s.sources === 0) return 'No sources to ingest. Add one with `tidings sources add <url|path>`.';
+  const rows = [...s.outcomes]
+    .sort((a, b) => a.sourceId - b.sourceId)
+    .map((o) => [o.sourceId, truncate(o.name, 32), o.status === 'error' ? (o.paused ? 'FAILED, paused' : 'FAILED') : o.status, o.new, o.duplicates, truncate(o.error ?? '', 60)]);
+  return [
+    table(['id', 'source', 'status', 'new', 'dup', 'error'], rows),
+    '',
+    `${s.sources} sources: ${s.new} new, ${s.duplicates} duplicate, ${s.notModified} not modified, ${s.failed} failed.`,
+  ].join('\n');
+}

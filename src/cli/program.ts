@@ -1,0 +1,24 @@
+// The `tidings` command tree. Building it loads no database or network code, so --help is quick
+// and tests can inspect every command in-process.
+import { Command } from 'commander';
+import { VERSION } from '../config.js';
+import { registerArticles } from './articles.js';
+import { registerIngest } from './ingest.js';
+import { registerMisc } from './misc.js';
+import { registerSources } from './sources.js';
+import { registerStart } from './start.js';
+
+export function buildProgram(): Command {
+  const program = new Command('tidings')
+    .description('Newsletter digests from feeds, web pages and crawler dumps, by email and Telegram.')
+    .version(VERSION)
+    .showHelpAfterError('(add --help for usage)')
+    .showSuggestionAfterError(true);
+  registerStart(program);
+  registerIngest(program);
+  registerSources(program);
+  registerArticles(program);
+  registerMisc(program);
+  return program;
+}
+

@@ -1,0 +1,136 @@
+// The only reader of process.env. One zod schema turns the environment into a frozen, typed
+// Config; a bad value stops start-up naming the variable and what is expected — and for secrets,
+// never the value itself.
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Variables whose values must never appear in an error, a log line or a config dump. */
+export const SECRET_VARS = new Set(['DATABASE_URL', 'SMTP_URL', 'TELEGRAM_BOT_TOKEN', 'TIDINGS_SECRET', 'LLM_API_KEY']);
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .trim()
+    .refine((s) => /^\d+$/.test(s) && Number(s) >= min && Number(s) <= max, `a whole number between ${min} and ${max}`)
+    .transform(Number);
+
+const list = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const schema = z.object({
+  TIDINGS_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .min(1)
+    .refine((s) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^postgres(ql)?:\/\//i.test(s), {
+      message: 'a postgres:// URL, or a SQLite file path',
+    })
+    .optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
+  FETCH_TIMEOUT_MS: int(100, 600_000).default(20_000),
+  FETCH_IDLE_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  FETCH_MAX_BYTES: int(1024, 1024 ** 3).default(15 * 1024 * 1024),
+  FETCH_MAX_REDIRECTS: int(0, 20).default(5),
+  FETCH_PER_HOST_CONCURRENCY: int(1, 64).default(4),
+  FETCH_ALLOW: list.default([]),
+  FETCH_USER_AGENT: z.string().min(1).optional(),
+  INGEST_CONCURRENCY: int(1, 256).default(32),
+  SOURCE_INTERVAL_MINUTES: int(1, 10_080).default(60),
+  SOURCE_PAUSE_AFTER: int(1, 1000).default(10),
+});
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  dataDir: string;
+  databaseUrl: string;
+  /** Unset: the service logs at info, CLI commands at warn (their output is for people). */
+  logLevel: (typeof LOG_LEVELS)[number] | undefined;
+  fetch: {
+    userAgent: string;
+    timeoutMs: number;
+    idleTimeoutMs: number;
+    maxBytes: number;
+    maxRedirects: number;
+    perHostConcurrency: number;
+    allow: string[];
+  };
+  ingest: { concurrency: number; intervalMinutes: number; pauseAfter: number };
+}
+
+export const VERSION = '0.1.0';
+const DEFAULT_UA = `Tidings/${VERSION} (newsletter digest bot; +https://github.com/tidings/tidings)`;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nFix these in .env or the environment (see .env.example).`);
+  }
+}
+
+function describe(issue: z.core.$ZodIssue, env: Env): string {
+  const name = String(issue.path[0] ?? '?');
+  const raw = env[name];
+  const shown = SECRET_VARS.has(name) ? '' : raw === undefined ? '' : ` (got ${JSON.stringify(raw.slice(0, 80))})`;
+  let expected = issue.message;
+  if (issue.code === 'invalid_value' && 'values' in issue) expected = `one of ${issue.values.join(', ')}`;
+  return `${name}: expected ${expected.replace(/^Invalid input: expected /, '')}${shown}`;
+}
+
+/** Empty strings mean "unset", as in most .env files. */
+function withoutEmpty(env: Env): Env {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+}
+
+export function loadConfig(rawEnv: Env): Readonly<Config> {
+  const env = withoutEmpty(rawEnv);
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => describe(i, env)));
+  const e = parsed.data;
+  const dataDir = path.resolve(e.TIDINGS_DATA_DIR);
+  const config: Config = {
+    dataDir,
+    databaseUrl: e.DATABASE_URL ?? path.join(dataDir, 'tidings.db'),
+    logLevel: e.LOG_LEVEL,
+    fetch: {
+      userAgent: e.FETCH_USER_AGENT ?? DEFAULT_UA,
+      timeoutMs: e.FETCH_TIMEOUT_MS,
+      idleTimeoutMs: e.FETCH_IDLE_TIMEOUT_MS,
+      maxBytes: e.FETCH_MAX_BYTES,
+      maxRedirects: e.FETCH_MAX_REDIRECTS,
+      perHostConcurrency: e.FETCH_PER_HOST_CONCURRENCY,
+      allow: e.FETCH_ALLOW,
+    },
+    ingest: { concurrency: e.INGEST_CONCURRENCY, intervalMinutes: e.SOURCE_INTERVAL_MINUTES, pauseAfter: e.SOURCE_PAUSE_AFTER },
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): Readonly<T> {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** The config as an admin may see it: secrets shown as <redacted>. */
+export function redactedConfig(config: Config): Record<string, unknown> {
+  const databaseUrl = /^postgres/i.test(config.databaseUrl) ? '<redacted>' : config.databaseUrl;
+  return { ...config, databaseUrl };
+}
+
+/** Reads `.env` (if present; real environment variables win) and the process environment. */
+export async function loadConfigFromProcess(): Promise<Readonly<Config>> {
+  const dotenv = await import('dotenv');
+  dotenv.config({ quiet: true });
+  return loadConfig(process.env);
+}
