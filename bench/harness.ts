@@ -19,6 +19,8 @@ export type Figures = Record<string, Figure>;
 export interface Bench {
   name: string;
   description: string;
+  /** Names of the figures it produces when they differ from `name` (so `npm run bench -- rouge_bbc` works). */
+  figures?: string[];
   run(): Promise<Figures>;
 }
 

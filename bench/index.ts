@@ -4,8 +4,10 @@ import { extractionBench } from './extraction.js';
 import type { Bench, Figures } from './harness.js';
 import { ingestBench } from './ingest.js';
 import { parseBench } from './parse.js';
+import { renderBench } from './render.js';
+import { summarizeBench } from './summarize.js';
 
-const BENCHES: Bench[] = [parseBench, extractionBench, ingestBench];
+const BENCHES: Bench[] = [parseBench, extractionBench, ingestBench, summarizeBench, renderBench];
 
 function format(figures: Figures): string {
   const lines = ['figure           value            baseline                          ratio'];
@@ -28,12 +30,13 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const json = args.includes('--json');
   const names = args.filter((a) => !a.startsWith('--'));
-  const unknown = names.filter((n) => !BENCHES.some((b) => b.name === n || n.startsWith(`${b.name}_`)));
+  const matches = (b: Bench, n: string) => b.name === n || n.startsWith(`${b.name}_`) || (b.figures ?? []).includes(n);
+  const unknown = names.filter((n) => !BENCHES.some((b) => matches(b, n)));
   if (unknown.length) {
     process.stderr.write(`unknown benchmark ${unknown.join(', ')}; known: ${BENCHES.map((b) => b.name).join(', ')}\n`);
     process.exit(2);
   }
-  const selected = names.length ? BENCHES.filter((b) => names.some((n) => n === b.name || n.startsWith(`${b.name}_`))) : BENCHES;
+  const selected = names.length ? BENCHES.filter((b) => names.some((n) => matches(b, n))) : BENCHES;
   const figures: Figures = {};
   for (const bench of selected) {
     process.stderr.write(`running ${bench.name}: ${bench.description}\n`);

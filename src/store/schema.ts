@@ -78,6 +78,9 @@ export interface Database {
   sources: SourcesTable;
   articles: ArticlesTable;
   article_bands: ArticleBandsTable;
+  newsletters: NewslettersTable;
+  digests: DigestsTable;
+  digest_items: DigestItemsTable;
 }
 
 export type SourceRow = Selectable<SourcesTable>;
@@ -85,3 +88,74 @@ export type NewSource = Insertable<SourcesTable>;
 export type SourceUpdate = Updateable<SourcesTable>;
 export type ArticleRow = Selectable<ArticlesTable>;
 export type NewArticle = Insertable<ArticlesTable>;
+
+// ---- newsletters and digests (issue 3) --------------------------------------------------------
+
+export type NewsletterLanguage = 'en' | 'zh';
+
+export interface NewslettersTable {
+  id: Generated<number>;
+  /** [a-z0-9-], not all digits (so a CLI argument "3" is always an id). Unique. */
+  slug: string;
+  name: string;
+  language: NewsletterLanguage;
+  cron: ColumnType<string, string | undefined, string>;
+  /** IANA time zone the cron expression and the dates in the digest are read in. */
+  timezone: ColumnType<string, string | undefined, string>;
+  catch_up_grace_minutes: ColumnType<number, number | undefined, number>;
+  /** JSON of NewsletterFilters (src/store/newsletters.ts). */
+  filters: ColumnType<string, string | undefined, string>;
+  max_items: ColumnType<number, number | undefined, number>;
+  /** 1: group the digest into sections by category. */
+  sections: ColumnType<number, number | undefined, number>;
+  /** How far back the first digest looks; later ones start where the previous one ended. */
+  lookback_hours: ColumnType<number, number | undefined, number>;
+  /** Template name (a file name without extension, never a path). */
+  template: ColumnType<string, string | undefined, string>;
+  enabled: ColumnType<number, number | undefined, number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type DigestStatus = 'building' | 'ready' | 'skipped' | 'failed';
+
+/** One row per (newsletter, slot): the replica whose insert succeeds builds it. Immutable once ready. */
+export interface DigestsTable {
+  id: Generated<number>;
+  newsletter_id: number;
+  slot_at: Timestamp;
+  status: ColumnType<DigestStatus, DigestStatus | undefined, DigestStatus>;
+  /** Why the digest was skipped or failed. */
+  reason: string | null;
+  /** JSON array of the ids of the articles the digest shows as entries, in order. */
+  article_ids: ColumnType<string, string | undefined, string>;
+  /** JSON of the DigestModel (dates as ISO strings). */
+  model: string | null;
+  subject: string | null;
+  preheader: string | null;
+  /** Rendered email, with the per-recipient placeholders still in it. */
+  html: string | null;
+  text: string | null;
+  /** JSON array of Telegram message parts. */
+  telegram: string | null;
+  window_start: Timestamp | null;
+  window_end: Timestamp | null;
+  created_at: Timestamp;
+  completed_at: Timestamp | null;
+}
+
+/** Every article a ready digest showed: UNIQUE(newsletter_id, article_id) keeps it from being sent twice. */
+export interface DigestItemsTable {
+  digest_id: number;
+  newsletter_id: number;
+  article_id: number;
+  position: number;
+  /** JSON array of the reasons selection gave. */
+  reasons: ColumnType<string, string | undefined, string>;
+}
+
+export type NewsletterRow = Selectable<NewslettersTable>;
+export type NewNewsletter = Insertable<NewslettersTable>;
+export type NewsletterUpdate = Updateable<NewslettersTable>;
+export type DigestRow = Selectable<DigestsTable>;
+export type DigestItemRow = Selectable<DigestItemsTable>;

@@ -4,6 +4,7 @@
 import type { Kysely } from 'kysely';
 import type { DialectName } from '../db.js';
 import { init } from './0001_init.js';
+import { digestsMigration } from './0002_digests.js';
 
 export interface TidingsMigration {
   /** `db` is untyped on purpose: a migration sees the schema as it was when it was written. */
@@ -13,4 +14,5 @@ export interface TidingsMigration {
 
 export const migrations: Readonly<Record<string, TidingsMigration>> = {
   '0001_init': init,
+  '0002_digests': digestsMigration,
 };
