@@ -45,6 +45,16 @@ const schema = z.object({
   INGEST_CONCURRENCY: int(1, 256).default(32),
   SOURCE_INTERVAL_MINUTES: int(1, 10_080).default(60),
   SOURCE_PAUSE_AFTER: int(1, 1000).default(10),
+  TIDINGS_PUBLIC_URL: z
+    .string()
+    .refine((s) => /^https?:\/\/[^/\s]+/i.test(s), 'an http(s) URL such as https://news.example.org')
+    .transform((s) => s.replace(/\/+$/, ''))
+    .optional(),
+  TIDINGS_ORGANIZATION: z.string().min(1).default('Tidings'),
+  TIDINGS_POSTAL_ADDRESS: z.string().min(1).optional(),
+  TIDINGS_TEMPLATES_DIR: z.string().min(1).optional(),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_PORT: int(0, 65535).default(8080),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -64,6 +74,16 @@ export interface Config {
     allow: string[];
   };
   ingest: { concurrency: number; intervalMinutes: number; pauseAfter: number };
+  sender: {
+    organization: string;
+    /** Required before anything is sent (issue 4); previews show a placeholder without it. */
+    postalAddress: string | undefined;
+    /** Where the web pages are reachable; defaults to the local HTTP address. */
+    publicUrl: string;
+  };
+  /** A folder of the user's own templates (same file names as templates/); missing files fall back. */
+  templatesDir: string | undefined;
+  http: { host: string; port: number };
 }
 
 export const VERSION = '0.1.0';
@@ -110,6 +130,13 @@ export function loadConfig(rawEnv: Env): Readonly<Config> {
       allow: e.FETCH_ALLOW,
     },
     ingest: { concurrency: e.INGEST_CONCURRENCY, intervalMinutes: e.SOURCE_INTERVAL_MINUTES, pauseAfter: e.SOURCE_PAUSE_AFTER },
+    sender: {
+      organization: e.TIDINGS_ORGANIZATION,
+      postalAddress: e.TIDINGS_POSTAL_ADDRESS,
+      publicUrl: e.TIDINGS_PUBLIC_URL ?? `http://${e.HTTP_HOST.includes(':') ? `[${e.HTTP_HOST}]` : e.HTTP_HOST}:${e.HTTP_PORT}`,
+    },
+    templatesDir: e.TIDINGS_TEMPLATES_DIR ? path.resolve(e.TIDINGS_TEMPLATES_DIR) : undefined,
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
   };
   return deepFreeze(config);
 }

@@ -21,6 +21,18 @@ const EN = {
   whyReceiving: 'You are receiving this email because you subscribed to {newsletter}.',
   sentBy: 'Sent by {organization}',
   nothingNew: 'Nothing new this time.',
+  archiveTitle: '{newsletter}: archive',
+  newsletters: 'Newsletters',
+  atomFeed: 'Atom feed',
+  noDigests: 'No digests yet.',
+  newerPage: 'Newer',
+  olderPage: 'Older',
+  pageNumber: 'Page {page}',
+  allNewsletters: 'All newsletters',
+  notFound: 'Page not found',
+  notFoundBody: 'There is nothing at this address.',
+  serverError: 'Something went wrong',
+  serverErrorBody: 'The page could not be shown. Please try again later.',
 } satisfies Record<string, Message>;
 
 export type MessageKey = keyof typeof EN;
@@ -40,6 +52,18 @@ const ZH: Record<MessageKey, Message> = {
   whyReceiving: '您收到此邮件，是因为您订阅了 {newsletter}。',
   sentBy: '发件人：{organization}',
   nothingNew: '本期暂无新内容。',
+  archiveTitle: '{newsletter}：往期回顾',
+  newsletters: '简报列表',
+  atomFeed: 'Atom 订阅源',
+  noDigests: '暂无往期简报。',
+  newerPage: '较新',
+  olderPage: '较早',
+  pageNumber: '第 {page} 页',
+  allNewsletters: '全部简报',
+  notFound: '页面不存在',
+  notFoundBody: '此地址没有内容。',
+  serverError: '出错了',
+  serverErrorBody: '页面暂时无法显示，请稍后再试。',
 };
 
 const MESSAGES: Record<DigestLanguage, Record<MessageKey, Message>> = { en: EN, zh: ZH };

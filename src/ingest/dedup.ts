@@ -84,13 +84,17 @@ export function signature(text: string, lang: string): Uint32Array | null {
   return sig;
 }
 
-/** LSH band keys ("b07:1a2b3c4d"): two signatures sharing any key are candidates. */
-export function bandKeys(sig: Uint32Array): string[] {
-  const keys: string[] = [];
+/**
+ * LSH band keys: two signatures sharing any key are candidates. Each key is band index · 2^32 +
+ * the band's 32-bit hash, a safe integer below 2^37: an integer key is a third the size of the
+ * text form and stores compactly in the one B-tree the bands live in.
+ */
+export function bandKeys(sig: Uint32Array): number[] {
+  const keys: number[] = [];
   for (let b = 0; b < BANDS; b++) {
     let h = b;
     for (let r = 0; r < ROWS_PER_BAND; r++) h = fmix32(h ^ sig[b * ROWS_PER_BAND + r]!) + r;
-    keys.push(`b${String(b).padStart(2, '0')}:${(fmix32(h) >>> 0).toString(16).padStart(8, '0')}`);
+    keys.push(b * 2 ** 32 + (fmix32(h) >>> 0));
   }
   return keys;
 }

@@ -6,7 +6,7 @@ import type { Fetcher, Reader, SourceKind } from '../sources/types.js';
 import { listSources, recordFetchFailure, recordFetchSuccess } from '../store/sources.js';
 import type { Database, SourceRow } from '../store/schema.js';
 import { toSourceRef } from './source-ref.js';
-import { createSerializer, type Serializer, storeItems } from './store-items.js';
+import { createGroupWriter, type GroupWriter, storeItems } from './store-items.js';
 
 export interface IngestDeps {
   db: Kysely<Database>;
@@ -18,8 +18,8 @@ export interface IngestDeps {
   concurrency: number;
   /** Consecutive failures after which a source is paused. */
   pauseAfter: number;
-  /** Shared by the sources of one run; ingestAll makes one when absent. */
-  serialize?: Serializer;
+  /** Shared by the sources of one run (it group-commits their batches); made when absent. */
+  writer?: GroupWriter;
 }
 
 export type SourceStatus = 'ok' | 'not-modified' | 'error';
@@ -73,7 +73,7 @@ export function selectSources(all: SourceRow[], opts: IngestOptions, now: Date):
 
 export async function ingestAll(deps: IngestDeps, opts: IngestOptions = {}): Promise<IngestSummary> {
   const sources = selectSources(await listSources(deps.db), opts, deps.now());
-  const runDeps = { ...deps, serialize: deps.serialize ?? createSerializer() };
+  const runDeps = { ...deps, writer: deps.writer ?? createGroupWriter(deps) };
   const outcomes: SourceOutcome[] = [];
   let next = 0;
   const worker = async () => {
@@ -114,7 +114,7 @@ export async function ingestSource(deps: IngestDeps, source: SourceRow): Promise
     if (result.feed.bozo && result.feed.items.length === 0) {
       throw new Error(`not a feed or page we can read: ${result.feed.bozoReason ?? 'no items found'}`);
     }
-    const counts = await storeItems({ ...deps, serialize: deps.serialize ?? createSerializer() }, source, result.feed.items, result.url);
+    const counts = await storeItems({ ...deps, writer: deps.writer ?? createGroupWriter(deps) }, source, result.feed.items, result.url);
     await recordFetchSuccess(deps.db, source.id, { status: 'ok', etag: result.etag, lastModified: result.lastModified }, deps.now());
     deps.log.debug({ source: source.id, ...counts }, 'source ingested');
     return { ...base, ...counts, status: 'ok', ms: elapsed() };

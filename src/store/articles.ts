@@ -6,6 +6,8 @@ import type { ArticleRow, Database, NewArticle } from './schema.js';
 
 /** Longest IN list per statement: well under SQLite's bound-variable limit on any build. */
 const IN_CHUNK = 500;
+/** Band look-ups bind small integers and a group brings tens of thousands: fewer, longer lists. */
+const BAND_CHUNK = 5000;
 /**
  * Bound values per INSERT statement: fewer, larger statements save PostgreSQL round trips, and
  * this stays far below the limits (SQLite ≥ 3.32: 32,766; PostgreSQL: 65,535).
@@ -63,23 +65,23 @@ export interface ClusterCandidate {
 }
 
 /**
- * Articles that share at least one LSH band with the given ones and whose bands were stored
- * since `since` (a band's time is its article's fetched_at), each once, oldest id first.
+ * Articles that share at least one LSH band with the given ones and were fetched since `since`,
+ * each once, oldest id first.
  */
 export async function findClusterCandidates(
   db: Kysely<Database>,
-  bands: readonly string[],
+  bands: readonly number[],
   since: string,
 ): Promise<ClusterCandidate[]> {
   const byId = new Map<number, ClusterCandidate>();
-  for (const part of chunk([...new Set(bands)], IN_CHUNK)) {
+  for (const part of chunk([...new Set(bands)], BAND_CHUNK)) {
     const rows = await db
       .selectFrom('article_bands as b')
       .innerJoin('articles as a', 'a.id', 'b.article_id')
       .select(['a.id', 'a.cluster_id', 'a.minhash'])
       .distinct()
       .where('b.band', 'in', part)
-      .where('b.created_at', '>=', since)
+      .where('a.fetched_at', '>=', since)
       .execute();
     for (const row of rows) byId.set(row.id, row);
   }
@@ -88,8 +90,8 @@ export async function findClusterCandidates(
 
 export interface ArticleToInsert {
   article: NewArticle;
-  /** LSH bands of the article's MinHash. */
-  bands: readonly string[];
+  /** LSH bands of the article's MinHash (see ingest/dedup.ts bandKeys). */
+  bands: readonly number[];
 }
 
 export interface InsertResult {
@@ -184,9 +186,9 @@ async function insertSorted(trx: Kysely<Database>, rows: readonly ArticleToInser
     const id = ids.get(rowKey(article));
     if (id === undefined || banded.has(id)) return [];
     banded.add(id);
-    return [...new Set(bands)].map((band) => ({ article_id: id, band, created_at: article.fetched_at }));
+    return [...new Set(bands)].map((band) => ({ band, article_id: id }));
   });
-  for (const part of chunk(bands, Math.floor(PARAMS_PER_INSERT / 3))) {
+  for (const part of chunk(bands, Math.floor(PARAMS_PER_INSERT / 2))) {
     await trx.insertInto('article_bands').values(part).onConflict((oc) => oc.doNothing()).execute();
   }
   return ids;

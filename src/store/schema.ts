@@ -69,9 +69,9 @@ export interface ArticlesTable {
 
 /** LSH bands of each article's MinHash: articles sharing a band are near-duplicate candidates. */
 export interface ArticleBandsTable {
+  /** LSH band index · 2^32 + the band's 32-bit hash (see ingest/dedup.ts bandKeys). */
+  band: number;
   article_id: number;
-  band: string;
-  created_at: Timestamp;
 }
 
 export interface Database {

@@ -36,6 +36,7 @@ describe('openDb (sqlite)', () => {
     expect(await pragma('busy_timeout')).toBe(5000);
     expect(await pragma('foreign_keys')).toBe(1);
     expect(await pragma('synchronous')).toBe(1); // NORMAL
+    expect(await pragma('wal_autocheckpoint')).toBe(20000);
     expect(existsSync(file)).toBe(true);
   });
 

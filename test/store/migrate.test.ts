@@ -35,7 +35,7 @@ forEachDialect('migrations', (dialect) => {
         'articles_published_at_idx',
         'articles_source_published_idx',
         'articles_cluster_id_idx',
-        'article_bands_band_idx',
+        'article_bands_article_idx',
       ]),
     );
   });
