@@ -4,10 +4,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { buildReaders } from '../../src/deps.js';
 import { type IngestDeps, ingestAll } from '../../src/ingest/ingest.js';
 import { silentLogger } from '../../src/log.js';
-import { createFetcher } from '../../src/sources/fetcher.js';
 import { listArticles } from '../../src/store/articles.js';
 import { addSource, getSource } from '../../src/store/sources.js';
 import { forEachDialect, type TestStore } from '../support/databases.js';
+import { testFetcher } from '../support/fetcher.js';
 import { type FixtureServer, startServer } from '../support/http-fixture.js';
 
 const para = (s: string) => `&lt;p&gt;${s}&lt;/p&gt;`;
@@ -61,7 +61,7 @@ forEachDialect('ingest', (dialect) => {
   beforeEach(async () => {
     store = await dialect.open();
     clock = new Date('2026-11-24T00:00:00Z');
-    const fetcher = createFetcher({ userAgent: 'tidings-test', timeoutMs: 5000, idleTimeoutMs: 5000, maxBytes: 1 << 20, maxRedirects: 5, perHostConcurrency: 4, allow: ['127.0.0.1'] });
+    const fetcher = testFetcher();
     deps = { db: store.db, readers: buildReaders(), fetcher, log: silentLogger(), now: () => clock, concurrency: 4, pauseAfter: 5 };
     failing = true;
   });

@@ -3,8 +3,8 @@
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeBody } from '../../src/sources/charset.js';
-import { createFetcher } from '../../src/sources/fetcher.js';
 import { type FixtureServer, type Routes, startServer } from '../support/http-fixture.js';
+import { testFetcher } from '../support/fetcher.js';
 
 const TEXTS = {
   // Only GB2312 characters.
@@ -50,15 +50,7 @@ const UTF8_PAGE = `<!doctype html><html><head><title>新闻</title></head><body>
 
 describe('Chinese charsets through the fetcher', () => {
   let server: FixtureServer;
-  const fetcher = createFetcher({
-    userAgent: 'Tidings-test/1.0',
-    timeoutMs: 5000,
-    idleTimeoutMs: 5000,
-    maxBytes: 1024 * 1024,
-    maxRedirects: 5,
-    perHostConcurrency: 8,
-    allow: ['127.0.0.2'],
-  });
+  const fetcher = testFetcher({ perHostConcurrency: 8, allow: ['127.0.0.2'] });
 
   beforeAll(async () => {
     const routes: Routes = {};

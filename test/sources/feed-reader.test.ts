@@ -10,8 +10,8 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { feedReader, parseFeedFile } from '../../src/sources/feed.js';
-import { createFetcher } from '../../src/sources/fetcher.js';
 import type { ReadContext, SourceRef } from '../../src/sources/types.js';
+import { testFetcher } from '../support/fetcher.js';
 
 const FEED = `<?xml version="1.0"?><rss version="2.0"><channel><title>Cotton</title><link>/</link>
 <item><title>Prices up</title><link>/a/1</link><guid>a-1</guid></item></channel></rss>`;
@@ -22,15 +22,7 @@ describe('feedReader', () => {
   let server: Server;
   let origin = '';
   const seen: IncomingHttpHeaders[] = [];
-  const fetcher = createFetcher({
-    userAgent: 'Tidings-test/1.0',
-    timeoutMs: 5000,
-    idleTimeoutMs: 5000,
-    maxBytes: 1024 * 1024,
-    maxRedirects: 3,
-    perHostConcurrency: 2,
-    allow: ['127.0.0.1'],
-  });
+  const fetcher = testFetcher({ maxRedirects: 3, perHostConcurrency: 2 });
   const ctx: ReadContext = { fetcher, log: silentLogger(), now: () => new Date() };
   const source = (p: string, etag: string | null = null): SourceRef => ({ id: 1, kind: 'feed', url: origin + p, name: 'test', etag, lastModified: null, options: {} });
 

@@ -3,28 +3,11 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFetcher } from '../../src/sources/fetcher.js';
 import { FetchError, type FetcherOptions } from '../../src/sources/types.js';
+import { fetchFailure as failure, TEST_UA, testFetcherOptions } from '../support/fetcher.js';
 import { type FixtureServer, startServer } from '../support/http-fixture.js';
 
-const UA = 'Tidings-test/1.0 (+https://example.org/tidings)';
-const options = (over: Partial<FetcherOptions> = {}): FetcherOptions => ({
-  userAgent: UA,
-  timeoutMs: 5000,
-  idleTimeoutMs: 5000,
-  maxBytes: 1024 * 1024,
-  maxRedirects: 5,
-  perHostConcurrency: 4,
-  allow: ['127.0.0.2', '127.0.0.3'],
-  ...over,
-});
-
-async function failure(p: Promise<unknown>): Promise<FetchError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof FetchError)) throw new Error(`expected a FetchError, got ${String(err)}`);
-  return err;
-}
+const UA = TEST_UA;
+const options = (over: Partial<FetcherOptions> = {}): FetcherOptions => testFetcherOptions({ allow: ['127.0.0.2', '127.0.0.3'], ...over });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const FEED = '<rss version="2.0"><channel><title>Cotton news</title></channel></rss>';

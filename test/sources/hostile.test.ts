@@ -6,18 +6,10 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFetcher } from '../../src/sources/fetcher.js';
 import { FetchError, type FetcherOptions } from '../../src/sources/types.js';
+import { fetchFailure as failure, testFetcherOptions } from '../support/fetcher.js';
 import { type FixtureServer, type Routes, startServer } from '../support/http-fixture.js';
 
 const MiB = 1024 * 1024;
-
-async function failure(p: Promise<unknown>): Promise<FetchError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(err instanceof FetchError)) throw new Error(`expected a FetchError, got ${String(err)}`);
-  return err;
-}
 
 // DNS for the tests: nothing ever leaves the machine, unknown names do not resolve.
 const lookup: FetcherOptions['lookup'] = async (hostname) => {
@@ -32,13 +24,8 @@ const lookup: FetcherOptions['lookup'] = async (hostname) => {
   return answers.map((address) => ({ address, family: 4 as const }));
 };
 
-const options = (over: Partial<FetcherOptions> = {}): FetcherOptions => ({
-  userAgent: 'Tidings-test/1.0',
-  timeoutMs: 5000,
-  idleTimeoutMs: 5000,
-  maxBytes: MiB,
-  maxRedirects: 5,
-  perHostConcurrency: 4,
+const options = (over: Partial<FetcherOptions> = {}): FetcherOptions =>
+  testFetcherOptions({
   allow: ['127.0.0.2', '127.0.0.3'],
   lookup,
   ...over,

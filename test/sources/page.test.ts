@@ -2,10 +2,10 @@ import { Writable } from 'node:stream';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, silentLogger } from '../../src/log.js';
-import { createFetcher } from '../../src/sources/fetcher.js';
 import { pageReader } from '../../src/sources/page.js';
 import type { ParsedFeed, ReadContext, ReadResult, SourceOptions, SourceRef } from '../../src/sources/types.js';
 import { type FixtureServer, type Routes, startServer } from '../support/http-fixture.js';
+import { testFetcher } from '../support/fetcher.js';
 
 const HTML = { 'content-type': 'text/html; charset=utf-8' };
 const LONG = 'Mills across the region bought more cotton this week than in any week since March, according to brokers, while yarn prices stayed flat and freight costs eased slightly.';
@@ -50,15 +50,7 @@ function chained(name: string, prev?: string, next?: string): string {
 
 describe('pageReader', () => {
   let server: FixtureServer;
-  const fetcher = createFetcher({
-    userAgent: 'Tidings-test/1.0',
-    timeoutMs: 5000,
-    idleTimeoutMs: 5000,
-    maxBytes: 1024 * 1024,
-    maxRedirects: 5,
-    perHostConcurrency: 4,
-    allow: ['127.0.0.1'],
-  });
+  const fetcher = testFetcher();
   const ctx: ReadContext = { fetcher, log: silentLogger(), now: () => new Date('2023-08-01T00:00:00Z') };
   const source = (path: string, options: SourceOptions = {}, etag: string | null = null): SourceRef => ({
     id: 1, kind: 'page', url: `${server.url}${path}`, name: 'Fibre Daily', etag, lastModified: null, options,
