@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { isHttpUrl, isLocalPath } from '../sources/local.js';
 import type { KindChoice } from '../sources/probe.js';
 import type { SourceOptions } from '../sources/types.js';
@@ -31,12 +31,14 @@ export async function findSource(deps: Deps, key: string) {
   return row;
 }
 
+// Thrown while commander parses arguments, so it must be commander's own error type to be
+// reported as a usage error rather than escaping as a crash.
 function kindOption(value: string): KindChoice {
-  if (!KIND_CHOICES.includes(value)) throw new UsageError(`--kind must be one of ${KIND_CHOICES.join(', ')}`);
+  if (!KIND_CHOICES.includes(value)) throw new InvalidArgumentError(`--kind must be one of ${KIND_CHOICES.join(', ')}.`);
   return value as KindChoice;
 }
 
-function optionsFrom(o: AddOptions): SourceOptions {
+function optionsFrom(o: Partial<AddOptions>): SourceOptions {
   const out: SourceOptions = {};
   if (o.selector) out.linkSelector = o.selector;
   if (o.follow !== undefined) out.followDepth = o.follow;
@@ -161,7 +163,7 @@ export function registerSources(program: Command): void {
     .action(
       action(async (target: string, o: { kind: KindChoice; selector?: string; follow?: number; json?: boolean }) => {
         await withDeps(async (deps) => {
-          const options: SourceOptions = { ...(o.selector ? { linkSelector: o.selector } : {}), ...(o.follow !== undefined ? { followDepth: o.follow } : {}) };
+          const options = optionsFrom(o);
           const { probeSource } = await import('../sources/probe.js');
           const probe = await probeSource(target, o.kind, options, { ...deps, readers: deps.readers });
           if (o.json) return printJson((await import('./present.js')).probeJson(probe));

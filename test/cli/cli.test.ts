@@ -43,6 +43,15 @@ describe('tidings CLI', { timeout: 120_000 }, () => {
     }
   });
 
+  it('rejects a bad --kind as a usage error while parsing', () => {
+    const program = buildProgram();
+    let err = '';
+    const all = (c: Command): Command[] => [c, ...c.commands.flatMap(all)];
+    for (const c of all(program)) c.exitOverride().configureOutput({ writeOut: () => {}, writeErr: (s) => (err += s) });
+    expect(() => program.parse(['node', 'tidings', 'sources', 'test', 'x', '--kind', 'bogus'])).toThrow();
+    expect(err).toContain('--kind must be one of auto, feed, page, textdump');
+  });
+
   it('runs as a real process: --help exits 0', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
