@@ -3,6 +3,7 @@
 // never the value itself.
 import path from 'node:path';
 import { z } from 'zod';
+import type { FetcherOptions } from './sources/types.js';
 
 /** Variables whose values must never appear in an error, a log line or a config dump. */
 export const SECRET_VARS = new Set(['DATABASE_URL', 'SMTP_URL', 'TELEGRAM_BOT_TOKEN', 'TIDINGS_SECRET', 'LLM_API_KEY']);
@@ -64,15 +65,8 @@ export interface Config {
   databaseUrl: string;
   /** Unset: the service logs at info, CLI commands at warn (their output is for people). */
   logLevel: (typeof LOG_LEVELS)[number] | undefined;
-  fetch: {
-    userAgent: string;
-    timeoutMs: number;
-    idleTimeoutMs: number;
-    maxBytes: number;
-    maxRedirects: number;
-    perHostConcurrency: number;
-    allow: string[];
-  };
+  /** Exactly what the fetcher takes, minus the test-only DNS hook. */
+  fetch: Omit<FetcherOptions, 'lookup'>;
   ingest: { concurrency: number; intervalMinutes: number; pauseAfter: number };
   sender: {
     organization: string;

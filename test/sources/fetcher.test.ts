@@ -2,7 +2,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFetcher } from '../../src/sources/fetcher.js';
-import { FetchError, type FetcherOptions } from '../../src/sources/types.js';
+import type { FetcherOptions } from '../../src/sources/types.js';
 import { fetchFailure as failure, TEST_UA, testFetcherOptions } from '../support/fetcher.js';
 import { type FixtureServer, startServer } from '../support/http-fixture.js';
 

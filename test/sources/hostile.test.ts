@@ -5,7 +5,7 @@ import { buffer } from 'node:stream/consumers';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFetcher } from '../../src/sources/fetcher.js';
-import { FetchError, type FetcherOptions } from '../../src/sources/types.js';
+import type { FetcherOptions } from '../../src/sources/types.js';
 import { fetchFailure as failure, testFetcherOptions } from '../support/fetcher.js';
 import { type FixtureServer, type Routes, startServer } from '../support/http-fixture.js';
 
