@@ -5,12 +5,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildReaders } from '../../src/deps.js';
 import { ingestAll } from '../../src/ingest/ingest.js';
+import { createStories } from '../../src/ingest/story-sync.js';
 import { silentLogger } from '../../src/log.js';
 import { createFetcher } from '../../src/sources/fetcher.js';
+import { tuneHeap } from '../../src/runtime.js';
 import { openDb } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { addSource } from '../../src/store/sources.js';
 
+// The same process settings as `tidings ingest`, which this worker stands in for.
+tuneHeap();
 const [port, feeds, repeats] = process.argv.slice(2).map(Number) as [number, number, number];
 const dir = mkdtempSync(path.join(tmpdir(), 'tidings-bench-'));
 let peak = 0;
@@ -26,7 +30,7 @@ try {
     userAgent: 'tidings-bench', timeoutMs: 20_000, idleTimeoutMs: 10_000, maxBytes: 15 << 20, maxRedirects: 5,
     perHostConcurrency: 4, allow: ['127.0.0.1'], lookup: async () => [{ address: '127.0.0.1', family: 4 }],
   });
-  const deps = { db: store.db, readers: buildReaders(), fetcher, log: silentLogger(), now, concurrency: 32, pauseAfter: 10 };
+  const deps = { db: store.db, readers: buildReaders(), fetcher, log: silentLogger(), now, concurrency: 32, pauseAfter: 10, stories: createStories({ dialect: store.dialect }) };
   let t0 = performance.now();
   const first = await ingestAll(deps);
   const firstMs = performance.now() - t0;

@@ -66,7 +66,11 @@ function fmix32(h: number): number {
  * the 32-bit space, applied to a 32-bit hash of each shingle.
  */
 export function signature(text: string, lang: string): Uint32Array | null {
-  const ws = words(text, lang);
+  return signatureOfWords(words(text, lang));
+}
+
+/** signature() of words already split (ingest has them from the search column). */
+export function signatureOfWords(ws: readonly string[]): Uint32Array | null {
   if (ws.length < MIN_WORDS) return null;
   const k = SHINGLE_WORDS;
   const wordHashes = ws.map(fnv1a);
@@ -85,25 +89,29 @@ export function signature(text: string, lang: string): Uint32Array | null {
 }
 
 /**
- * LSH band keys: two signatures sharing any key are candidates. Each key is band index · 2^32 +
- * the band's 32-bit hash, a safe integer below 2^37: an integer key is a third the size of the
- * text form and stores compactly in the one B-tree the bands live in.
+ * LSH band keys: two signatures sharing any key are candidates. Each band's hash is seeded with
+ * the band's index, so equal rows in different bands give different keys; a rare collision only
+ * adds a candidate, which the similarity check then turns away.
  */
-export function bandKeys(sig: Uint32Array): number[] {
-  const keys: number[] = [];
+export function bandKeys(sig: Uint32Array): Uint32Array {
+  const keys = new Uint32Array(BANDS);
   for (let b = 0; b < BANDS; b++) {
     let h = b;
     for (let r = 0; r < ROWS_PER_BAND; r++) h = fmix32(h ^ sig[b * ROWS_PER_BAND + r]!) + r;
-    keys.push(b * 2 ** 32 + (fmix32(h) >>> 0));
+    keys[b] = fmix32(h);
   }
   return keys;
 }
 
-/** Estimated Jaccard similarity of the two texts' shingle sets. */
-export function similarity(a: Uint32Array, b: Uint32Array): number {
+/**
+ * Estimated Jaccard similarity of the two texts' shingle sets, from the low 16 bits of each
+ * MinHash value (b-bit minwise hashing): two different minima agree there once in 65,536, far
+ * below the estimate's own noise, and it halves what the in-memory story index keeps.
+ */
+export function similarity(a: Uint32Array | Uint16Array, b: Uint32Array | Uint16Array): number {
   if (a.length !== b.length) throw new Error(`cannot compare MinHash signatures of ${a.length} and ${b.length} values`);
   let same = 0;
-  for (let i = 0; i < a.length; i++) if (a[i] === b[i]) same++;
+  for (let i = 0; i < a.length; i++) if (((a[i]! ^ b[i]!) & 0xffff) === 0) same++;
   return a.length ? same / a.length : 0;
 }
 
@@ -126,32 +134,23 @@ export function decodeSignature(s: string): Uint32Array {
 
 export interface ClusterCandidate {
   id: number;
-  cluster_id: number | null;
-  minhash: string | null;
+  /** The candidate's story: the id of its first article. */
+  cluster: number;
+  sig: Uint32Array | Uint16Array;
 }
 
 /**
  * The cluster of the most similar candidate when its similarity reaches `threshold`, else null.
- * A candidate without a cluster id is the first article of its story, so its own id is the
- * cluster. Ties go to the older cluster (smaller id), so the result never depends on row order.
- * Candidates without (or with an unreadable) signature are ignored.
+ * Ties go to the older cluster (smaller id), so the result never depends on candidate order.
  */
-export function assignCluster(sig: Uint32Array, candidates: ClusterCandidate[], threshold = DEFAULT_THRESHOLD): number | null {
+export function assignCluster(sig: Uint32Array, candidates: readonly ClusterCandidate[], threshold = DEFAULT_THRESHOLD): number | null {
   let best: number | null = null;
   let bestScore = -1;
   for (const c of candidates) {
-    if (!c.minhash) continue;
-    let other: Uint32Array;
-    try {
-      other = decodeSignature(c.minhash);
-    } catch {
-      continue;
-    }
-    const score = similarity(sig, other);
-    const cluster = c.cluster_id ?? c.id;
-    if (score > bestScore || (score === bestScore && best !== null && cluster < best)) {
+    const score = similarity(sig, c.sig);
+    if (score > bestScore || (score === bestScore && best !== null && c.cluster < best)) {
       bestScore = score;
-      best = cluster;
+      best = c.cluster;
     }
   }
   return best !== null && bestScore >= threshold ? best : null;

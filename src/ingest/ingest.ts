@@ -6,7 +6,9 @@ import type { Fetcher, Reader, SourceKind } from '../sources/types.js';
 import { listSources, recordFetchFailure, recordFetchSuccess } from '../store/sources.js';
 import type { Database, SourceRow } from '../store/schema.js';
 import { toSourceRef } from './source-ref.js';
-import { createGroupWriter, type GroupWriter, storeItems } from './store-items.js';
+import { createGroupWriter, type GroupWriter } from './group-writer.js';
+import { storeItems } from './store-items.js';
+import type { Stories } from './story-sync.js';
 
 export interface IngestDeps {
   db: Kysely<Database>;
@@ -20,6 +22,8 @@ export interface IngestDeps {
   pauseAfter: number;
   /** Shared by the sources of one run (it group-commits their batches); made when absent. */
   writer?: GroupWriter;
+  /** The process's near-duplicate index, kept across runs (see story-sync.ts). */
+  stories: Stories;
 }
 
 export type SourceStatus = 'ok' | 'not-modified' | 'error';

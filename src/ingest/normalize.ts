@@ -26,6 +26,8 @@ export interface ArticleDraft {
   imageUrl: string | null;
   fingerprint: string;
   searchText: string;
+  /** How many words of searchText are the title's (see text.ts searchText). */
+  titleWords: number;
   navPrevious: string | null;
   navNext: string | null;
 }
@@ -129,7 +131,7 @@ export function normalizeItem(item: ParsedItem, ctx: NormalizeContext): ArticleD
     html,
     imageUrl: chooseImage(item, html, documentUrl),
     fingerprint: fingerprintOf(text, title, canonical ?? url, guid),
-    searchText: searchText(title, text, lang),
+    ...searchText(title, text, lang),
     navPrevious: nav?.previous ? inlineText(nav.previous) || null : null,
     navNext: nav?.next ? inlineText(nav.next) || null : null,
   };

@@ -77,9 +77,11 @@ function segmenterFor(lang: string): Intl.Segmenter {
 /** Lower-cased, NFKC (full-width → half-width) words of a text, in order. */
 export function words(text: string, lang: string): string[] {
   const folded = text.normalize('NFKC').toLowerCase();
+  // match() with /g gives plain strings: no match object per word, a third of ingest's garbage.
+  const tokens = folded.match(TOKEN) ?? [];
+  if (!DICTIONARY_SCRIPT.test(folded)) return tokens;
   const out: string[] = [];
-  for (const m of folded.matchAll(TOKEN)) {
-    const token = m[0];
+  for (const token of tokens) {
     if (!DICTIONARY_SCRIPT.test(token)) {
       out.push(token);
       continue;
@@ -91,7 +93,17 @@ export function words(text: string, lang: string): string[] {
   return out;
 }
 
-/** The portable keyword-search column: title and text as lower-cased words joined by spaces. */
-export function searchText(title: string, text: string, lang: string): string {
-  return words(`${title}\n${text}`, lang).join(' ');
+/**
+ * The portable keyword-search column: title and text as lower-cased words joined by spaces.
+ * `titleWords` says how many of them are the title's, so the text's words can be taken back
+ * out of the column (near-duplicate signatures use the text alone) without a second pass.
+ */
+export function searchText(title: string, text: string, lang: string): { searchText: string; titleWords: number } {
+  const t = words(title, lang);
+  return { searchText: [...t, ...words(text, lang)].join(' '), titleWords: t.length };
+}
+
+/** The text's words back out of a search column made by searchText(). */
+export function textWords(search: string, titleWords: number): string[] {
+  return search === '' ? [] : search.split(' ').slice(titleWords);
 }

@@ -6,8 +6,6 @@ import type { ArticleRow, Database, NewArticle } from './schema.js';
 
 /** Longest IN list per statement: well under SQLite's bound-variable limit on any build. */
 const IN_CHUNK = 500;
-/** Band look-ups bind small integers and a group brings tens of thousands: fewer, longer lists. */
-const BAND_CHUNK = 5000;
 /**
  * Bound values per INSERT statement: fewer, larger statements save PostgreSQL round trips, and
  * this stays far below the limits (SQLite ≥ 3.32: 32,766; PostgreSQL: 65,535).
@@ -58,40 +56,56 @@ async function known(
   return found;
 }
 
-export interface ClusterCandidate {
+/** What the near-duplicate index keeps of a stored article (see ingest/story-index.ts). */
+export interface StorySignatureRow {
   id: number;
   cluster_id: number | null;
   minhash: string | null;
+  fetched_at: string;
 }
+
+/** Rows per read when loading signatures: bounds the memory of a start-up load. */
+const SIGNATURE_PAGE = 2000;
 
 /**
- * Articles that share at least one LSH band with the given ones and were fetched since `since`,
- * each once, oldest id first.
+ * Signatures of the articles fetched since `since`, a page at a time, oldest id first. The
+ * fetched_at index finds where the window starts; ids then follow fetch order closely enough to
+ * page by id (rows before the window that sneak in are filtered).
  */
-export async function findClusterCandidates(
-  db: Kysely<Database>,
-  bands: readonly number[],
-  since: string,
-): Promise<ClusterCandidate[]> {
-  const byId = new Map<number, ClusterCandidate>();
-  for (const part of chunk([...new Set(bands)], BAND_CHUNK)) {
+export async function* listStorySignatures(db: Kysely<Database>, since: string): AsyncGenerator<StorySignatureRow[]> {
+  const first = await db
+    .selectFrom('articles')
+    .select((eb) => eb.fn.min<number>('id').as('id'))
+    .where('fetched_at', '>=', since)
+    .executeTakeFirst();
+  if (first?.id === null || first?.id === undefined) return;
+  let after = Number(first.id) - 1;
+  for (;;) {
     const rows = await db
-      .selectFrom('article_bands as b')
-      .innerJoin('articles as a', 'a.id', 'b.article_id')
-      .select(['a.id', 'a.cluster_id', 'a.minhash'])
-      .distinct()
-      .where('b.band', 'in', part)
-      .where('a.fetched_at', '>=', since)
+      .selectFrom('articles')
+      .select(['id', 'cluster_id', 'minhash', 'fetched_at'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(SIGNATURE_PAGE)
       .execute();
-    for (const row of rows) byId.set(row.id, row);
+    if (rows.length === 0) return;
+    after = rows[rows.length - 1]!.id;
+    yield rows.filter((r) => r.fetched_at >= since && r.minhash !== null);
   }
-  return [...byId.values()].sort((x, y) => x.id - y.id);
 }
 
-export interface ArticleToInsert {
-  article: NewArticle;
-  /** LSH bands of the article's MinHash (see ingest/dedup.ts bandKeys). */
-  bands: readonly number[];
+/** Ids above `afterId`, ascending (cheap: the primary key alone). */
+export async function listArticleIdsAfter(db: Kysely<Database>, afterId: number): Promise<number[]> {
+  const rows = await db.selectFrom('articles').select('id').where('id', '>', afterId).orderBy('id').execute();
+  return rows.map((r) => r.id);
+}
+
+export async function getStorySignatures(db: Kysely<Database>, ids: readonly number[]): Promise<StorySignatureRow[]> {
+  const out: StorySignatureRow[] = [];
+  for (const part of chunk(ids, IN_CHUNK)) {
+    out.push(...(await db.selectFrom('articles').select(['id', 'cluster_id', 'minhash', 'fetched_at']).where('id', 'in', part).execute()));
+  }
+  return out;
 }
 
 export interface InsertResult {
@@ -137,17 +151,17 @@ function values(a: NewArticle): ArticleValues {
  * Inserts a batch in one transaction, skipping rows whose guid_key, canonical_url or fingerprint
  * is already stored. An inserted article without a cluster starts its own (cluster_id = its id).
  */
-export async function insertArticles(db: Kysely<Database>, rows: readonly ArticleToInsert[]): Promise<InsertResult> {
+export async function insertArticles(db: Kysely<Database>, rows: readonly NewArticle[]): Promise<InsertResult> {
   if (rows.length === 0) return { inserted: [], conflicts: 0 };
   // Inserting in key order makes concurrent batches take their unique-index locks in the same
   // order, which avoids most PostgreSQL deadlocks; the retry covers the rest.
-  const sorted = [...rows].sort((x, y) => (x.article.guid_key < y.article.guid_key ? -1 : x.article.guid_key > y.article.guid_key ? 1 : 0));
+  const sorted = [...rows].sort((x, y) => (x.guid_key < y.guid_key ? -1 : x.guid_key > y.guid_key ? 1 : 0));
   // Inside a caller's transaction, that transaction is the unit (and its owner retries).
   const ids = db.isTransaction
     ? await insertSorted(db, sorted)
     : await retryOnDeadlock(() => db.transaction().execute((trx) => insertSorted(trx, sorted)));
   const inserted: InsertResult['inserted'] = [];
-  for (const { article } of rows) {
+  for (const article of rows) {
     const id = ids.get(rowKey(article));
     if (id === undefined) continue;
     ids.delete(rowKey(article)); // a row repeated in the batch was inserted once
@@ -162,14 +176,14 @@ function rowKey(a: { guid_key: string; fingerprint: string }): string {
   return `${a.guid_key}\n${a.fingerprint}`;
 }
 
-async function insertSorted(trx: Kysely<Database>, rows: readonly ArticleToInsert[]): Promise<Map<string, number>> {
+async function insertSorted(trx: Kysely<Database>, rows: readonly NewArticle[]): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   const needsCluster: number[] = [];
-  const perStatement = Math.max(1, Math.floor(PARAMS_PER_INSERT / Object.keys(values(rows[0]!.article)).length));
+  const perStatement = Math.max(1, Math.floor(PARAMS_PER_INSERT / Object.keys(values(rows[0]!)).length));
   for (const part of chunk(rows, perStatement)) {
     const returned = await trx
       .insertInto('articles')
-      .values(part.map((r) => values(r.article)))
+      .values(part.map(values))
       .onConflict((oc) => oc.doNothing())
       .returning(['id', 'guid_key', 'fingerprint', 'cluster_id'])
       .execute();
@@ -180,16 +194,6 @@ async function insertSorted(trx: Kysely<Database>, rows: readonly ArticleToInser
   }
   for (const part of chunk(needsCluster, IN_CHUNK)) {
     await trx.updateTable('articles').set((eb) => ({ cluster_id: eb.ref('id') })).where('id', 'in', part).execute();
-  }
-  const banded = new Set<number>();
-  const bands = rows.flatMap(({ article, bands }) => {
-    const id = ids.get(rowKey(article));
-    if (id === undefined || banded.has(id)) return [];
-    banded.add(id);
-    return [...new Set(bands)].map((band) => ({ band, article_id: id }));
-  });
-  for (const part of chunk(bands, Math.floor(PARAMS_PER_INSERT / 2))) {
-    await trx.insertInto('article_bands').values(part).onConflict((oc) => oc.doNothing()).execute();
   }
   return ids;
 }

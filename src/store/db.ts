@@ -2,10 +2,11 @@
 // set-up) or a PostgreSQL pool (scale-out: several replicas share it). Everything above this file
 // sees only `Kysely<Database>` and the dialect name.
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Logger } from '../log.js';
 import type { Database } from './schema.js';
 
@@ -61,7 +62,12 @@ function openSqlite(file: string, opts: OpenDbOptions): Store {
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
+// pg is loaded only when a postgres:// URL is used: the embedded default never needs its ~15 MB.
+const require = createRequire(import.meta.url);
+const loadPg = (): typeof pg => require('pg') as typeof pg;
+
 function openPostgres(url: string, opts: OpenDbOptions): Store {
+  const pg = loadPg();
   const pool = new pg.Pool({
     connectionString: url,
     max: opts.poolSize ?? 10,

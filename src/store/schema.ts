@@ -67,17 +67,9 @@ export interface ArticlesTable {
   nav_next: string | null;
 }
 
-/** LSH bands of each article's MinHash: articles sharing a band are near-duplicate candidates. */
-export interface ArticleBandsTable {
-  /** LSH band index · 2^32 + the band's 32-bit hash (see ingest/dedup.ts bandKeys). */
-  band: number;
-  article_id: number;
-}
-
 export interface Database {
   sources: SourcesTable;
   articles: ArticlesTable;
-  article_bands: ArticleBandsTable;
   newsletters: NewslettersTable;
   digests: DigestsTable;
   digest_items: DigestItemsTable;

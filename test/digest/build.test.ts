@@ -65,7 +65,7 @@ forEachDialect('buildDigest', (dialect) => {
       search_text: `story ${n}`,
       ...extra,
     };
-    const id = (await insertArticles(store.db, [{ article, bands: [] }])).inserted[0]!.id;
+    const id = (await insertArticles(store.db, [article])).inserted[0]!.id;
     made.set(id, article);
     return id;
   }

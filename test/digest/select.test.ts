@@ -48,7 +48,7 @@ forEachDialect('selectArticles', (dialect) => {
       search_text: `story ${n}`,
       ...extra,
     };
-    const { inserted } = await insertArticles(store.db, [{ article, bands: [] }]);
+    const { inserted } = await insertArticles(store.db, [article]);
     return inserted[0]!.id;
   }
   const ids = (items: { article: { id: number } }[]) => items.map((i) => i.article.id);

@@ -64,7 +64,7 @@ forEachDialect('http archive', (dialect) => {
       fingerprint: `fp${n}`,
       search_text: title.toLowerCase(),
     };
-    return (await insertArticles(store.db, [{ article, bands: [] }])).inserted[0]!.id;
+    return (await insertArticles(store.db, [article])).inserted[0]!.id;
   }
 
   async function digest(slot: Date, titles: string[]): Promise<number> {

@@ -3,6 +3,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { buildReaders } from '../../src/deps.js';
 import { type IngestDeps, ingestAll } from '../../src/ingest/ingest.js';
+import { createStories } from '../../src/ingest/story-sync.js';
 import { silentLogger } from '../../src/log.js';
 import { listArticles } from '../../src/store/articles.js';
 import { addSource, getSource } from '../../src/store/sources.js';
@@ -62,7 +63,7 @@ forEachDialect('ingest', (dialect) => {
     store = await dialect.open();
     clock = new Date('2026-11-24T00:00:00Z');
     const fetcher = testFetcher();
-    deps = { db: store.db, readers: buildReaders(), fetcher, log: silentLogger(), now: () => clock, concurrency: 4, pauseAfter: 5 };
+    deps = { db: store.db, readers: buildReaders(), fetcher, log: silentLogger(), now: () => clock, concurrency: 4, pauseAfter: 5, stories: createStories({ dialect: store.dialect }) };
     failing = true;
   });
   afterEach(async () => {

@@ -3,7 +3,9 @@
 // duplicates still cluster, and one bad batch cannot lose the others.
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
-import { createGroupWriter, storeItems } from '../../src/ingest/store-items.js';
+import { createGroupWriter } from '../../src/ingest/group-writer.js';
+import { storeItems } from '../../src/ingest/store-items.js';
+import { createStories } from '../../src/ingest/story-sync.js';
 import type { ParsedItem } from '../../src/sources/types.js';
 import { countArticles, listArticles } from '../../src/store/articles.js';
 import type { SourceRow } from '../../src/store/schema.js';
@@ -44,7 +46,7 @@ forEachDialect('group commit', (dialect) => {
     await store.close();
   });
 
-  const deps = () => ({ log: silentLogger(), now: () => NOW, writer: createGroupWriter({ db: store.db, log: silentLogger() }) });
+  const deps = () => ({ log: silentLogger(), now: () => NOW, writer: createGroupWriter({ db: store.db, log: silentLogger(), now: () => NOW, stories: createStories({ dialect: store.dialect }) }) });
 
   it('catches exact duplicates across sources of one group and clusters near-duplicates with each other', async () => {
     const d = deps();
@@ -93,7 +95,7 @@ forEachDialect('group commit', (dialect) => {
   });
 
   it('a group stops at the article cap; the rest go in the next group with their own counts', async () => {
-    const d = { ...deps(), writer: createGroupWriter({ db: store.db, log: silentLogger() }, 3) };
+    const d = { ...deps(), writer: createGroupWriter({ db: store.db, log: silentLogger(), now: () => NOW, stories: createStories({ dialect: store.dialect }) }, 3) };
     const batch = (s: number) =>
       Array.from({ length: 2 }, (_, i) => item(`s${s}-${i}`, `T ${s} ${i}`, `https://n.example/${s}/${i}`, `Short body ${s} ${i}`));
     const counts = await Promise.all(sources.map((s, i) => storeItems(d, s, batch(i), `http://127.0.0.1/${i}.xml`)));

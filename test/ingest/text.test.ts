@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { firstSentence, inlineText, normalizeText, searchText, words } from '../../src/ingest/text.js';
+import { firstSentence, inlineText, normalizeText, searchText, textWords, words } from '../../src/ingest/text.js';
 
 describe('normalizeText', () => {
   it('keeps paragraphs and line breaks, collapses other whitespace, NFC, no invisibles', () => {
@@ -30,6 +30,19 @@ describe('words and searchText', () => {
     expect(words('Cotton’s price: 15,620 yuan (3.5%) in the U.S.', 'en')).toEqual(['cotton’s', 'price', '15,620', 'yuan', '3.5', 'in', 'the', 'u.s']);
     expect(words('中国纺织工业联合会发布报告', 'zh')).toEqual(['中国', '纺织', '工业', '联合', '会', '发布', '报告']);
     expect(words('ＡＢＣ　１２３', 'en')).toEqual(['abc', '123']);
-    expect(searchText('Cotton', '棉花 prices', 'zh')).toBe('cotton 棉花 prices');
+    expect(searchText('Cotton', '棉花 prices', 'zh')).toEqual({ searchText: 'cotton 棉花 prices', titleWords: 1 });
+  });
+
+  it('gives back exactly the text’s words from the search column', () => {
+    for (const [title, text, lang] of [
+      ['Cotton at a high', 'Mills bought 3.5% more; 棉花价格上涨 in the U.S.', 'en'],
+      ['', 'Body only', 'en'],
+      ['Title only', '', 'en'],
+      ['新疆棉花', '中国纺织工业联合会发布报告', 'zh'],
+    ] as const) {
+      const { searchText: column, titleWords } = searchText(title, text, lang);
+      expect(textWords(column, titleWords)).toEqual(words(text, lang));
+      expect(column).toBe(words(`${title}\n${text}`, lang).join(' '));
+    }
   });
 });

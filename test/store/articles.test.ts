@@ -2,10 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   countArticles,
   escapeLike,
-  findClusterCandidates,
   findExisting,
+  getStorySignatures,
   insertArticles,
+  listArticleIdsAfter,
   listArticles,
+  listStorySignatures,
   searchArticles,
 } from '../../src/store/articles.js';
 import type { NewArticle } from '../../src/store/schema.js';
@@ -45,8 +47,6 @@ forEachDialect('articles', (dialect) => {
   afterEach(async () => {
     await store.close();
   });
-  const bandsOf = (id: number) =>
-    store.db.selectFrom('article_bands').select('band').where('article_id', '=', id).orderBy('band').execute();
 
   it('inserts a batch: every field round-trips, ids are numbers, a new article starts its own cluster', async () => {
     const full = article(src, 1, {
@@ -62,8 +62,8 @@ forEachDialect('articles', (dialect) => {
       nav_next: 'Next one',
     });
     const res = await insertArticles(store.db, [
-      { article: full, bands: [2 ** 36 + 1, 2 ** 32, 2 ** 32] },
-      { article: article(src, 2), bands: [] },
+      full,
+      article(src, 2),
     ]);
     expect(res.conflicts).toBe(0);
     expect(res.inserted.map((r) => r.guid_key)).toEqual([`${src}:g1`, `${src}:g2`]);
@@ -71,39 +71,37 @@ forEachDialect('articles', (dialect) => {
     expect(typeof first!.id).toBe('number');
     const row = await store.db.selectFrom('articles').selectAll().where('id', '=', first!.id).executeTakeFirstOrThrow();
     expect(row).toEqual({ ...full, id: first!.id, cluster_id: first!.id });
-    expect(await bandsOf(first!.id)).toEqual([{ band: 2 ** 32 }, { band: 2 ** 36 + 1 }]);
     const second = await store.db.selectFrom('articles').selectAll().where('id', '=', res.inserted[1]!.id).executeTakeFirstOrThrow();
     expect(second).toMatchObject({ author: null, html: null, categories: '[]', cluster_id: second.id, published_at: at(2) });
   });
 
   it('keeps a given cluster id', async () => {
-    const { inserted } = await insertArticles(store.db, [{ article: article(src, 1), bands: [] }]);
+    const { inserted } = await insertArticles(store.db, [article(src, 1)]);
     const lead = inserted[0]!.id;
-    const { inserted: more } = await insertArticles(store.db, [{ article: article(src2, 7, { cluster_id: lead }), bands: [] }]);
+    const { inserted: more } = await insertArticles(store.db, [article(src2, 7, { cluster_id: lead })]);
     const row = await store.db.selectFrom('articles').select('cluster_id').where('id', '=', more[0]!.id).executeTakeFirstOrThrow();
     expect(row.cluster_id).toBe(lead);
   });
 
   it('counts a repeated guid_key, canonical URL or fingerprint as a conflict, stored or in the same batch', async () => {
-    await insertArticles(store.db, [{ article: article(src, 1), bands: [1] }]);
+    await insertArticles(store.db, [article(src, 1)]);
     const res = await insertArticles(store.db, [
-      { article: article(src, 1, { fingerprint: 'new-fp', canonical_url: null }), bands: [2] }, // same guid_key
-      { article: article(src2, 2, { canonical_url: 'http://127.0.0.1/a/1' }), bands: [] }, // same canonical URL
-      { article: article(src2, 3, { fingerprint: `fp-${src}-1`, canonical_url: null }), bands: [] }, // same text
-      { article: article(src2, 4, { canonical_url: null }), bands: [3] },
-      { article: article(src2, 4, { canonical_url: null }), bands: [4] }, // repeated in the batch
-      { article: article(src2, 5, { canonical_url: null }), bands: [] },
+      article(src, 1, { fingerprint: 'new-fp', canonical_url: null }), // same guid_key
+      article(src2, 2, { canonical_url: 'http://127.0.0.1/a/1' }), // same canonical URL
+      article(src2, 3, { fingerprint: `fp-${src}-1`, canonical_url: null }), // same text
+      article(src2, 4, { canonical_url: null }),
+      article(src2, 4, { canonical_url: null }), // repeated in the batch
+      article(src2, 5, { canonical_url: null }),
     ]);
     expect(res.inserted.map((r) => r.guid_key)).toEqual([`${src2}:g4`, `${src2}:g5`]);
     expect(res.conflicts).toBe(4);
     expect(await countArticles(store.db)).toBe(3);
-    expect(await bandsOf(res.inserted[0]!.id)).toEqual([{ band: 3 }]);
   });
 
   it('two replicas inserting the same story at once end with one row and one conflict', async () => {
     const other = store.replica();
     for (let round = 0; round < 5; round++) {
-      const story = (s: number) => ({ article: article(s, 100 + round, { fingerprint: `race-${round}`, canonical_url: null }), bands: [5] });
+      const story = (s: number) => article(s, 100 + round, { fingerprint: `race-${round}`, canonical_url: null });
       const results = await Promise.all([insertArticles(store.db, [story(src)]), insertArticles(other.db, [story(src2)])]);
       expect(results.map((r) => r.inserted.length).sort()).toEqual([0, 1]);
       expect(results.map((r) => r.conflicts).sort()).toEqual([0, 1]);
@@ -113,7 +111,7 @@ forEachDialect('articles', (dialect) => {
 
   it('overlapping batches from replicas in opposite orders neither deadlock nor duplicate', async () => {
     const other = store.replica();
-    const batch = Array.from({ length: 60 }, (_, i) => ({ article: article(src, i), bands: [1000 + i] }));
+    const batch = Array.from({ length: 60 }, (_, i) => article(src, i));
     const [a, b] = await Promise.all([insertArticles(store.db, batch), insertArticles(other.db, [...batch].reverse())]);
     expect(a.inserted.length + b.inserted.length).toBe(60);
     expect(a.conflicts + b.conflicts).toBe(60);
@@ -121,16 +119,14 @@ forEachDialect('articles', (dialect) => {
   });
 
   it('finds the known keys among many (more than one IN chunk)', async () => {
-    // Also more rows and bands than one INSERT statement carries.
-    const rows = Array.from({ length: 1200 }, (_, i) => ({ article: article(src, i), bands: [i, 2 ** 32 + i, 2 ** 33 + i] }));
+    // Also more rows than one INSERT statement carries.
+    const rows = Array.from({ length: 1200 }, (_, i) => article(src, i));
     const res = await insertArticles(store.db, rows);
     expect(res.inserted).toHaveLength(1200);
-    const bandCount = await store.db.selectFrom('article_bands').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    expect(Number(bandCount.n)).toBe(3600);
     const clustered = await store.db.selectFrom('articles').select('id').whereRef('cluster_id', '=', 'id').execute();
     expect(clustered).toHaveLength(1200);
     const known = await findExisting(store.db, {
-      guidKeys: [...rows.map((r) => r.article.guid_key), `${src}:unknown`],
+      guidKeys: [...rows.map((r) => r.guid_key), `${src}:unknown`],
       canonicalUrls: ['http://127.0.0.1/a/1199', 'http://127.0.0.1/nope'],
       fingerprints: new Set([`fp-${src}-0`, 'nope']),
     });
@@ -145,27 +141,36 @@ forEachDialect('articles', (dialect) => {
     });
   });
 
-  it('finds cluster candidates sharing any band, once each, fetched since the cut-off', async () => {
-    const { inserted } = await insertArticles(store.db, [
-      { article: article(src, 1, { minhash: 'm1', fetched_at: at(0) }), bands: [6, 7, 8] },
-      { article: article(src, 2, { minhash: 'm2', fetched_at: at(10) }), bands: [7, 8, 9] },
-      { article: article(src, 3, { minhash: 'm3', fetched_at: at(10) }), bands: [10] },
-    ]);
-    const [one, two] = inserted;
-    const found = await findClusterCandidates(store.db, [7, 8, 3], at(-1));
-    expect(found).toEqual([
-      { id: one!.id, cluster_id: one!.id, minhash: 'm1' },
-      { id: two!.id, cluster_id: two!.id, minhash: 'm2' },
-    ]);
-    expect(await findClusterCandidates(store.db, [6, 7], at(5))).toEqual([{ id: two!.id, cluster_id: two!.id, minhash: 'm2' }]);
-    const many = [...Array.from({ length: 5100 }, (_, i) => 2 ** 34 + i), 10];
-    expect((await findClusterCandidates(store.db, many, at(-1))).map((c) => c.minhash)).toEqual(['m3']);
+  it('reads the signatures of the window page by page, and ids and signatures after a point', async () => {
+    const rows = Array.from({ length: 2105 }, (_, i) => article(src, i, { minhash: `m${i}`, fetched_at: i < 5 ? at(-60) : at(i) }));
+    rows[10] = { ...rows[10]!, minhash: null };
+    const { inserted } = await insertArticles(store.db, rows);
+    const pages: number[] = [];
+    const seen: string[] = [];
+    for await (const page of listStorySignatures(store.db, at(0))) {
+      pages.push(page.length);
+      seen.push(...page.map((r) => r.minhash!));
+    }
+    // 2,100 in the window, one of them without a signature.
+    const expected = rows.filter((r) => r.minhash && r.fetched_at >= at(0)).map((r) => r.minhash);
+    expect(seen).toHaveLength(2099);
+    expect(new Set(seen)).toEqual(new Set(expected));
+    expect(pages.length).toBeGreaterThan(1);
+    const sorted = inserted.map((r) => r.id).sort((x, y) => x - y);
+    expect(await listArticleIdsAfter(store.db, sorted[2100]!)).toEqual(sorted.slice(2101));
+    const idOf = (n: number) => inserted.find((r) => r.guid_key === `${src}:g${n}`)!.id;
+    const two = await getStorySignatures(store.db, [idOf(0), idOf(7)]);
+    expect(two.map((r) => r.minhash).sort()).toEqual(['m0', 'm7']);
+    expect(two[0]).toMatchObject({ cluster_id: expect.any(Number), fetched_at: expect.any(String) });
+    const empty: unknown[] = [];
+    for await (const page of listStorySignatures(store.db, at(99_999))) empty.push(page);
+    expect(empty).toEqual([]);
   });
 
   it('counts and lists newest first with source, since, limit and offset', async () => {
-    await insertArticles(store.db, [1, 2, 3, 4].map((n) => ({ article: article(n % 2 ? src : src2, n), bands: [] })));
+    await insertArticles(store.db, [1, 2, 3, 4].map((n) => article(n % 2 ? src : src2, n)));
     // Same publication time: the later insert comes first.
-    await insertArticles(store.db, [{ article: article(src, 5, { published_at: at(4) }), bands: [] }]);
+    await insertArticles(store.db, [article(src, 5, { published_at: at(4) })]);
     const titles = (rows: { title: string }[]) => rows.map((r) => r.title);
     expect(titles(await listArticles(store.db, { limit: 10 }))).toEqual(['Story 5', 'Story 4', 'Story 3', 'Story 2', 'Story 1']);
     expect(titles(await listArticles(store.db, { limit: 2, offset: 1 }))).toEqual(['Story 4', 'Story 3']);
@@ -179,9 +184,9 @@ forEachDialect('articles', (dialect) => {
 
   it('searches substrings case-insensitively, Chinese included, every word required', async () => {
     await insertArticles(store.db, [
-      { article: article(src, 1, { search_text: '新疆 棉花 价格 上涨' }), bands: [] },
-      { article: article(src, 2, { search_text: 'cotton prices rise in india' }), bands: [] },
-      { article: article(src, 3, { search_text: 'Cotton futures fall' }), bands: [] },
+      article(src, 1, { search_text: '新疆 棉花 价格 上涨' }),
+      article(src, 2, { search_text: 'cotton prices rise in india' }),
+      article(src, 3, { search_text: 'Cotton futures fall' }),
     ]);
     const titles = async (words: string[]) => (await searchArticles(store.db, words, { limit: 10 })).map((r) => r.title);
     expect(await titles(['棉花'])).toEqual(['Story 1']);
@@ -195,9 +200,9 @@ forEachDialect('articles', (dialect) => {
 
   it('treats LIKE wildcards and backslashes in search words literally', async () => {
     await insertArticles(store.db, [
-      { article: article(src, 1, { search_text: 'growth 100% 增长' }), bands: [] },
-      { article: article(src, 2, { search_text: 'growth 1000 snake_case' }), bands: [] },
-      { article: article(src, 3, { search_text: 'snakexcase path c:\\temp' }), bands: [] },
+      article(src, 1, { search_text: 'growth 100% 增长' }),
+      article(src, 2, { search_text: 'growth 1000 snake_case' }),
+      article(src, 3, { search_text: 'snakexcase path c:\\temp' }),
     ]);
     const titles = async (words: string[]) => (await searchArticles(store.db, words, { limit: 10 })).map((r) => r.title);
     expect(await titles(['100%'])).toEqual(['Story 1']);
@@ -209,19 +214,19 @@ forEachDialect('articles', (dialect) => {
     expect(await titles(['0% 增'])).toEqual(['Story 1']);
   });
 
-  it('removing a source cascades to its articles and their bands', async () => {
+  it('removing a source cascades to its articles', async () => {
     const { inserted } = await insertArticles(store.db, [
-      { article: article(src, 1), bands: [6] },
-      { article: article(src2, 2), bands: [6] },
+      article(src, 1),
+      article(src2, 2),
     ]);
     expect(await removeSource(store.db, src)).toBe(true);
     expect(await countArticles(store.db)).toBe(1);
-    expect(await bandsOf(inserted[0]!.id)).toEqual([]);
-    expect(await bandsOf(inserted[1]!.id)).toEqual([{ band: 6 }]);
+    const left = await store.db.selectFrom('articles').select('id').execute();
+    expect(left.map((r) => r.id)).toEqual([inserted[1]!.id]);
   });
 
   it('rejects an article of an unknown source (foreign keys are on)', async () => {
-    await expect(insertArticles(store.db, [{ article: article(9999, 1), bands: [] }])).rejects.toThrow(/foreign key/i);
+    await expect(insertArticles(store.db, [article(9999, 1)])).rejects.toThrow(/foreign key/i);
     expect(await countArticles(store.db)).toBe(0);
   });
 
@@ -243,7 +248,7 @@ forEachDialect((dialect) => {
       const src = (await addSource(store.db, { kind: 'feed', url: 'http://127.0.0.1/t.xml', name: 't' }, T0)).id;
       await expect(
         store.db.transaction().execute(async (trx) => {
-          const res = await insertArticles(trx, [{ article: article(src, 1), bands: [6] }]);
+          const res = await insertArticles(trx, [article(src, 1)]);
           expect(res.inserted).toHaveLength(1);
           throw new Error('roll back');
         }),

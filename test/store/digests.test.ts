@@ -74,7 +74,6 @@ forEachDialect('digests', (dialect) => {
     nl = (await addNewsletter(store.db, { slug: 'n', name: 'N' }, T0)).id;
     sourceId = (await addSource(store.db, { kind: 'feed', url: 'http://127.0.0.1/f.xml', name: 's' }, T0)).id;
     const rows = [1, 2, 3].map((n) => ({
-      article: {
         source_id: sourceId,
         guid: `g${n}`,
         guid_key: `${sourceId}:g${n}`,
@@ -85,8 +84,6 @@ forEachDialect('digests', (dialect) => {
         text: `text ${n}`,
         fingerprint: `fp${n}`,
         search_text: `a${n}`,
-      },
-      bands: [],
     }));
     articleIds = (await insertArticles(store.db, rows)).inserted.map((r) => r.id);
   });

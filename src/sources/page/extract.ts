@@ -1,12 +1,19 @@
 // Main-content extraction for one article page: metadata first (Readability rewrites the
 // document), then Readability over a linkedom DOM, then our own clean-up and text rendering.
 import { Readability } from '@mozilla/readability';
-import { parseHTML } from 'linkedom';
+import { createRequire } from 'node:module';
+import type { parseHTML as ParseHTML } from 'linkedom';
 import { cleanArticle } from './clean.js';
 import { CHINA_OFFSET, findPageDates } from './dates.js';
 import { type NavLink, findNavigation } from './links.js';
 import { type JsonObject, jsonLdArticles, readJsonLd, readMeta, resolveUrl } from './meta.js';
 import { blockText } from './text.js';
+
+// linkedom (~25 MB once loaded) only when a web page is actually read: feed-only and text-dump
+// runs never pay for it.
+const require = createRequire(import.meta.url);
+let parseHTML: typeof ParseHTML | undefined;
+const domParser = (): typeof ParseHTML => (parseHTML ??= (require('linkedom') as { parseHTML: typeof ParseHTML }).parseHTML);
 
 export interface ExtractedArticle {
   title: string;
@@ -26,7 +33,7 @@ export interface ExtractedArticle {
 /** Parses HTML into a linkedom document whose baseURI is the page's real base URL. */
 export function parseDocument(html: string, url: string): { doc: Document; base: string } {
   const source = /<html[\s>]/i.test(html) ? html : `<!doctype html><html><head></head><body>${html}</body></html>`;
-  const { document } = parseHTML(source) as unknown as { document: Document };
+  const { document } = domParser()(source) as unknown as { document: Document };
   const base = resolveUrl(document.querySelector('base[href]')?.getAttribute('href'), url) ?? url;
   // Readability resolves links against these; linkedom leaves them unset.
   Object.defineProperty(document, 'baseURI', { value: base, configurable: true });

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { DialectName } from '../db.js';
 import { init } from './0001_init.js';
 import { digestsMigration } from './0002_digests.js';
+import { storyIndexMigration } from './0003_story_index.js';
 
 export interface TidingsMigration {
   /** `db` is untyped on purpose: a migration sees the schema as it was when it was written. */
@@ -15,4 +16,5 @@ export interface TidingsMigration {
 export const migrations: Readonly<Record<string, TidingsMigration>> = {
   '0001_init': init,
   '0002_digests': digestsMigration,
+  '0003_story_index': storyIndexMigration,
 };
