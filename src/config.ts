@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { FetcherOptions } from './sources/types.js';
 
 /** Variables whose values must never appear in an error, a log line or a config dump. */
-export const SECRET_VARS = new Set(['DATABASE_URL', 'SMTP_URL', 'TELEGRAM_BOT_TOKEN', 'TIDINGS_SECRET', 'LLM_API_KEY']);
+export const SECRET_VARS = new Set(['DATABASE_URL', 'SMTP_URL', 'TELEGRAM_BOT_TOKEN', 'TIDINGS_SECRET', 'LLM_API_KEY', 'LLM_BASE_URL']);
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z
@@ -56,7 +56,39 @@ const schema = z.object({
   TIDINGS_TEMPLATES_DIR: z.string().min(1).optional(),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: int(0, 65535).default(8080),
+  SUMMARY_SENTENCES: int(1, 20).default(3),
+  // Never echoed in errors (SECRET_VARS): a base URL may carry a key in its query string.
+  LLM_BASE_URL: z
+    .string()
+    .trim()
+    .refine(isLlmBaseUrl, 'an http(s) URL without user:password, such as http://127.0.0.1:11434/v1')
+    .optional(),
+  LLM_MODEL: z.string().trim().min(1).optional(),
+  LLM_API_KEY: z.string().trim().min(1).optional(),
+  LLM_TIMEOUT_MS: int(100, 600_000).default(60_000),
+  LLM_TOKEN_BUDGET: int(0).default(200_000),
+  LLM_MAX_RETRIES: int(0, 10).default(2),
 });
+
+function isLlmBaseUrl(s: string): boolean {
+  try {
+    const url = new URL(s);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
+/** The OpenAI-compatible summarizer's settings, named as llmSummarizer takes them. */
+export interface LlmConfig {
+  baseUrl: string;
+  model: string;
+  apiKey: string | undefined;
+  timeoutMs: number;
+  /** Tokens one run may spend before the rest of its articles get extractive summaries. */
+  maxTokensPerRun: number;
+  maxRetries: number;
+}
 
 export type Env = Record<string, string | undefined>;
 
@@ -78,6 +110,11 @@ export interface Config {
   /** A folder of the user's own templates (same file names as templates/); missing files fall back. */
   templatesDir: string | undefined;
   http: { host: string; port: number };
+  summary: {
+    sentences: number;
+    /** Unset without LLM_BASE_URL: summaries are extractive. */
+    llm: LlmConfig | undefined;
+  };
 }
 
 export const VERSION = '0.1.0';
@@ -109,6 +146,7 @@ export function loadConfig(rawEnv: Env): Readonly<Config> {
   const parsed = schema.safeParse(env);
   if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => describe(i, env)));
   const e = parsed.data;
+  if (e.LLM_BASE_URL && !e.LLM_MODEL) throw new ConfigError(['LLM_MODEL: expected a model name when LLM_BASE_URL is set (e.g. llama3.1:8b)']);
   const dataDir = path.resolve(e.TIDINGS_DATA_DIR);
   const config: Config = {
     dataDir,
@@ -131,6 +169,20 @@ export function loadConfig(rawEnv: Env): Readonly<Config> {
     },
     templatesDir: e.TIDINGS_TEMPLATES_DIR ? path.resolve(e.TIDINGS_TEMPLATES_DIR) : undefined,
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    summary: {
+      sentences: e.SUMMARY_SENTENCES,
+      llm:
+        e.LLM_BASE_URL && e.LLM_MODEL
+          ? {
+              baseUrl: e.LLM_BASE_URL,
+              model: e.LLM_MODEL,
+              apiKey: e.LLM_API_KEY,
+              timeoutMs: e.LLM_TIMEOUT_MS,
+              maxTokensPerRun: e.LLM_TOKEN_BUDGET,
+              maxRetries: e.LLM_MAX_RETRIES,
+            }
+          : undefined,
+    },
   };
   return deepFreeze(config);
 }
@@ -146,7 +198,17 @@ function deepFreeze<T>(value: T): Readonly<T> {
 /** The config as an admin may see it: secrets shown as <redacted>. */
 export function redactedConfig(config: Config): Record<string, unknown> {
   const databaseUrl = /^postgres/i.test(config.databaseUrl) ? '<redacted>' : config.databaseUrl;
-  return { ...config, databaseUrl };
+  const llm = config.summary.llm;
+  // The base URL without its query string, as the summarizer logs it; the key never.
+  const summary = llm
+    ? { ...config.summary, llm: { ...llm, baseUrl: redactedUrl(llm.baseUrl), apiKey: llm.apiKey === undefined ? undefined : '<redacted>' } }
+    : config.summary;
+  return { ...config, databaseUrl, summary };
+}
+
+function redactedUrl(raw: string): string {
+  const url = new URL(raw);
+  return `${url.origin}${url.pathname}${url.search || url.hash ? '?<redacted>' : ''}`;
 }
 
 /** Reads `.env` (if present; real environment variables win) and the process environment. */

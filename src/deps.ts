@@ -11,6 +11,17 @@ import { openDb, type Store } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
 import type { Logger } from './log.js';
 import type { IngestDeps } from './ingest/ingest.js';
+import type { BuildDeps } from './digest/build.js';
+import type { SenderInfo } from './digest/model.js';
+import { renderEmail } from './digest/render-email.js';
+import { renderTelegram } from './digest/render-telegram.js';
+import { archiveDigestUrl } from './http/archive.js';
+import type { HttpDeps } from './http/server.js';
+import { createStories, type Stories } from './ingest/story-sync.js';
+import { extractiveSummarizer } from './summarize/extractive.js';
+import { llmSummarizer } from './summarize/llm.js';
+import type { SummarizeStageDeps } from './summarize/stage.js';
+import type { Summarizer } from './summarize/summarizer.js';
 
 export interface Deps {
   config: Readonly<Config>;
@@ -18,6 +29,10 @@ export interface Deps {
   store: Store;
   fetcher: Fetcher;
   readers: Record<SourceKind, Reader>;
+  /** Near-duplicate index of recent stories: one per process, loaded at the first ingest write. */
+  stories: Stories;
+  /** One per process: the LLM token budget (LLM_TOKEN_BUDGET) is counted per summarizer. */
+  summarizer: Summarizer;
   now: () => Date;
   close(): Promise<void>;
 }
@@ -40,12 +55,52 @@ export async function buildDeps(config: Readonly<Config>, log: Logger, opts: { m
     store,
     fetcher,
     readers: buildReaders(),
+    stories: createStories({ dialect: store.dialect }),
+    summarizer: buildSummarizer(config, log),
     now: () => new Date(),
     async close() {
       await fetcher.close();
       await store.close();
     },
   };
+}
+
+/** The LLM summarizer (extractive behind it) when LLM_BASE_URL is set, else the extractive one. */
+export function buildSummarizer(config: Readonly<Config>, log: Logger): Summarizer {
+  const extractive = extractiveSummarizer();
+  const llm = config.summary.llm;
+  if (!llm) return extractive;
+  return llmSummarizer({ ...llm, log, fallback: extractive });
+}
+
+export function summarizeDeps(deps: Deps): SummarizeStageDeps {
+  return { db: deps.store.db, summarizer: deps.summarizer, log: deps.log, now: deps.now };
+}
+
+/** Shown in footers until TIDINGS_POSTAL_ADDRESS is set; nothing is sent without the real one. */
+export const POSTAL_ADDRESS_PLACEHOLDER = '[postal address: set TIDINGS_POSTAL_ADDRESS]';
+
+export function senderInfo(config: Readonly<Config>): SenderInfo {
+  const { organization, postalAddress, publicUrl } = config.sender;
+  return { organization, postalAddress: postalAddress ?? POSTAL_ADDRESS_PLACEHOLDER, publicUrl };
+}
+
+/** How a digest becomes email and Telegram parts, and where its archive page will be. */
+export function buildRenderer(config: Readonly<Config>): Pick<BuildDeps, 'render' | 'archiveUrl'> {
+  const sender = senderInfo(config);
+  const templatesDir = config.templatesDir;
+  return {
+    render: async (model) => ({ ...(await renderEmail(model, sender, { templatesDir })), telegram: renderTelegram(model) }),
+    archiveUrl: ({ newsletter, digestId }) => archiveDigestUrl(sender.publicUrl, newsletter.slug, digestId),
+  };
+}
+
+export function digestDeps(deps: Deps): BuildDeps {
+  return { db: deps.store.db, now: deps.now, log: deps.log, ...buildRenderer(deps.config) };
+}
+
+export function httpDeps(deps: Deps): HttpDeps {
+  return { db: deps.store.db, log: deps.log, now: deps.now, sender: senderInfo(deps.config) };
 }
 
 export function ingestDeps(deps: Deps): IngestDeps {
@@ -57,5 +112,6 @@ export function ingestDeps(deps: Deps): IngestDeps {
     now: deps.now,
     concurrency: deps.config.ingest.concurrency,
     pauseAfter: deps.config.ingest.pauseAfter,
+    stories: deps.stories,
   };
 }

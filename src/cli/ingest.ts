@@ -4,6 +4,7 @@ import { type IngestSummary, ingestAll } from '../ingest/ingest.js';
 import { getSource } from '../store/sources.js';
 import { UsageError, action, withDeps } from './context.js';
 import { printJson, progressLine, table, truncate } from './output.js';
+import { formatSummarized, summarizeStored } from './summaries.js';
 
 export function registerIngest(program: Command): void {
   program
@@ -32,9 +33,10 @@ export function registerIngest(program: Command): void {
               progress.update(`[${done}/${total}] ${totals.new} new · ${totals.dup} duplicate · ${totals.failed} failed — ${last}`);
             },
           });
+          const summaries = await summarizeStored(deps, (r) => progress.update(`summarizing: ${r.summarized} summarized · ${r.failed} failed`));
           progress.done();
-          if (opts.json) printJson(summary);
-          else process.stdout.write(formatSummary(summary) + '\n');
+          if (opts.json) printJson({ ...summary, summaries });
+          else process.stdout.write(`${formatSummary(summary)}\n${formatSummarized(summaries)}\n`);
           if (summary.sources > 0 && summary.failed === summary.sources) process.exitCode = 1;
         });
       }),

@@ -5,8 +5,12 @@ import { VERSION } from '../config.js';
 import { registerArticles } from './articles.js';
 import { registerIngest } from './ingest.js';
 import { registerMisc } from './misc.js';
+import { registerNewsletters } from './newsletters.js';
+import { registerPreview } from './preview.js';
+import { registerServe } from './serve.js';
 import { registerSources } from './sources.js';
 import { registerStart } from './start.js';
+import { registerSummarize } from './summarize.js';
 
 export function buildProgram(): Command {
   const program = new Command('tidings')
@@ -18,6 +22,10 @@ export function buildProgram(): Command {
   registerIngest(program);
   registerSources(program);
   registerArticles(program);
+  registerNewsletters(program);
+  registerPreview(program);
+  registerServe(program);
+  registerSummarize(program);
   registerMisc(program);
   return program;
 }

@@ -8,6 +8,8 @@ import { addSource, listSources } from '../store/sources.js';
 import { formatArticles } from './articles.js';
 import { action, withDeps } from './context.js';
 import { formatSummary } from './ingest.js';
+import { startDigests } from './start-digest.js';
+import { formatSummarized, summarizeStored } from './summaries.js';
 
 /** The bundled examples live beside src/, wherever the command is run from. */
 const EXAMPLES = [
@@ -29,7 +31,7 @@ async function addExamples(deps: Deps): Promise<string[]> {
 export function registerStart(program: Command): void {
   program
     .command('start')
-    .description('Run the main job: ingest every due source and report what was stored. On an empty database, the bundled example sources are added first.')
+    .description('Run the main job: ingest due sources, then build the next digest of each enabled newsletter into <data dir>/digests. An empty database gets the bundled examples first.')
     .action(
       action(async () => {
         await withDeps(
@@ -41,13 +43,17 @@ export function registerStart(program: Command): void {
             }
             const summary = await ingestAll(ingestDeps(deps));
             out(formatSummary(summary));
+            out(formatSummarized(await summarizeStored(deps)));
             const total = await countArticles(deps.store.db);
             out(`\nLatest articles (${total} stored in all):`);
             out(await formatArticles(deps.store.db, await listArticles(deps.store.db, { limit: 15 })));
+            if (!(await startDigests(deps, out))) process.exitCode = 1;
             out(`Where to look:`);
             out(`  database   ${deps.config.databaseUrl.startsWith('postgres') ? '(PostgreSQL from DATABASE_URL)' : deps.config.databaseUrl}`);
             out('  articles   npx tidings articles [--search words] [--json]');
             out('  sources    npx tidings sources list');
+            out('  digests    npx tidings newsletters list; npx tidings preview <slug> --out preview.html');
+            out(`  archive    npx tidings serve, then open ${deps.config.sender.publicUrl}/`);
           },
           { service: true },
         );

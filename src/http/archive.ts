@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import { resolveLang } from '../digest/i18n.js';
 import type { Recipient, SenderInfo } from '../digest/model.js';
 import { personalize } from '../digest/personalize.js';
-import { getDigest, listDigests } from '../store/digests.js';
+import { getDigest, listDigests, listReadyDigestPage } from '../store/digests.js';
 import { getNewsletter, listNewsletters } from '../store/newsletters.js';
 import type { Database, DigestRow, NewsletterRow } from '../store/schema.js';
 import { renderAtomFeed } from './atom.js';
@@ -63,23 +63,6 @@ function pageNumber(raw: unknown): number | undefined {
   if (typeof raw !== 'string' || !/^[1-9][0-9]{0,5}$/.test(raw)) return undefined;
   const n = Number(raw);
   return n <= MAX_PAGE ? n : undefined;
-}
-
-/**
- * One page of ready digests without their rendered parts (a listing must not load megabytes of
- * HTML). Belongs in src/store/digests.ts (listDigests has no offset nor column choice yet).
- */
-export function listReadyDigestPage(db: Kysely<Database>, newsletterId: number, opts: { offset: number; limit: number }) {
-  return db
-    .selectFrom('digests')
-    .select(['id', 'slot_at', 'subject', 'article_ids'])
-    .where('newsletter_id', '=', newsletterId)
-    .where('status', '=', 'ready')
-    .orderBy('slot_at', 'desc')
-    .orderBy('id', 'desc')
-    .offset(opts.offset)
-    .limit(opts.limit)
-    .execute();
 }
 
 function notFound(reply: FastifyReply, lang = 'en'): FastifyReply {

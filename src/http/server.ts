@@ -1,7 +1,7 @@
 // The HTTP application, built but not listening: main.ts decides where it listens, tests use
 // app.inject(). Every response carries the security headers, and every failure, including
 // fastify's own (malformed URLs, unknown routes), is a plain HTML page without internals.
-import fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { SenderInfo } from '../digest/model.js';
 import type { Logger } from '../log.js';
@@ -31,7 +31,7 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
     // pino's Logger is a FastifyBaseLogger at runtime; fastify's generics just cannot see it.
     loggerInstance: deps.log as FastifyBaseLogger,
     // One line per failure is logged below; a line per archive view would drown the log.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // Routing errors (a malformed %-escape) would otherwise answer with fastify's JSON.
     frameworkErrors: (err, _request, reply) => {
       const status = statusOf(err);

@@ -177,6 +177,25 @@ export function listDigests(
     .execute();
 }
 
+export type DigestListing = Pick<DigestRow, 'id' | 'slot_at' | 'subject' | 'article_ids'>;
+
+/**
+ * One page of ready digests, newest first, without their rendered parts: a listing must not load
+ * megabytes of HTML.
+ */
+export function listReadyDigestPage(db: Kysely<Database>, newsletterId: number, opts: { offset: number; limit: number }): Promise<DigestListing[]> {
+  return db
+    .selectFrom('digests')
+    .select(['id', 'slot_at', 'subject', 'article_ids'])
+    .where('newsletter_id', '=', newsletterId)
+    .where('status', '=', 'ready')
+    .orderBy('slot_at', 'desc')
+    .orderBy('id', 'desc')
+    .offset(opts.offset)
+    .limit(opts.limit)
+    .execute();
+}
+
 /** The newsletter's latest ready digest with a slot before `beforeSlot`. */
 export function previousDigest(db: Kysely<Database>, newsletterId: number, beforeSlot: Date): Promise<DigestRow | undefined> {
   return db

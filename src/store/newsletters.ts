@@ -42,6 +42,11 @@ const TEMPLATE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const MAX_KEYWORDS = 500;
 const MAX_KEYWORD_CHARS = 200;
 
+/** A field a caller gave is not acceptable; the message says which and what to use instead. */
+export class InvalidNewsletterError extends Error {
+  override readonly name = 'InvalidNewsletterError';
+}
+
 export class DuplicateNewsletterError extends Error {
   override readonly name = 'DuplicateNewsletterError';
   constructor(readonly slug: string) {
@@ -51,7 +56,7 @@ export class DuplicateNewsletterError extends Error {
 
 function wholeNumber(value: number, what: string, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${what} must be a whole number from ${min} to ${max}, got ${value}.`);
+    throw new InvalidNewsletterError(`${what} must be a whole number from ${min} to ${max}, got ${value}.`);
   }
   return value;
 }
@@ -67,11 +72,11 @@ export function isValidTimeZone(tz: string): boolean {
 
 function keywordList(value: unknown, what: string): string[] | undefined {
   if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new Error(`Filter "${what}" must be a list of strings.`);
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new InvalidNewsletterError(`Filter "${what}" must be a list of strings.`);
   const list = [...new Set(value.map((v: string) => v.trim()).filter((v) => v !== ''))];
-  if (list.length > MAX_KEYWORDS) throw new Error(`Filter "${what}" has ${list.length} entries; at most ${MAX_KEYWORDS} are allowed.`);
+  if (list.length > MAX_KEYWORDS) throw new InvalidNewsletterError(`Filter "${what}" has ${list.length} entries; at most ${MAX_KEYWORDS} are allowed.`);
   const long = list.find((v) => v.length > MAX_KEYWORD_CHARS);
-  if (long) throw new Error(`Filter "${what}" entry "${long.slice(0, 40)}…" is longer than ${MAX_KEYWORD_CHARS} characters.`);
+  if (long) throw new InvalidNewsletterError(`Filter "${what}" entry "${long.slice(0, 40)}…" is longer than ${MAX_KEYWORD_CHARS} characters.`);
   return list;
 }
 
@@ -85,7 +90,7 @@ export function validateFilters(filters: NewsletterFilters): NewsletterFilters {
   if (filters.sources !== undefined) {
     const ids = filters.sources;
     if (!Array.isArray(ids) || ids.some((id) => !Number.isInteger(id) || id < 1)) {
-      throw new Error('Filter "sources" must be a list of source ids (whole numbers ≥ 1).');
+      throw new InvalidNewsletterError('Filter "sources" must be a list of source ids (whole numbers ≥ 1).');
     }
     if (ids.length) out.sources = [...new Set(ids)];
   }
@@ -99,27 +104,27 @@ function columns(patch: NewsletterPatch): Partial<Columns> {
   const out: Partial<Columns> = {};
   if (patch.slug !== undefined) {
     if (!SLUG.test(patch.slug)) {
-      throw new Error(`Newsletter slug "${patch.slug}" is invalid: use a-z, 0-9 and "-" (not only digits, at most 64 characters).`);
+      throw new InvalidNewsletterError(`Newsletter slug "${patch.slug}" is invalid: use a-z, 0-9 and "-" (not only digits, at most 64 characters).`);
     }
     out.slug = patch.slug;
   }
   if (patch.name !== undefined) {
     const name = patch.name.trim();
-    if (!name) throw new Error('Newsletter name is empty.');
+    if (!name) throw new InvalidNewsletterError('Newsletter name is empty.');
     out.name = name;
   }
   if (patch.language !== undefined) {
-    if (!LANGUAGES.includes(patch.language)) throw new Error(`Newsletter language "${patch.language}" is not supported: use ${LANGUAGES.join(' or ')}.`);
+    if (!LANGUAGES.includes(patch.language)) throw new InvalidNewsletterError(`Newsletter language "${patch.language}" is not supported: use ${LANGUAGES.join(' or ')}.`);
     out.language = patch.language;
   }
   if (patch.cron !== undefined) {
     // Syntax is the scheduler's to check (it owns the cron library); an empty one is never right.
     const cron = patch.cron.trim();
-    if (!cron) throw new Error('Newsletter schedule (cron) is empty, e.g. "0 8 * * *" for 08:00 every day.');
+    if (!cron) throw new InvalidNewsletterError('Newsletter schedule (cron) is empty, e.g. "0 8 * * *" for 08:00 every day.');
     out.cron = cron;
   }
   if (patch.timezone !== undefined) {
-    if (!isValidTimeZone(patch.timezone)) throw new Error(`Unknown time zone "${patch.timezone}": use an IANA name such as "Asia/Shanghai" or "UTC".`);
+    if (!isValidTimeZone(patch.timezone)) throw new InvalidNewsletterError(`Unknown time zone "${patch.timezone}": use an IANA name such as "Asia/Shanghai" or "UTC".`);
     out.timezone = patch.timezone;
   }
   if (patch.catchUpGraceMinutes !== undefined) out.catch_up_grace_minutes = wholeNumber(patch.catchUpGraceMinutes, 'Catch-up grace (minutes)', 0, 7 * 24 * 60);
@@ -129,14 +134,14 @@ function columns(patch: NewsletterPatch): Partial<Columns> {
   if (patch.sections !== undefined) out.sections = patch.sections ? 1 : 0;
   if (patch.enabled !== undefined) out.enabled = patch.enabled ? 1 : 0;
   if (patch.template !== undefined) {
-    if (!TEMPLATE.test(patch.template)) throw new Error(`Template name "${patch.template}" is invalid: a file name without extension (letters, digits, "-", "_").`);
+    if (!TEMPLATE.test(patch.template)) throw new InvalidNewsletterError(`Template name "${patch.template}" is invalid: a file name without extension (letters, digits, "-", "_").`);
     out.template = patch.template;
   }
   return out;
 }
 
 export async function addNewsletter(db: Kysely<Database>, input: NewsletterInput, now: Date): Promise<NewsletterRow> {
-  if (input.slug === undefined || input.name === undefined) throw new Error('A newsletter needs a slug and a name.');
+  if (input.slug === undefined || input.name === undefined) throw new InvalidNewsletterError('A newsletter needs a slug and a name.');
   const { slug, name, language = 'en', ...rest } = columns(input);
   const at = now.toISOString();
   // ON CONFLICT rather than a look-up first: two admins adding the same slug get one row.
@@ -183,6 +188,19 @@ export async function updateNewsletter(
     if (set.slug !== undefined && isUniqueViolation(err)) throw new DuplicateNewsletterError(set.slug);
     throw err;
   }
+}
+
+/**
+ * Deletes a newsletter that never had a digest. One with digests is kept (the archive and the
+ * deliveries point at them): the answer is 'has-digests' and the caller should disable it.
+ */
+export async function removeNewsletter(db: Kysely<Database>, id: number): Promise<'removed' | 'missing' | 'has-digests'> {
+  return db.transaction().execute(async (trx) => {
+    const digest = await trx.selectFrom('digests').select('id').where('newsletter_id', '=', id).limit(1).executeTakeFirst();
+    if (digest) return 'has-digests';
+    const result = await trx.deleteFrom('newsletters').where('id', '=', id).executeTakeFirst();
+    return result.numDeletedRows > 0n ? 'removed' : 'missing';
+  });
 }
 
 function isUniqueViolation(err: unknown): boolean {

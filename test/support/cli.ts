@@ -11,11 +11,15 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], env: Record<string, string | undefined> = {}, cwd = ROOT): Promise<CliResult> {
+/** `input`, when given, is the command's stdin; otherwise stdin is empty. */
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, cwd = ROOT, input?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     // Only what the command needs: no stray DATABASE_URL or LOG_LEVEL from the developer's shell.
     const base = { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR };
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...base, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    // A command that exits without reading its stdin must not turn EPIPE into a test crash.
+    child.stdin.on('error', () => {});
+    child.stdin.end(input ?? '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

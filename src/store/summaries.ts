@@ -1,0 +1,49 @@
+// Article summaries: which articles still need one, and storing one. A summary is written once:
+// the update only applies while the column is still NULL, so when two replicas summarize the
+// same article the first write wins and the second is a counted no-op, never an overwrite.
+import type { Kysely } from 'kysely';
+import type { ArticleRow, Database } from './schema.js';
+
+/** What a summarizer needs of an article. */
+export type PendingArticle = Pick<ArticleRow, 'id' | 'title' | 'text' | 'lang'>;
+
+export interface PendingOptions {
+  limit: number;
+  /** Only ids above this one: lets a run page through the queue without meeting its own failures again. */
+  afterId?: number;
+}
+
+/** Articles without a summary, oldest stored first (ascending id). */
+export function listUnsummarized(db: Kysely<Database>, opts: PendingOptions): Promise<PendingArticle[]> {
+  return db
+    .selectFrom('articles')
+    .select(['id', 'title', 'text', 'lang'])
+    .where('summary', 'is', null)
+    .$if(opts.afterId !== undefined, (q) => q.where('id', '>', opts.afterId!))
+    .orderBy('id', 'asc')
+    .limit(opts.limit)
+    .execute();
+}
+
+export async function countUnsummarized(db: Kysely<Database>): Promise<number> {
+  const row = await db
+    .selectFrom('articles')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('summary', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * Stores a summary and the method that produced it, unless the article already has one (or no
+ * longer exists). True when this call wrote it.
+ */
+export async function storeSummary(db: Kysely<Database>, articleId: number, summary: { text: string; method: string }): Promise<boolean> {
+  const result = await db
+    .updateTable('articles')
+    .set({ summary: summary.text, summary_method: summary.method })
+    .where('id', '=', articleId)
+    .where('summary', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

@@ -1,0 +1,101 @@
+// The summaries stage: every stored article without a summary gets one, with the method that
+// produced it, right after ingest. Summaries are computed once per article: the store only
+// writes a summary that is still missing, so a rerun, or another replica, never redoes one.
+// One article failing is a count and a log line; the article stays pending for the next run.
+import type { Kysely } from 'kysely';
+import type { Logger } from '../log.js';
+import type { Database } from '../store/schema.js';
+import { type PendingArticle, listUnsummarized, storeSummary } from '../store/summaries.js';
+import { type Summarizer, type SummaryBudget, resolveBudget } from './summarizer.js';
+
+export interface SummarizeStageDeps {
+  db: Kysely<Database>;
+  summarizer: Summarizer;
+  log: Logger;
+  now?: () => Date;
+}
+
+export interface SummarizeStageOptions {
+  /** Most articles attempted in this run; default: every pending one. */
+  limit?: number;
+  budget?: SummaryBudget;
+  /**
+   * Articles summarized at the same time. It bounds the requests in flight on the LLM path;
+   * the extractive summarizer is synchronous, so it changes nothing there.
+   */
+  concurrency?: number;
+  /** Articles read from the store per query. */
+  batchSize?: number;
+  /** Called after each batch with the counts so far. */
+  onProgress?: (sofar: SummarizeResult) => void;
+}
+
+export interface SummarizeResult {
+  summarized: number;
+  /** Summarizer or store errors; those articles stay pending. */
+  failed: number;
+  /** Already summarized by someone else (another replica) between reading and writing. */
+  skipped: number;
+  /** Stored summaries per method ('extractive', 'llm:<model>', 'extractive-fallback'). */
+  byMethod: Record<string, number>;
+  ms: number;
+}
+
+export const DEFAULT_STAGE_CONCURRENCY = 4;
+const DEFAULT_BATCH_SIZE = 100;
+
+export async function summarizePending(deps: SummarizeStageDeps, opts: SummarizeStageOptions = {}): Promise<SummarizeResult> {
+  const now = deps.now ?? (() => new Date());
+  const started = now().getTime();
+  // A bad budget is the caller's bug: refuse it once here, not as a failure of every article.
+  const budget = resolveBudget(opts.budget);
+  const limit = opts.limit ?? Number.POSITIVE_INFINITY;
+  const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
+  const concurrency = opts.concurrency ?? DEFAULT_STAGE_CONCURRENCY;
+  for (const [name, value] of [['limit', limit], ['batchSize', batchSize], ['concurrency', concurrency]] as const) {
+    if (!(value > 0) || (Number.isFinite(value) && !Number.isInteger(value))) throw new RangeError(`summarizePending ${name} must be a positive integer, got ${value}`);
+  }
+
+  const result: SummarizeResult = { summarized: 0, failed: 0, skipped: 0, byMethod: {}, ms: 0 };
+  const summarizeOne = async (article: PendingArticle) => {
+    try {
+      const summary = await deps.summarizer.summarize({ title: article.title, text: article.text, lang: article.lang }, budget);
+      if (await storeSummary(deps.db, article.id, { text: summary.text, method: summary.method })) {
+        result.summarized++;
+        result.byMethod[summary.method] = (result.byMethod[summary.method] ?? 0) + 1;
+      } else {
+        result.skipped++;
+      }
+    } catch (err) {
+      result.failed++;
+      deps.log.warn({ articleId: article.id, err: err instanceof Error ? err.message : String(err) }, 'could not summarize the article; it is retried on the next run');
+    }
+  };
+
+  // Paging by id means an article that failed is not met again in this run, so a few articles
+  // that always fail cannot keep the run from reaching the others.
+  let afterId: number | undefined;
+  let attempted = 0;
+  while (attempted < limit) {
+    const size = Math.min(batchSize, limit - attempted);
+    const batch = await listUnsummarized(deps.db, { limit: size, ...(afterId !== undefined && { afterId }) });
+    if (batch.length === 0) break;
+    afterId = batch[batch.length - 1]!.id;
+    attempted += batch.length;
+    await eachLimit(batch, concurrency, summarizeOne);
+    opts.onProgress?.({ ...result, byMethod: { ...result.byMethod }, ms: now().getTime() - started });
+    if (batch.length < size) break;
+  }
+
+  result.ms = now().getTime() - started;
+  if (attempted > 0) deps.log.info({ summarized: result.summarized, failed: result.failed, skipped: result.skipped, byMethod: result.byMethod, ms: result.ms }, 'summaries stored');
+  return result;
+}
+
+async function eachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
