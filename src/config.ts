@@ -68,6 +68,13 @@ const schema = z.object({
   LLM_TIMEOUT_MS: int(100, 600_000).default(60_000),
   LLM_TOKEN_BUDGET: int(0).default(200_000),
   LLM_MAX_RETRIES: int(0, 10).default(2),
+  // Signs unsubscribe/confirm links; without it a random key is kept in the data folder.
+  TIDINGS_SECRET: z.string().refine((s) => Buffer.byteLength(s) >= 32, 'at least 32 bytes (e.g. `openssl rand -hex 32`)').optional(),
+  DELIVERY_CONCURRENCY: int(1, 256).default(8),
+  DELIVERY_LEASE_SECONDS: int(10, 86_400).default(300),
+  DELIVERY_MAX_ATTEMPTS: int(1, 100).default(8),
+  SOFT_BOUNCE_LIMIT: int(1, 100).default(3),
+  CONFIRM_TOKEN_HOURS: int(1, 24 * 90).default(72),
 });
 
 function isLlmBaseUrl(s: string): boolean {
@@ -110,6 +117,9 @@ export interface Config {
   /** A folder of the user's own templates (same file names as templates/); missing files fall back. */
   templatesDir: string | undefined;
   http: { host: string; port: number };
+  /** TIDINGS_SECRET; absent: a generated key in the data folder (see subscribers/secret.ts). */
+  secret: string | undefined;
+  delivery: { concurrency: number; leaseMs: number; maxAttempts: number; softBounceLimit: number; confirmTokenMs: number };
   summary: {
     sentences: number;
     /** Unset without LLM_BASE_URL: summaries are extractive. */
@@ -169,6 +179,14 @@ export function loadConfig(rawEnv: Env): Readonly<Config> {
     },
     templatesDir: e.TIDINGS_TEMPLATES_DIR ? path.resolve(e.TIDINGS_TEMPLATES_DIR) : undefined,
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    secret: e.TIDINGS_SECRET,
+    delivery: {
+      concurrency: e.DELIVERY_CONCURRENCY,
+      leaseMs: e.DELIVERY_LEASE_SECONDS * 1000,
+      maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
+      softBounceLimit: e.SOFT_BOUNCE_LIMIT,
+      confirmTokenMs: e.CONFIRM_TOKEN_HOURS * 3_600_000,
+    },
     summary: {
       sentences: e.SUMMARY_SENTENCES,
       llm:
@@ -203,7 +221,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
   const summary = llm
     ? { ...config.summary, llm: { ...llm, baseUrl: redactedUrl(llm.baseUrl), apiKey: llm.apiKey === undefined ? undefined : '<redacted>' } }
     : config.summary;
-  return { ...config, databaseUrl, summary };
+  return { ...config, databaseUrl, summary, secret: config.secret === undefined ? undefined : '<redacted>' };
 }
 
 function redactedUrl(raw: string): string {

@@ -18,6 +18,11 @@ import { renderTelegram } from './digest/render-telegram.js';
 import { archiveDigestUrl } from './http/archive.js';
 import type { HttpDeps } from './http/server.js';
 import { createStories, type Stories } from './ingest/story-sync.js';
+import { createDeliveries } from './deliver/ledger.js';
+import { digestMatcher } from './digest/filters.js';
+import { digestItems } from './digest/model.js';
+import { loadSecret } from './subscribers/secret.js';
+import { type TokenSigner, tokenSigner } from './subscribers/tokens.js';
 import { extractiveSummarizer } from './summarize/extractive.js';
 import { llmSummarizer } from './summarize/llm.js';
 import type { SummarizeStageDeps } from './summarize/stage.js';
@@ -33,6 +38,8 @@ export interface Deps {
   stories: Stories;
   /** One per process: the LLM token budget (LLM_TOKEN_BUDGET) is counted per summarizer. */
   summarizer: Summarizer;
+  /** Signs and checks the links in mails (unsubscribe, preferences, confirm). */
+  tokens: TokenSigner;
   now: () => Date;
   close(): Promise<void>;
 }
@@ -56,6 +63,7 @@ export async function buildDeps(config: Readonly<Config>, log: Logger, opts: { m
     fetcher,
     readers: buildReaders(),
     stories: createStories({ dialect: store.dialect }),
+    tokens: tokenSigner(loadSecret(config)),
     summarizer: buildSummarizer(config, log),
     now: () => new Date(),
     async close() {
@@ -95,8 +103,21 @@ export function buildRenderer(config: Readonly<Config>): Pick<BuildDeps, 'render
   };
 }
 
+/** Host part of Message-IDs and List-Ids: the public site's. */
+export function mailDomain(config: Readonly<Config>): string {
+  return new URL(config.sender.publicUrl).hostname;
+}
+
 export function digestDeps(deps: Deps): BuildDeps {
-  return { db: deps.store.db, now: deps.now, log: deps.log, ...buildRenderer(deps.config) };
+  const domain = mailDomain(deps.config);
+  return {
+    db: deps.store.db,
+    now: deps.now,
+    log: deps.log,
+    ...buildRenderer(deps.config),
+    createLedger: (trx, digest) =>
+      createDeliveries(trx, { digestId: digest.id, newsletterId: digest.newsletter.id, domain, now: deps.now(), matchesKeywords: digestMatcher(digestItems(digest.model)) }),
+  };
 }
 
 export function httpDeps(deps: Deps): HttpDeps {

@@ -34,6 +34,11 @@ export interface BuildDeps {
   now: () => Date;
   log: Logger;
   render: (model: DigestModel) => Promise<RenderedParts>;
+  /**
+   * Writes the digest's deliveries ledger inside the transaction that makes it ready, so a ready
+   * digest always has its ledger (see deliver/ledger.ts). Absent: a digest for the archive only.
+   */
+  createLedger?: (trx: Kysely<Database>, digest: { id: number; newsletter: NewsletterRow; model: DigestModel }) => Promise<number>;
   /** Public address of a digest in the archive; none when absent (or for previews). */
   archiveUrl?: (ref: { newsletter: NewsletterRow; digestId: number; slotAt: Date }) => string | null;
 }
@@ -47,6 +52,8 @@ export interface BuildResult {
   parts?: RenderedParts;
   /** Why it was skipped or failed. */
   reason?: string;
+  /** Deliveries written for a ready digest. */
+  recipients?: number;
   window?: DigestWindow;
 }
 
@@ -118,13 +125,15 @@ export async function buildDigest(deps: BuildDeps, newsletter: NewsletterRow, sl
     const model = composeDigest(newsletter, selected, { slotAt, archiveUrl });
     const parts = await deps.render(model);
     const articleIds = digestItems(model).map((i) => i.articleId);
+    let recipients = 0;
     await db.transaction().execute(async (trx) => {
       // Items first: recordDigestItems insists the digest is still building.
       await recordDigestItems(trx, digestId, itemsToRecord(model, selected));
       await completeDigest(trx, digestId, { ...parts, articleIds, model, windowStart: window.start, windowEnd: window.end }, deps.now());
+      recipients = (await deps.createLedger?.(trx, { id: digestId, newsletter, model })) ?? 0;
     });
-    log.info({ ...ctx, digest: digestId, items: articleIds.length }, 'digest ready');
-    return { status: 'ready', digestId, model, parts, window };
+    log.info({ ...ctx, digest: digestId, items: articleIds.length, recipients }, 'digest ready');
+    return { status: 'ready', digestId, model, parts, window, recipients };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const reason = isUniqueViolation(err)

@@ -134,3 +134,16 @@ export function compileFilter(filters: NewsletterFilters): ArticleFilter {
     },
   };
 }
+
+/**
+ * Whether a subscriber's keyword preferences match a digest: any keyword in any entry's title,
+ * summary or category. The digest is rendered once for everyone, so preferences decide whether
+ * a subscriber gets it, not which entries they see.
+ */
+export function digestMatcher(entries: readonly { title: string; summary: string; category: string | null }[]): (keywords: readonly string[]) => boolean {
+  const folded = entries.map((e) => foldText(`${e.title}\n${e.summary}\n${e.category ?? ''}`));
+  return (keywords) => {
+    const ks = compileKeywords(keywords);
+    return ks.length === 0 || folded.some((f) => ks.some((k) => containsKeyword(f, k)));
+  };
+}

@@ -95,6 +95,26 @@ forEachDialect('buildDigest', (dialect) => {
     ]);
   });
 
+  it('writes the ledger in the transaction that makes the digest ready: a failing ledger fails the digest and records no items', async () => {
+    await add(before(SLOT1, 2));
+    const calls: { id: number; items: number }[] = [];
+    const createLedger: BuildDeps['createLedger'] = async (_trx, d) => {
+      calls.push({ id: d.id, items: digestItems(d.model).length });
+      return 42;
+    };
+    const ok = await buildDigest(deps({ createLedger }), nl, SLOT1);
+    expect(ok).toMatchObject({ status: 'ready', recipients: 42 });
+    expect(calls).toEqual([{ id: ok.digestId!, items: 1 }]);
+
+    await add(before(SLOT2, 2));
+    clock = SLOT2;
+    const broken = await buildDigest(deps({ createLedger: async () => Promise.reject(new Error('ledger down')) }), nl, SLOT2);
+    expect(broken).toMatchObject({ status: 'failed', reason: 'ledger down' });
+    expect((await getDigest(store.db, broken.digestId!))!.status).toBe('failed');
+    // Its article was not consumed: only the first digest's item is recorded.
+    expect((await itemRows()).map((r) => r.digest_id)).toEqual([ok.digestId]);
+  });
+
   it('a second digest never repeats an article of the first, although its window overlaps', async () => {
     const early = await add(before(SLOT1, 1));
     const justBefore = await add(before(SLOT1, 0.01));

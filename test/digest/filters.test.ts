@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileFilter, compileKeywords, containsKeyword, type FilterableArticle, foldText, matchingKeywords } from '../../src/digest/filters.js';
+import { compileFilter, compileKeywords, containsKeyword, digestMatcher, type FilterableArticle, foldText, matchingKeywords } from '../../src/digest/filters.js';
 
 const has = (text: string, keyword: string) => containsKeyword(foldText(text), compileKeywords([keyword])[0]!);
 
@@ -108,5 +108,21 @@ describe('compileFilter', () => {
   it('shows at most three matched keywords in the reason', () => {
     const f = compileFilter({ include: ['a1', 'a2', 'a3', 'a4', 'a5'] });
     expect(f.test(article({ text: 'a1 a2 a3 a4 a5' }))).toEqual({ pass: true, reasons: ['matches keywords "a1", "a2", "a3" and 2 more'] });
+  });
+});
+
+describe('digestMatcher (subscriber keyword preferences)', () => {
+  const match = digestMatcher([
+    { title: 'Cotton futures climb', summary: 'Mills rebuild stocks.', category: 'markets' },
+    { title: '化纤企业拓展新兴市场', summary: '出口订单增加。', category: null },
+  ]);
+  it('matches any keyword in any entry, width- and case-insensitively, Chinese included', () => {
+    expect(match(['COTTON'])).toBe(true);
+    expect(match(['polyester', '出口'])).toBe(true);
+    expect(match(['ＭＡＲＫＥＴＳ'])).toBe(true);
+    expect(match(['polyester'])).toBe(false);
+    expect(match(['cot'])).toBe(false); // whole words for spaced scripts
+    expect(match([])).toBe(true);
+    expect(match(['  '])).toBe(true);
   });
 });

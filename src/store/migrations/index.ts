@@ -6,6 +6,7 @@ import type { DialectName } from '../db.js';
 import { init } from './0001_init.js';
 import { digestsMigration } from './0002_digests.js';
 import { storyIndexMigration } from './0003_story_index.js';
+import { subscribersMigration } from './0004_subscribers.js';
 
 export interface TidingsMigration {
   /** `db` is untyped on purpose: a migration sees the schema as it was when it was written. */
@@ -17,4 +18,5 @@ export const migrations: Readonly<Record<string, TidingsMigration>> = {
   '0001_init': init,
   '0002_digests': digestsMigration,
   '0003_story_index': storyIndexMigration,
+  '0004_subscribers': subscribersMigration,
 };

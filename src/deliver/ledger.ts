@@ -1,0 +1,154 @@
+// The deliveries ledger: the queue and the per-recipient log (DESIGN.md). Rows are written with
+// the digest, claimed in batches under a lease, and marked one by one as each send is confirmed;
+// progress never advances per fetched batch, so a crash costs at most the sends in flight.
+import { type Kysely, sql } from 'kysely';
+import type { DialectName } from '../store/db.js';
+import type { Channel, Database, DeliveryRow, DeliveryState } from '../store/schema.js';
+
+/** Deterministic per (digest, subscriber, channel): a resend after a crash reuses it. */
+export function messageIdFor(digestId: number, subscriberId: number, channel: Channel, domain: string): string {
+  return `<tidings.d${digestId}.s${subscriberId}.${channel}@${domain}>`;
+}
+
+export interface LedgerInput {
+  digestId: number;
+  newsletterId: number;
+  /** Right-hand side of every Message-ID (the public host). */
+  domain: string;
+  now: Date;
+  /** Subscriptions with keyword preferences get the digest only when this says it matches them. */
+  matchesKeywords?: (keywords: string[]) => boolean;
+}
+
+/**
+ * One pending row per active subscription of the newsletter whose address is not suppressed.
+ * Run it in the transaction that makes the digest ready, so a digest never exists without its
+ * ledger. Returns the number of rows written.
+ */
+export async function createDeliveries(trx: Kysely<Database>, input: LedgerInput): Promise<number> {
+  const at = input.now.toISOString();
+  const address = sql<string>`case s.channel when 'email' then p.email else p.telegram_chat_id end`;
+  const base = trx
+    .selectFrom('subscriptions as s')
+    .innerJoin('subscribers as p', 'p.id', 's.subscriber_id')
+    .where('s.newsletter_id', '=', input.newsletterId)
+    .where('s.status', '=', 'active')
+    .where(address, 'is not', null)
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('suppressions as x').select('x.address').whereRef('x.address', '=', address))));
+  const columns = ['digest_id', 'subscription_id', 'subscriber_id', 'channel', 'address', 'next_attempt_at', 'message_id', 'created_at', 'updated_at'] as const;
+  const messageId = sql<string>`'<tidings.d' || ${String(input.digestId)} || '.s' || cast(s.subscriber_id as text) || '.' || s.channel || '@' || ${input.domain} || '>'`;
+  // Without keyword preferences (nearly everyone): one INSERT … SELECT, however many subscribers.
+  const everyone = await trx
+    .insertInto('deliveries')
+    .columns(columns)
+    .expression(
+      base
+        .where('s.keywords', '=', '[]')
+        .select([sql.lit(input.digestId).as('digest_id'), 's.id', 's.subscriber_id', 's.channel', address.as('address'), sql.val(at).as('n'), messageId.as('m'), sql.val(at).as('c'), sql.val(at).as('u')]),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .executeTakeFirst();
+  let written = Number(everyone.numInsertedOrUpdatedRows ?? 0);
+  const picky = await base.where('s.keywords', '!=', '[]').select(['s.id', 's.subscriber_id', 's.channel', 's.keywords', address.as('address')]).execute();
+  const wanted = picky.filter((r) => {
+    const keywords = parseKeywords(r.keywords);
+    return keywords.length === 0 || (input.matchesKeywords?.(keywords) ?? true);
+  });
+  for (let i = 0; i < wanted.length; i += 500) {
+    const rows = wanted.slice(i, i + 500).map((r) => ({
+      digest_id: input.digestId,
+      subscription_id: r.id,
+      subscriber_id: r.subscriber_id,
+      channel: r.channel,
+      address: r.address,
+      next_attempt_at: at,
+      message_id: messageIdFor(input.digestId, r.subscriber_id, r.channel, input.domain),
+      created_at: at,
+      updated_at: at,
+    }));
+    const res = await trx.insertInto('deliveries').values(rows).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+    written += Number(res.numInsertedOrUpdatedRows ?? 0);
+  }
+  return written;
+}
+
+function parseKeywords(json: string): string[] {
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? v.filter((k): k is string => typeof k === 'string' && k.trim() !== '') : [];
+  } catch {
+    return [];
+  }
+}
+
+export interface ClaimOptions {
+  channel: Channel;
+  limit: number;
+  leaseMs: number;
+  now: Date;
+  /** Only this digest's rows (`tidings send`); otherwise any due row. */
+  digestId?: number;
+}
+
+/**
+ * Takes up to `limit` due rows — pending ones whose time has come and `sending` ones whose lease
+ * ran out (their worker died) — and leases them to the caller. On PostgreSQL, SKIP LOCKED lets
+ * many workers claim at once without waiting on or taking each other's rows; SQLite has one
+ * writer at a time, so the same statement is already exclusive there.
+ */
+export async function claimDeliveries(db: Kysely<Database>, dialect: DialectName, opts: ClaimOptions): Promise<DeliveryRow[]> {
+  const now = opts.now.toISOString();
+  const until = new Date(opts.now.getTime() + opts.leaseMs).toISOString();
+  const due = db
+    .selectFrom('deliveries')
+    .select('id')
+    .where('channel', '=', opts.channel)
+    .where((eb) => eb.or([eb.and([eb('state', '=', 'pending'), eb('next_attempt_at', '<=', now)]), eb.and([eb('state', '=', 'sending'), eb('lease_until', '<', now)])]))
+    .$if(opts.digestId !== undefined, (q) => q.where('digest_id', '=', opts.digestId!))
+    .orderBy('id')
+    .limit(opts.limit)
+    .$if(dialect === 'postgres', (q) => q.forUpdate().skipLocked());
+  const rows = await db
+    .updateTable('deliveries')
+    .set((eb) => ({ state: 'sending', lease_until: until, attempts: eb('attempts', '+', 1), updated_at: now }))
+    .where('id', 'in', due)
+    .returningAll()
+    .execute();
+  return rows.sort((a, b) => a.id - b.id);
+}
+
+async function mark(db: Kysely<Database>, ids: readonly number[], set: { state: DeliveryState; last_error?: string | null; sent_at?: string; next_attempt_at?: string }, now: Date): Promise<number> {
+  let n = 0;
+  for (let i = 0; i < ids.length; i += 500) {
+    const res = await db
+      .updateTable('deliveries')
+      .set({ ...set, lease_until: null, updated_at: now.toISOString() })
+      .where('id', 'in', ids.slice(i, i + 500))
+      .where('state', '=', 'sending')
+      .executeTakeFirst();
+    n += Number(res.numUpdatedRows);
+  }
+  return n;
+}
+
+export const markSent = (db: Kysely<Database>, ids: readonly number[], now: Date) => mark(db, ids, { state: 'sent', sent_at: now.toISOString(), last_error: null }, now);
+export const markFailed = (db: Kysely<Database>, id: number, error: string, now: Date) => mark(db, [id], { state: 'failed', last_error: error }, now);
+export const markSuppressed = (db: Kysely<Database>, ids: readonly number[], reason: string, now: Date) => mark(db, ids, { state: 'suppressed', last_error: reason }, now);
+/** Back to pending until `at` (a transient failure); the attempt stays counted. */
+export const markRetry = (db: Kysely<Database>, id: number, error: string, at: Date, now: Date) =>
+  mark(db, [id], { state: 'pending', last_error: error, next_attempt_at: at.toISOString() }, now);
+
+export type DeliveryCounts = Record<DeliveryState, number>;
+
+export async function deliveryCounts(db: Kysely<Database>, filter: { digestId?: number; channel?: Channel } = {}): Promise<DeliveryCounts> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+    .$if(filter.digestId !== undefined, (q) => q.where('digest_id', '=', filter.digestId!))
+    .$if(filter.channel !== undefined, (q) => q.where('channel', '=', filter.channel!))
+    .groupBy('state')
+    .execute();
+  const counts: DeliveryCounts = { pending: 0, sending: 0, sent: 0, failed: 0, suppressed: 0 };
+  for (const r of rows) counts[r.state] = Number(r.n);
+  return counts;
+}

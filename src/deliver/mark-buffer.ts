@@ -1,0 +1,35 @@
+// Group commit for "sent" marks: one UPDATE for every send that finished while the previous
+// UPDATE ran. Each add() resolves only when its own id is committed, which is what bounds the
+// mails a crash can repeat (see worker.ts).
+export class MarkBuffer {
+  private queued: { id: number; done: () => void; fail: (e: unknown) => void }[] = [];
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly commit: (ids: number[]) => Promise<unknown>) {}
+
+  add(id: number): Promise<void> {
+    return new Promise((done, fail) => {
+      this.queued.push({ id, done, fail });
+      this.running ??= this.drain();
+    });
+  }
+
+  /** Waits until everything added so far is committed. */
+  async flush(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queued.length > 0) {
+      const batch = this.queued;
+      this.queued = [];
+      try {
+        await this.commit(batch.map((b) => b.id));
+        for (const b of batch) b.done();
+      } catch (err) {
+        for (const b of batch) b.fail(err);
+      }
+    }
+    this.running = null;
+  }
+}
