@@ -100,10 +100,12 @@ export function hasPlaceholders(s: string): boolean {
 }
 
 /** Pieces of one string: literals[0] slot[0] literals[1] … slot[n-1] literals[n]. */
-interface Pieces {
+export interface Pieces {
   literals: string[];
   slots: TokenKind[];
 }
+
+export type PlaceholderValues = Record<TokenKind, string>;
 
 interface Split {
   /** The strings this split was made from, compared by identity on every hit. */
@@ -130,7 +132,7 @@ function split(s: string): Pieces {
   return { literals, slots };
 }
 
-function join(p: Pieces, values: Record<TokenKind, string>): string {
+export function joinPieces(p: Pieces, values: PlaceholderValues): string {
   let out = p.literals[0]!;
   for (let i = 0; i < p.slots.length; i++) out += values[p.slots[i]!] + p.literals[i + 1]!;
   return out;
@@ -173,8 +175,24 @@ function httpUrl(raw: string, what: string): string {
   return url.href;
 }
 
+/**
+ * What personalize() joins: the digest's pieces (the same objects for every recipient while the
+ * rendered email is unchanged) and this recipient's values. The MIME builder encodes the pieces
+ * once per digest and only the values per recipient.
+ */
+export interface PersonalizedParts {
+  subject: string;
+  html: { pieces: Pieces; values: PlaceholderValues };
+  text: { pieces: Pieces; values: PlaceholderValues };
+}
+
 /** The rendered digest with this recipient's values filled in: no MJML, no template engine. */
 export function personalize(rendered: RenderedEmail, recipient: Recipient): PersonalizedEmail {
+  const { subject, html, text } = personalizedParts(rendered, recipient);
+  return { subject, html: joinPieces(html.pieces, html.values), text: joinPieces(text.pieces, text.values) };
+}
+
+export function personalizedParts(rendered: RenderedEmail, recipient: Recipient): PersonalizedParts {
   const s = splitOf(rendered);
   const unsubscribe = httpUrl(recipient.unsubscribeUrl, 'unsubscribe URL');
   const preferences = httpUrl(recipient.preferencesUrl, 'preferences URL');
@@ -192,6 +210,6 @@ export function personalize(rendered: RenderedEmail, recipient: Recipient): Pers
   // digest stays out of the large-object space, whose allocation per recipient costs ms.
   const html = {} as Record<TokenKind, string>;
   for (const kind of TOKEN_KINDS) html[kind] = s.asciiHtml ? encodeNonAscii(escapeHtml(text[kind])) : escapeHtml(text[kind]);
-  const subject = s.subject.slots.length ? capText(plainLine(join(s.subject, text)), SUBJECT_MAX) : rendered.subject;
-  return { subject, html: join(s.html, html), text: join(s.text, text) };
+  const subject = s.subject.slots.length ? capText(plainLine(joinPieces(s.subject, text)), SUBJECT_MAX) : rendered.subject;
+  return { subject, html: { pieces: s.html, values: html }, text: { pieces: s.text, values: text } };
 }
