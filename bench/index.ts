@@ -5,9 +5,10 @@ import type { Bench, Figures } from './harness.js';
 import { ingestBench } from './ingest.js';
 import { parseBench } from './parse.js';
 import { renderBench } from './render.js';
+import { sendRawBench } from './send-raw.js';
 import { summarizeBench } from './summarize.js';
 
-const BENCHES: Bench[] = [parseBench, extractionBench, ingestBench, summarizeBench, renderBench];
+const BENCHES: Bench[] = [parseBench, extractionBench, ingestBench, summarizeBench, renderBench, sendRawBench];
 
 function format(figures: Figures): string {
   const lines = ['figure           value            baseline                          ratio'];

@@ -3,10 +3,12 @@
 // never the value itself.
 import path from 'node:path';
 import { z } from 'zod';
+import { isHostName, isMailAddress } from './deliver/address.js';
+import { type EmailConfig, emailSettings, isSmtpUrl, redactedEmail } from './config-email.js';
 import type { FetcherOptions } from './sources/types.js';
 
 /** Variables whose values must never appear in an error, a log line or a config dump. */
-export const SECRET_VARS = new Set(['DATABASE_URL', 'SMTP_URL', 'TELEGRAM_BOT_TOKEN', 'TIDINGS_SECRET', 'LLM_API_KEY', 'LLM_BASE_URL']);
+export const SECRET_VARS = new Set(['DATABASE_URL', 'SMTP_URL', 'TELEGRAM_BOT_TOKEN', 'TIDINGS_SECRET', 'LLM_API_KEY', 'LLM_BASE_URL', 'BOUNCE_WEBHOOK_SECRET', 'DKIM_PRIVATE_KEY']);
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z
@@ -68,6 +70,16 @@ const schema = z.object({
   LLM_TIMEOUT_MS: int(100, 600_000).default(60_000),
   LLM_TOKEN_BUDGET: int(0).default(200_000),
   LLM_MAX_RETRIES: int(0, 10).default(2),
+  // Mail. Without SMTP_URL every message is written to <TIDINGS_DATA_DIR>/outbox as an .eml file.
+  SMTP_URL: z.string().trim().refine(isSmtpUrl, 'an smtp:// or smtps:// URL such as smtps://user:password@smtp.example.org:465').optional(),
+  SMTP_POOL_CONNECTIONS: int(1, 100).default(5),
+  SMTP_RATE_PER_SECOND: int(0, 100_000).default(0),
+  MAIL_FROM: z.string().trim().refine(isMailAddress, 'a plain address such as news@example.org').optional(),
+  MAIL_FROM_NAME: z.string().trim().min(1).optional(),
+  DKIM_DOMAIN: z.string().trim().refine(isHostName, 'a domain name such as example.org').optional(),
+  DKIM_SELECTOR: z.string().trim().refine(isHostName, 'a selector such as tidings2026').optional(),
+  DKIM_PRIVATE_KEY: z.string().optional(),
+  DKIM_PRIVATE_KEY_FILE: z.string().trim().min(1).optional(),
   // Signs unsubscribe/confirm links; without it a random key is kept in the data folder.
   TIDINGS_SECRET: z.string().refine((s) => Buffer.byteLength(s) >= 32, 'at least 32 bytes (e.g. `openssl rand -hex 32`)').optional(),
   DELIVERY_CONCURRENCY: int(1, 256).default(8),
@@ -75,6 +87,15 @@ const schema = z.object({
   DELIVERY_MAX_ATTEMPTS: int(1, 100).default(8),
   SOFT_BOUNCE_LIMIT: int(1, 100).default(3),
   CONFIRM_TOKEN_HOURS: int(1, 24 * 90).default(72),
+  // Guards POST /hooks/bounces; unset, the endpoint does not exist.
+  BOUNCE_WEBHOOK_SECRET: z.string().refine((s) => Buffer.byteLength(s) >= 16, 'at least 16 characters (e.g. `openssl rand -hex 16`)').optional(),
+  // Behind a reverse proxy: true (trust X-Forwarded-For from anyone) or the proxies' addresses.
+  HTTP_TRUST_PROXY: z
+    .string()
+    .trim()
+    .refine((s) => /^(true|false|1|0)$/i.test(s) || /^[0-9a-f.:/]+(\s*,\s*[0-9a-f.:/]+)*$/i.test(s), 'true, false, or comma-separated proxy addresses/CIDR ranges')
+    .transform((s) => (/^(true|1)$/i.test(s) ? true : /^(false|0)$/i.test(s) ? false : s))
+    .optional(),
 });
 
 function isLlmBaseUrl(s: string): boolean {
@@ -116,10 +137,14 @@ export interface Config {
   };
   /** A folder of the user's own templates (same file names as templates/); missing files fall back. */
   templatesDir: string | undefined;
-  http: { host: string; port: number };
+  http: { host: string; port: number; trustProxy: boolean | string };
+  /** BOUNCE_WEBHOOK_SECRET; absent: no bounce webhook. */
+  bounceWebhookSecret: string | undefined;
   /** TIDINGS_SECRET; absent: a generated key in the data folder (see subscribers/secret.ts). */
   secret: string | undefined;
   delivery: { concurrency: number; leaseMs: number; maxAttempts: number; softBounceLimit: number; confirmTokenMs: number };
+  /** SMTP or the outbox, the sender, DKIM (see config-email.ts). */
+  email: EmailConfig;
   summary: {
     sentences: number;
     /** Unset without LLM_BASE_URL: summaries are extractive. */
@@ -178,7 +203,8 @@ export function loadConfig(rawEnv: Env): Readonly<Config> {
       publicUrl: e.TIDINGS_PUBLIC_URL ?? `http://${e.HTTP_HOST.includes(':') ? `[${e.HTTP_HOST}]` : e.HTTP_HOST}:${e.HTTP_PORT}`,
     },
     templatesDir: e.TIDINGS_TEMPLATES_DIR ? path.resolve(e.TIDINGS_TEMPLATES_DIR) : undefined,
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT },
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, trustProxy: e.HTTP_TRUST_PROXY ?? false },
+    bounceWebhookSecret: e.BOUNCE_WEBHOOK_SECRET,
     secret: e.TIDINGS_SECRET,
     delivery: {
       concurrency: e.DELIVERY_CONCURRENCY,
@@ -187,6 +213,9 @@ export function loadConfig(rawEnv: Env): Readonly<Config> {
       softBounceLimit: e.SOFT_BOUNCE_LIMIT,
       confirmTokenMs: e.CONFIRM_TOKEN_HOURS * 3_600_000,
     },
+    email: emailSettings(e, dataDir, (problem) => {
+      throw new ConfigError([problem]);
+    }),
     summary: {
       sentences: e.SUMMARY_SENTENCES,
       llm:
@@ -221,7 +250,8 @@ export function redactedConfig(config: Config): Record<string, unknown> {
   const summary = llm
     ? { ...config.summary, llm: { ...llm, baseUrl: redactedUrl(llm.baseUrl), apiKey: llm.apiKey === undefined ? undefined : '<redacted>' } }
     : config.summary;
-  return { ...config, databaseUrl, summary, secret: config.secret === undefined ? undefined : '<redacted>' };
+  const bounceWebhookSecret = config.bounceWebhookSecret === undefined ? undefined : '<redacted>';
+  return { ...config, databaseUrl, summary, secret: config.secret === undefined ? undefined : '<redacted>', bounceWebhookSecret, email: redactedEmail(config.email) };
 }
 
 function redactedUrl(raw: string): string {

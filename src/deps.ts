@@ -21,6 +21,11 @@ import { createStories, type Stories } from './ingest/story-sync.js';
 import { createDeliveries } from './deliver/ledger.js';
 import { digestMatcher } from './digest/filters.js';
 import { digestItems } from './digest/model.js';
+import type { EmailChannel } from './deliver/channel.js';
+import { dkimAligned, dkimSigner } from './deliver/dkim.js';
+import { smtpChannel } from './deliver/email.js';
+import { outboxChannel } from './deliver/outbox.js';
+import { confirmationMailer } from './subscribers/confirm-mail.js';
 import { loadSecret } from './subscribers/secret.js';
 import { type TokenSigner, tokenSigner } from './subscribers/tokens.js';
 import { extractiveSummarizer } from './summarize/extractive.js';
@@ -81,6 +86,20 @@ export function buildSummarizer(config: Readonly<Config>, log: Logger): Summariz
   return llmSummarizer({ ...llm, log, fallback: extractive });
 }
 
+/** SMTP when SMTP_URL is set, else the .eml outbox in the data folder; DKIM-signed when configured. */
+export function buildEmailChannel(config: Readonly<Config>, log: Logger): EmailChannel {
+  const { email } = config;
+  const dkim = email.dkim && dkimSigner(email.dkim);
+  if (email.dkim && !dkimAligned(email.from.address, email.dkim.domain)) {
+    log.warn({ from: email.from.address, dkimDomain: email.dkim.domain }, 'DKIM_DOMAIN does not match the MAIL_FROM domain: receivers will not count the signature for DMARC');
+  }
+  if (!email.smtpUrl) {
+    log.info({ dir: email.outboxDir }, 'SMTP_URL is not set: email is written to the outbox folder');
+    return outboxChannel({ dir: email.outboxDir, dkim });
+  }
+  return smtpChannel({ url: email.smtpUrl, connections: email.poolConnections, ratePerSecond: email.ratePerSecond, dkim, log });
+}
+
 export function summarizeDeps(deps: Deps): SummarizeStageDeps {
   return { db: deps.store.db, summarizer: deps.summarizer, log: deps.log, now: deps.now };
 }
@@ -120,8 +139,22 @@ export function digestDeps(deps: Deps): BuildDeps {
   };
 }
 
-export function httpDeps(deps: Deps): HttpDeps {
-  return { db: deps.store.db, log: deps.log, now: deps.now, sender: senderInfo(deps.config) };
+/**
+ * The web server's deps. With `mail` (the email channel and From address) it also serves the
+ * subscriber pages, whose confirmation mails go through that channel; BOUNCE_WEBHOOK_SECRET
+ * turns on POST /hooks/bounces.
+ */
+export function httpDeps(deps: Deps, mail?: { channel: EmailChannel; from: { name: string; address: string } }): HttpDeps {
+  const { config } = deps;
+  const sender = senderInfo(config);
+  const subscribers = mail && {
+    tokens: deps.tokens,
+    confirmTokenMs: config.delivery.confirmTokenMs,
+    sendConfirmation: confirmationMailer({ ...mail, sender, domain: mailDomain(config), now: deps.now }),
+  };
+  const secret = config.bounceWebhookSecret;
+  const bounces = secret ? { secret, softBounceLimit: config.delivery.softBounceLimit } : undefined;
+  return { db: deps.store.db, log: deps.log, now: deps.now, sender, trustProxy: config.http.trustProxy, subscribers, bounces };
 }
 
 export function ingestDeps(deps: Deps): IngestDeps {

@@ -10,6 +10,7 @@ import { registerPreview } from './preview.js';
 import { registerServe } from './serve.js';
 import { registerSources } from './sources.js';
 import { registerStart } from './start.js';
+import { registerSubscribers } from './subscribers.js';
 import { registerSummarize } from './summarize.js';
 
 export function buildProgram(): Command {
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerSources(program);
   registerArticles(program);
   registerNewsletters(program);
+  registerSubscribers(program);
   registerPreview(program);
   registerServe(program);
   registerSummarize(program);

@@ -40,7 +40,7 @@ export const archivePath = (slug: string): string => `/n/${encodeURIComponent(sl
 export const digestPath = (slug: string, id: number): string => `${archivePath(slug)}/${id}`;
 export const feedPath = (slug: string): string => `${archivePath(slug)}/feed.atom`;
 
-function layout(lang: string, title: string, body: string, head = ''): string {
+export function layout(lang: string, title: string, body: string, head = ''): string {
   return (
     `<!doctype html><html lang="${escapeHtml(resolveLang(lang))}"><head><meta charset="utf-8">` +
     '<meta name="viewport" content="width=device-width,initial-scale=1">' +

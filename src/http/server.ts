@@ -7,7 +7,10 @@ import type { SenderInfo } from '../digest/model.js';
 import type { Logger } from '../log.js';
 import type { Database } from '../store/schema.js';
 import { registerArchive } from './archive.js';
+import { type BounceHookOptions, registerBounceHook } from './bounce-hook.js';
+import type { SubscriberPagesOptions } from './page-kit.js';
 import { errorPage } from './pages.js';
+import { registerSubscriberPages } from './subscriber-routes.js';
 import { addSecurityHeaders, CACHE_NONE, SECURITY_HEADERS } from './security.js';
 
 export interface HttpDeps {
@@ -15,6 +18,12 @@ export interface HttpDeps {
   log: Logger;
   now: () => Date;
   sender: SenderInfo;
+  /** Subscribe, confirm, unsubscribe and preferences pages; absent: the archive only. */
+  subscribers?: SubscriberPagesOptions;
+  /** The bounce webhook (BOUNCE_WEBHOOK_SECRET); absent: POST /hooks/bounces is a 404. */
+  bounces?: BounceHookOptions;
+  /** fastify's trustProxy (HTTP_TRUST_PROXY): client IPs for rate limits and consent records. */
+  trustProxy?: boolean | string;
 }
 
 const HTML = 'text/html; charset=utf-8';
@@ -25,11 +34,12 @@ function statusOf(err: unknown): number {
   return typeof code === 'number' && code >= 400 && code < 500 ? code : 500;
 }
 
-/** Synchronous: routes are registered before it returns; call `app.ready()` or `listen()` next. */
+/** Synchronous; call `app.ready()` or `listen()` next (the subscriber pages and bounce hook are plugins, loaded then). */
 export function buildServer(deps: HttpDeps): FastifyInstance {
   const app = fastify({
     // pino's Logger is a FastifyBaseLogger at runtime; fastify's generics just cannot see it.
     loggerInstance: deps.log as FastifyBaseLogger,
+    trustProxy: deps.trustProxy ?? false,
     // One line per failure is logged below; a line per archive view would drown the log.
     logController: new LogController({ disableRequestLogging: true }),
     // Routing errors (a malformed %-escape) would otherwise answer with fastify's JSON.
@@ -44,12 +54,16 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
   app.setNotFoundHandler((_request, reply) => reply.code(404).type(HTML).send(errorPage(404)));
   app.setErrorHandler((err, request, reply) => {
     const status = statusOf(err);
-    if (status >= 500) request.log.error({ err, url: request.url }, 'http request failed');
-    else request.log.debug({ err: (err as Error).message, url: request.url }, 'http client error');
+    // Without the query string: it may hold an unsubscribe token or the webhook secret.
+    const url = request.url.split('?')[0];
+    if (status >= 500) request.log.error({ err, url }, 'http request failed');
+    else request.log.debug({ err: (err as Error).message, url }, 'http client error');
     return reply.code(status).type(HTML).send(errorPage(status));
   });
 
   app.get('/healthz', async (_request, reply) => reply.header('cache-control', 'no-store').send({ ok: true }));
   registerArchive(app, deps);
+  if (deps.subscribers) registerSubscriberPages(app, { ...deps.subscribers, db: deps.db, log: deps.log, now: deps.now, sender: deps.sender });
+  if (deps.bounces) registerBounceHook(app, { ...deps.bounces, db: deps.db, log: deps.log, now: deps.now });
   return app;
 }
