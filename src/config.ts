@@ -132,6 +132,8 @@ export interface Config {
     organization: string;
     /** Required before anything is sent (issue 4); previews show a placeholder without it. */
     postalAddress: string | undefined;
+    /** TIDINGS_PUBLIC_URL was set (not the local default): real sending needs it. */
+    publicUrlConfigured: boolean;
     /** Where the web pages are reachable; defaults to the local HTTP address. */
     publicUrl: string;
   };
@@ -200,6 +202,7 @@ export function loadConfig(rawEnv: Env): Readonly<Config> {
     sender: {
       organization: e.TIDINGS_ORGANIZATION,
       postalAddress: e.TIDINGS_POSTAL_ADDRESS,
+      publicUrlConfigured: e.TIDINGS_PUBLIC_URL !== undefined,
       publicUrl: e.TIDINGS_PUBLIC_URL ?? `http://${e.HTTP_HOST.includes(':') ? `[${e.HTTP_HOST}]` : e.HTTP_HOST}:${e.HTTP_PORT}`,
     },
     templatesDir: e.TIDINGS_TEMPLATES_DIR ? path.resolve(e.TIDINGS_TEMPLATES_DIR) : undefined,

@@ -19,6 +19,8 @@ import { archiveDigestUrl } from './http/archive.js';
 import type { HttpDeps } from './http/server.js';
 import { createStories, type Stories } from './ingest/story-sync.js';
 import { createDeliveries } from './deliver/ledger.js';
+import { deliveryBuilder, emailContentLoader } from './deliver/email-content.js';
+import type { SendDeps } from './deliver/worker.js';
 import { digestMatcher } from './digest/filters.js';
 import { digestItems } from './digest/model.js';
 import type { EmailChannel } from './deliver/channel.js';
@@ -155,6 +157,34 @@ export function httpDeps(deps: Deps, mail?: { channel: EmailChannel; from: { nam
   const secret = config.bounceWebhookSecret;
   const bounces = secret ? { secret, softBounceLimit: config.delivery.softBounceLimit } : undefined;
   return { db: deps.store.db, log: deps.log, now: deps.now, sender, trustProxy: config.http.trustProxy, subscribers, bounces };
+}
+
+/** The email send loop over the ledger (deliver/worker.ts), through `email`. */
+export function sendDeps(deps: Deps, email: EmailChannel): SendDeps {
+  const { config } = deps;
+  return {
+    db: deps.store.db,
+    dialect: deps.store.dialect,
+    email,
+    log: deps.log,
+    now: deps.now,
+    contentFor: emailContentLoader(deps.store.db, { from: config.email.from, domain: mailDomain(config) }),
+    deliveryFor: deliveryBuilder(deps.tokens, config.sender.publicUrl),
+  };
+}
+
+/**
+ * Why real sending must not start yet, or null. Bulk-mail rules (CAN-SPAM, Gmail and Yahoo since
+ * 2024) want a postal address in every mail and a working one-click unsubscribe, which needs a
+ * public URL; the outbox writes files only, so it may go without.
+ */
+export function sendingBlocker(config: Readonly<Config>): string | null {
+  if (!config.email.smtpUrl) return null;
+  const missing = [
+    ...(config.sender.postalAddress ? [] : ['TIDINGS_POSTAL_ADDRESS (the postal address every mail must show)']),
+    ...(config.sender.publicUrlConfigured ? [] : ['TIDINGS_PUBLIC_URL (where unsubscribe and preference links point)']),
+  ];
+  return missing.length ? `sending by SMTP needs ${missing.join(' and ')}; set it in .env and try again` : null;
 }
 
 export function ingestDeps(deps: Deps): IngestDeps {

@@ -7,6 +7,7 @@ import { registerIngest } from './ingest.js';
 import { registerMisc } from './misc.js';
 import { registerNewsletters } from './newsletters.js';
 import { registerPreview } from './preview.js';
+import { registerSend } from './send.js';
 import { registerServe } from './serve.js';
 import { registerSources } from './sources.js';
 import { registerStart } from './start.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerNewsletters(program);
   registerSubscribers(program);
   registerPreview(program);
+  registerSend(program);
   registerServe(program);
   registerSummarize(program);
   registerMisc(program);

@@ -23,15 +23,18 @@ function urlOf(address: AddressInfo): string {
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('Serve the public web archive (newsletters, digest pages, Atom feeds) until stopped with Ctrl-C.')
+    .description('Serve the public pages (archive, digest pages, Atom feeds, subscribe, confirm, unsubscribe, preferences) until stopped with Ctrl-C.')
     .option('--host <address>', 'address to listen on (default: HTTP_HOST)')
     .option('-p, --port <port>', 'port to listen on; 0 picks a free one (default: HTTP_PORT)', parseIntOption('--port', 0, 65_535))
     .action(
       action(async (o: { host?: string; port?: number }) => {
         await withDeps(
           async (deps) => {
-            const [{ buildServer }, { httpDeps }] = await Promise.all([import('../http/server.js'), import('../deps.js')]);
-            const app = buildServer(httpDeps(deps));
+            const [{ buildServer }, { buildEmailChannel, httpDeps }] = await Promise.all([import('../http/server.js'), import('../deps.js')]);
+            // The subscriber pages send confirmation mails through the same channel as digests.
+            const channel = buildEmailChannel(deps.config, deps.log);
+            const app = buildServer(httpDeps(deps, { channel, from: deps.config.email.from }));
+            app.addHook('onClose', async () => channel.close());
             const host = o.host ?? deps.config.http.host;
             const port = o.port ?? deps.config.http.port;
             // Registered before listening: a signal during start-up still ends in a clean close.

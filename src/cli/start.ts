@@ -8,6 +8,7 @@ import { addSource, listSources } from '../store/sources.js';
 import { formatArticles } from './articles.js';
 import { action, withDeps } from './context.js';
 import { formatSummary } from './ingest.js';
+import { startSending } from './start-send.js';
 import { startDigests } from './start-digest.js';
 import { formatSummarized, summarizeStored } from './summaries.js';
 
@@ -31,7 +32,7 @@ async function addExamples(deps: Deps): Promise<string[]> {
 export function registerStart(program: Command): void {
   program
     .command('start')
-    .description('Run the main job: ingest due sources, then build the next digest of each enabled newsletter into <data dir>/digests. An empty database gets the bundled examples first.')
+    .description('Run the main job: ingest due sources, build the next digest of each enabled newsletter into <data dir>/digests, and mail it to the subscribers (the outbox folder without SMTP_URL). An empty database gets the bundled examples first.')
     .action(
       action(async () => {
         await withDeps(
@@ -48,12 +49,14 @@ export function registerStart(program: Command): void {
             out(`\nLatest articles (${total} stored in all):`);
             out(await formatArticles(deps.store.db, await listArticles(deps.store.db, { limit: 15 })));
             if (!(await startDigests(deps, out))) process.exitCode = 1;
+            await startSending(deps, out);
             out(`Where to look:`);
             out(`  database   ${deps.config.databaseUrl.startsWith('postgres') ? '(PostgreSQL from DATABASE_URL)' : deps.config.databaseUrl}`);
             out('  articles   npx tidings articles [--search words] [--json]');
             out('  sources    npx tidings sources list');
             out('  digests    npx tidings newsletters list; npx tidings preview <slug> --out preview.html');
             out(`  archive    npx tidings serve, then open ${deps.config.sender.publicUrl}/`);
+            if (!deps.config.email.smtpUrl) out(`  outbox     ${deps.config.email.outboxDir} (mails as .eml files; set SMTP_URL to send for real)`);
           },
           { service: true },
         );

@@ -30,6 +30,8 @@ describe('tidings start builds a digest', { timeout: 120_000 }, () => {
     expect(page).toContain('Mills stock up on cotton as futures extend gains');
     expect(page).toContain('[postal address: set TIDINGS_POSTAL_ADDRESS]');
     expect(page).not.toContain('%%tidings.');
+    expect(first.stdout).toContain('No mail to send (no active subscribers, or all sent).');
+    expect(first.stdout).toContain(`outbox     ${path.join(dir, 'outbox')}`);
     const text = readFileSync(path.join(dir, 'digests', 'industry-news-1.txt'), 'utf8');
     expect(text).toContain('Unsubscribe: http://127.0.0.1:8080/unsubscribe');
 

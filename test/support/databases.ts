@@ -20,6 +20,8 @@ export interface TestStore extends Store {
    * Closed by the owning store's close().
    */
   replica(): Store;
+  /** What DATABASE_URL a child process would use to open this same store. */
+  url: string;
 }
 
 export interface TestDialect {
@@ -37,10 +39,11 @@ function withSearchPath(url: string, schema: string): string {
 }
 
 /** Closes the replicas, then the store, then runs `cleanup`, even if one of them fails. */
-function testStore(store: Store, openReplica: () => Store, cleanup: () => Promise<void>): TestStore {
+function testStore(store: Store, url: string, openReplica: () => Store, cleanup: () => Promise<void>): TestStore {
   const replicas: Store[] = [];
   return {
     ...store,
+    url,
     replica() {
       const r = openReplica();
       replicas.push(r);
@@ -64,6 +67,7 @@ async function openSqlite(): Promise<TestStore> {
   await migrateToLatest(store);
   return testStore(
     store,
+    file,
     () => ({ db: store.db, dialect: 'sqlite', close: async () => {} }),
     async () => rmSync(dir, { recursive: true, force: true }),
   );
@@ -95,6 +99,7 @@ async function openPostgres(): Promise<TestStore> {
   }
   return testStore(
     store,
+    url,
     () => openDb(url, { poolSize: 4 }),
     () => adminQuery(`drop schema if exists ${schema} cascade`),
   );

@@ -1,0 +1,32 @@
+// `tidings start`'s mail step: whatever the ledger owes goes out — by SMTP when configured,
+// otherwise into the outbox folder, so a first run shows real mails without any set-up.
+import { type Deps, buildEmailChannel, sendDeps, sendingBlocker } from '../deps.js';
+import { deliveryCounts } from '../deliver/ledger.js';
+import { sendPending } from '../deliver/worker.js';
+
+export async function startSending(deps: Deps, out: (line: string) => void): Promise<void> {
+  const owed = await deliveryCounts(deps.store.db, { channel: 'email' });
+  if (owed.pending + owed.sending === 0) {
+    out('No mail to send (no active subscribers, or all sent). Add some with `npx tidings subscribers add <email> --newsletter <slug>`.\n');
+    return;
+  }
+  const blocker = sendingBlocker(deps.config);
+  if (blocker) {
+    out(`Not sending ${owed.pending + owed.sending} mails: ${blocker}.\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const email = buildEmailChannel(deps.config, deps.log);
+  try {
+    const p = await sendPending(sendDeps(deps, email), {
+      concurrency: deps.config.delivery.concurrency,
+      leaseMs: deps.config.delivery.leaseMs,
+      maxAttempts: deps.config.delivery.maxAttempts,
+    });
+    const where = deps.config.email.smtpUrl ? 'by SMTP' : `to the outbox ${deps.config.email.outboxDir}`;
+    out(`Mailed ${p.sent} ${where}; failed ${p.failed}, to retry later ${p.retried}, skipped ${p.suppressed}.\n`);
+    if (p.failed > 0) process.exitCode = 1;
+  } finally {
+    await email.close();
+  }
+}
