@@ -6,9 +6,10 @@ import { ingestBench } from './ingest.js';
 import { parseBench } from './parse.js';
 import { renderBench } from './render.js';
 import { sendRawBench } from './send-raw.js';
+import { sendBench } from './send.js';
 import { summarizeBench } from './summarize.js';
 
-const BENCHES: Bench[] = [parseBench, extractionBench, ingestBench, summarizeBench, renderBench, sendRawBench];
+const BENCHES: Bench[] = [parseBench, extractionBench, ingestBench, summarizeBench, renderBench, sendBench, sendRawBench];
 
 function format(figures: Figures): string {
   const lines = ['figure           value            baseline                          ratio'];
@@ -31,7 +32,8 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const json = args.includes('--json');
   const names = args.filter((a) => !a.startsWith('--'));
-  const matches = (b: Bench, n: string) => b.name === n || n.startsWith(`${b.name}_`) || (b.figures ?? []).includes(n);
+  // A bench that lists its figures matches only those; others match their name as a prefix.
+  const matches = (b: Bench, n: string) => b.name === n || (b.figures ? b.figures.includes(n) : n.startsWith(`${b.name}_`));
   const unknown = names.filter((n) => !BENCHES.some((b) => matches(b, n)));
   if (unknown.length) {
     process.stderr.write(`unknown benchmark ${unknown.join(', ')}; known: ${BENCHES.map((b) => b.name).join(', ')}\n`);

@@ -92,29 +92,43 @@ export interface ClaimOptions {
 
 /**
  * Takes up to `limit` due rows — pending ones whose time has come and `sending` ones whose lease
- * ran out (their worker died) — and leases them to the caller. On PostgreSQL, SKIP LOCKED lets
- * many workers claim at once without waiting on or taking each other's rows; SQLite has one
- * writer at a time, so the same statement is already exclusive there.
+ * ran out (their worker died) — and leases them to the caller, oldest first.
  */
 export async function claimDeliveries(db: Kysely<Database>, dialect: DialectName, opts: ClaimOptions): Promise<DeliveryRow[]> {
-  const now = opts.now.toISOString();
-  const until = new Date(opts.now.getTime() + opts.leaseMs).toISOString();
-  const due = db
+  // Expired leases first (a dead worker's rows, few), then due pending rows. Each select walks
+  // the (channel, state, next_attempt_at) index in order and stops at the limit: one OR'ed query
+  // ordered by id made every claim sort the whole backlog, quadratic over a 100k-row digest.
+  const reclaimed = await claimWhere(db, dialect, opts, opts.limit, (q) => q.where('state', '=', 'sending').where('lease_until', '<', opts.now.toISOString()));
+  const rest = opts.limit - reclaimed.length;
+  const fresh =
+    rest > 0
+      ? await claimWhere(db, dialect, opts, rest, (q) => q.where('state', '=', 'pending').where('next_attempt_at', '<=', opts.now.toISOString()).orderBy('next_attempt_at'))
+      : [];
+  return [...reclaimed, ...fresh].sort((a, b) => a.id - b.id);
+}
+
+type DueQuery = ReturnType<typeof dueBase>;
+const dueBase = (db: Kysely<Database>, opts: ClaimOptions) =>
+  db
     .selectFrom('deliveries')
     .select('id')
     .where('channel', '=', opts.channel)
-    .where((eb) => eb.or([eb.and([eb('state', '=', 'pending'), eb('next_attempt_at', '<=', now)]), eb.and([eb('state', '=', 'sending'), eb('lease_until', '<', now)])]))
-    .$if(opts.digestId !== undefined, (q) => q.where('digest_id', '=', opts.digestId!))
-    .orderBy('id')
-    .limit(opts.limit)
+    .$if(opts.digestId !== undefined, (q) => q.where('digest_id', '=', opts.digestId!));
+
+async function claimWhere(db: Kysely<Database>, dialect: DialectName, opts: ClaimOptions, limit: number, where: (q: DueQuery) => DueQuery): Promise<DeliveryRow[]> {
+  const now = opts.now.toISOString();
+  const until = new Date(opts.now.getTime() + opts.leaseMs).toISOString();
+  // SKIP LOCKED lets many PostgreSQL workers claim at once without waiting on or taking each
+  // other's rows; SQLite has one writer at a time, so the statement is already exclusive there.
+  const due = where(dueBase(db, opts))
+    .limit(limit)
     .$if(dialect === 'postgres', (q) => q.forUpdate().skipLocked());
-  const rows = await db
+  return db
     .updateTable('deliveries')
     .set((eb) => ({ state: 'sending', lease_until: until, attempts: eb('attempts', '+', 1), updated_at: now }))
     .where('id', 'in', due)
     .returningAll()
     .execute();
-  return rows.sort((a, b) => a.id - b.id);
 }
 
 async function mark(db: Kysely<Database>, ids: readonly number[], set: { state: DeliveryState; last_error?: string | null; sent_at?: string; next_attempt_at?: string }, now: Date): Promise<number> {
