@@ -1,18 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+
+import { describe, expect, it } from 'vitest';
+import { tempDirs } from '../support/temp-dirs.js';
 import { runCli } from '../support/cli.js';
 
-const dirs: string[] = [];
-function env(): Record<string, string> {
-  const d = mkdtempSync(path.join(tmpdir(), 'tidings-nl-'));
-  dirs.push(d);
-  return { TIDINGS_DATA_DIR: d };
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('nl');
+const env = (): Record<string, string> => ({ TIDINGS_DATA_DIR: tempDir() });
 
 /** One clear line on stderr: "error: …", no stack, no hint to turn on debug logging. */
 function expectUsageError(r: { code: number; stderr: string }, message: RegExp): void {

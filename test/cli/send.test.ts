@@ -1,18 +1,15 @@
 // `tidings send` as an admin runs it: refuses to send without the bulk-sender basics, builds the
 // digest, mails every active subscriber once (SMTP sink or outbox), and resumes rather than repeats.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDirs } from '../support/temp-dirs.js';
 import { ROOT, runCli } from '../support/cli.js';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
 
 const FEED = path.join(ROOT, 'examples', 'feeds', 'industry-news.xml');
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('send');
 
 async function prepare(env: Record<string, string>): Promise<void> {
   for (const args of [
@@ -33,8 +30,7 @@ describe('tidings send', { timeout: 120_000 }, () => {
   let env: Record<string, string>;
   beforeEach(async () => {
     sink = await startSmtpSink();
-    const dir = mkdtempSync(path.join(tmpdir(), 'tidings-send-'));
-    dirs.push(dir);
+    const dir = tempDir();
     env = {
       TIDINGS_DATA_DIR: dir,
       LOG_LEVEL: 'warn',

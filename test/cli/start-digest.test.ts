@@ -1,18 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDirs } from '../support/temp-dirs.js';
 import { runCli } from '../support/cli.js';
 
-const dirs: string[] = [];
-function dataDir(): string {
-  const d = mkdtempSync(path.join(tmpdir(), 'tidings-start-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const dataDir = tempDirs('start');
 
 describe('tidings start builds a digest', { timeout: 120_000 }, () => {
   it('adds the example newsletter, writes its first digest, then points at it when nothing is new', async () => {

@@ -1,20 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../src/subscribers/csv.js';
+import { tempDirs } from '../support/temp-dirs.js';
 import { runCli } from '../support/cli.js';
 
-const dirs: string[] = [];
-function env(): Record<string, string> {
-  const d = mkdtempSync(path.join(tmpdir(), 'tidings-subs-'));
-  dirs.push(d);
-  return { TIDINGS_DATA_DIR: d };
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('subs');
+const env = (): Record<string, string> => ({ TIDINGS_DATA_DIR: tempDir() });
 
 function expectUsageError(r: { code: number; stderr: string }, message: RegExp): void {
   expect(r.code, r.stderr).toBe(2);

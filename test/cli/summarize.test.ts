@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { summarizeExtractive } from '../../src/summarize/extractive.js';
+import { tempDirs } from '../support/temp-dirs.js';
 import { ROOT, runCli } from '../support/cli.js';
 import { type FixtureServer, startServer } from '../support/http-fixture.js';
 
@@ -15,15 +15,7 @@ const PLAIN_EN =
   'Carriers have begun cancelling sailings to support prices, analysts said.';
 const API_KEY = 'sk-cli-SECRET-24680';
 
-const dirs: string[] = [];
-function dataDir(): string {
-  const d = mkdtempSync(path.join(tmpdir(), 'tidings-sum-'));
-  dirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const dataDir = tempDirs('sum');
 let server: FixtureServer | undefined;
 afterEach(async () => {
   await server?.close();
