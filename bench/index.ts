@@ -8,8 +8,9 @@ import { renderBench } from './render.js';
 import { sendRawBench } from './send-raw.js';
 import { sendBench } from './send.js';
 import { summarizeBench } from './summarize.js';
+import { telegramBench } from './telegram.js';
 
-const BENCHES: Bench[] = [parseBench, extractionBench, ingestBench, summarizeBench, renderBench, sendBench, sendRawBench];
+const BENCHES: Bench[] = [parseBench, extractionBench, ingestBench, summarizeBench, renderBench, sendBench, sendRawBench, telegramBench];
 
 function format(figures: Figures): string {
   const lines = ['figure           value            baseline                          ratio'];

@@ -11,6 +11,8 @@ export interface EmailConfig {
   poolConnections: number;
   /** Messages per second across the pool; 0 = unlimited. */
   ratePerSecond: number;
+  /** SMTP_TLS_REJECT_UNAUTHORIZED: check the relay's TLS certificate (false only for a self-signed relay). */
+  tlsRejectUnauthorized: boolean;
   from: { name: string; address: string };
   /** Where messages are written when SMTP_URL is unset. */
   outboxDir: string;
@@ -22,6 +24,7 @@ export interface EmailEnv {
   SMTP_URL?: string | undefined;
   SMTP_POOL_CONNECTIONS: number;
   SMTP_RATE_PER_SECOND: number;
+  SMTP_TLS_REJECT_UNAUTHORIZED: boolean;
   MAIL_FROM?: string | undefined;
   MAIL_FROM_NAME?: string | undefined;
   TIDINGS_ORGANIZATION: string;
@@ -78,6 +81,7 @@ export function emailSettings(e: EmailEnv, dataDir: string, fail: (problem: stri
     smtpUrl: e.SMTP_URL,
     poolConnections: e.SMTP_POOL_CONNECTIONS,
     ratePerSecond: e.SMTP_RATE_PER_SECOND,
+    tlsRejectUnauthorized: e.SMTP_TLS_REJECT_UNAUTHORIZED,
     from: { name: e.MAIL_FROM_NAME ?? e.TIDINGS_ORGANIZATION, address: e.MAIL_FROM ?? OUTBOX_FROM },
     outboxDir: path.join(dataDir, 'outbox'),
     dkim: anyDkim ? { domain: e.DKIM_DOMAIN!, selector: e.DKIM_SELECTOR!, privateKey: dkimKey(e, fail) } : undefined,

@@ -5,10 +5,12 @@ import path from 'node:path';
 import { z } from 'zod';
 import { isHostName, isMailAddress } from './deliver/address.js';
 import { type EmailConfig, emailSettings, isSmtpUrl, redactedEmail } from './config-email.js';
+import { DEFAULT_API_ROOT, isApiRoot, isBotToken, isIdList, isWebhookSecret, parseIdList, redactedTelegram, type TelegramConfig, telegramSettings } from './config-telegram.js';
 import type { FetcherOptions } from './sources/types.js';
+import type { PacingLimits } from './deliver/pacing.js';
 
 /** Variables whose values must never appear in an error, a log line or a config dump. */
-export const SECRET_VARS = new Set(['DATABASE_URL', 'SMTP_URL', 'TELEGRAM_BOT_TOKEN', 'TIDINGS_SECRET', 'LLM_API_KEY', 'LLM_BASE_URL', 'BOUNCE_WEBHOOK_SECRET', 'DKIM_PRIVATE_KEY']);
+export const SECRET_VARS = new Set(['DATABASE_URL', 'SMTP_URL', 'TELEGRAM_BOT_TOKEN', 'TIDINGS_SECRET', 'LLM_API_KEY', 'LLM_BASE_URL', 'BOUNCE_WEBHOOK_SECRET', 'DKIM_PRIVATE_KEY', 'TELEGRAM_WEBHOOK_SECRET']);
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z
@@ -74,6 +76,13 @@ const schema = z.object({
   SMTP_URL: z.string().trim().refine(isSmtpUrl, 'an smtp:// or smtps:// URL such as smtps://user:password@smtp.example.org:465').optional(),
   SMTP_POOL_CONNECTIONS: int(1, 100).default(5),
   SMTP_RATE_PER_SECOND: int(0, 100_000).default(0),
+  // false accepts any certificate from the relay (a self-signed one you control); unsafe elsewhere.
+  SMTP_TLS_REJECT_UNAUTHORIZED: z
+    .string()
+    .trim()
+    .refine((s) => /^(true|false|1|0)$/i.test(s), 'true or false')
+    .transform((s) => /^(true|1)$/i.test(s))
+    .default(true),
   MAIL_FROM: z.string().trim().refine(isMailAddress, 'a plain address such as news@example.org').optional(),
   MAIL_FROM_NAME: z.string().trim().min(1).optional(),
   DKIM_DOMAIN: z.string().trim().refine(isHostName, 'a domain name such as example.org').optional(),
@@ -96,6 +105,17 @@ const schema = z.object({
     .refine((s) => /^(true|false|1|0)$/i.test(s) || /^[0-9a-f.:/]+(\s*,\s*[0-9a-f.:/]+)*$/i.test(s), 'true, false, or comma-separated proxy addresses/CIDR ranges')
     .transform((s) => (/^(true|1)$/i.test(s) ? true : /^(false|0)$/i.test(s) ? false : s))
     .optional(),
+  // Telegram (config-telegram.ts). The token and the webhook secret are SECRET_VARS.
+  TELEGRAM_BOT_TOKEN: z.string().trim().refine(isBotToken, 'a bot token from @BotFather, such as 123456789:AAE…').optional(),
+  TELEGRAM_API_ROOT: z.string().trim().refine(isApiRoot, 'an http(s) URL without user:password or query, such as https://api.telegram.org').default(DEFAULT_API_ROOT),
+  TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
+  TELEGRAM_WEBHOOK_SECRET: z.string().trim().refine(isWebhookSecret, '16 to 256 characters of A-Z a-z 0-9 _ - (e.g. `openssl rand -hex 32`)').optional(),
+  TELEGRAM_ADMIN_IDS: z.string().refine(isIdList, 'comma-separated numeric Telegram user ids, such as 12345678,87654321').transform(parseIdList).default([]),
+  // Telegram delivery pacing (deliver/pacing.ts): Telegram's flood limits, per sending process.
+  TELEGRAM_RATE_GLOBAL: int(1, 1000).default(30),
+  TELEGRAM_RATE_PER_CHAT_MS: int(0, 60_000).default(1000),
+  TELEGRAM_RATE_GROUP_PER_MIN: int(1, 1000).default(20),
+  TELEGRAM_CONCURRENCY: int(1, 1000).default(64),
 });
 
 function isLlmBaseUrl(s: string): boolean {
@@ -147,6 +167,10 @@ export interface Config {
   delivery: { concurrency: number; leaseMs: number; maxAttempts: number; softBounceLimit: number; confirmTokenMs: number };
   /** SMTP or the outbox, the sender, DKIM (see config-email.ts). */
   email: EmailConfig;
+  /** The bot and the Telegram channel (see config-telegram.ts). */
+  telegram: TelegramConfig;
+  /** Telegram delivery: flood-limit pacing and how many chats are served at once. */
+  telegramDelivery: { pacing: PacingLimits; concurrency: number };
   summary: {
     sentences: number;
     /** Unset without LLM_BASE_URL: summaries are extractive. */
@@ -216,6 +240,13 @@ export function loadConfig(rawEnv: Env): Readonly<Config> {
       softBounceLimit: e.SOFT_BOUNCE_LIMIT,
       confirmTokenMs: e.CONFIRM_TOKEN_HOURS * 3_600_000,
     },
+    telegram: telegramSettings(e, (problem) => {
+      throw new ConfigError([problem]);
+    }),
+    telegramDelivery: {
+      pacing: { global: e.TELEGRAM_RATE_GLOBAL, windowMs: 1000, perChatMs: e.TELEGRAM_RATE_PER_CHAT_MS, group: e.TELEGRAM_RATE_GROUP_PER_MIN, groupWindowMs: 60_000 },
+      concurrency: e.TELEGRAM_CONCURRENCY,
+    },
     email: emailSettings(e, dataDir, (problem) => {
       throw new ConfigError([problem]);
     }),
@@ -254,7 +285,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     ? { ...config.summary, llm: { ...llm, baseUrl: redactedUrl(llm.baseUrl), apiKey: llm.apiKey === undefined ? undefined : '<redacted>' } }
     : config.summary;
   const bounceWebhookSecret = config.bounceWebhookSecret === undefined ? undefined : '<redacted>';
-  return { ...config, databaseUrl, summary, secret: config.secret === undefined ? undefined : '<redacted>', bounceWebhookSecret, email: redactedEmail(config.email) };
+  return { ...config, databaseUrl, summary, secret: config.secret === undefined ? undefined : '<redacted>', bounceWebhookSecret, email: redactedEmail(config.email), telegram: redactedTelegram(config.telegram) };
 }
 
 function redactedUrl(raw: string): string {

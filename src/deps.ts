@@ -21,6 +21,10 @@ import { createStories, type Stories } from './ingest/story-sync.js';
 import { createDeliveries } from './deliver/ledger.js';
 import { deliveryBuilder, emailContentLoader } from './deliver/email-content.js';
 import type { SendDeps } from './deliver/worker.js';
+import { Pacer } from './deliver/pacing.js';
+import { telegramChannel } from './deliver/telegram.js';
+import { botApiClient } from './deliver/telegram-api.js';
+import { type TelegramSendDeps, type TelegramSendOptions, telegramPartsLoader } from './deliver/telegram-worker.js';
 import { digestMatcher } from './digest/filters.js';
 import { digestItems } from './digest/model.js';
 import type { EmailChannel } from './deliver/channel.js';
@@ -99,7 +103,15 @@ export function buildEmailChannel(config: Readonly<Config>, log: Logger): EmailC
     log.info({ dir: email.outboxDir }, 'SMTP_URL is not set: email is written to the outbox folder');
     return outboxChannel({ dir: email.outboxDir, dkim });
   }
-  return smtpChannel({ url: email.smtpUrl, connections: email.poolConnections, ratePerSecond: email.ratePerSecond, dkim, log });
+  if (!email.tlsRejectUnauthorized) log.warn('SMTP_TLS_REJECT_UNAUTHORIZED=false: the SMTP relay’s certificate is not checked');
+  return smtpChannel({
+    url: email.smtpUrl,
+    connections: email.poolConnections,
+    ratePerSecond: email.ratePerSecond,
+    rejectUnauthorized: email.tlsRejectUnauthorized,
+    dkim,
+    log,
+  });
 }
 
 export function summarizeDeps(deps: Deps): SummarizeStageDeps {
@@ -171,6 +183,27 @@ export function sendDeps(deps: Deps, email: EmailChannel): SendDeps {
     contentFor: emailContentLoader(deps.store.db, { from: config.email.from, domain: mailDomain(config) }),
     deliveryFor: deliveryBuilder(deps.tokens, config.sender.publicUrl),
   };
+}
+
+// One pacer per process (per Deps): every Telegram send loop it runs shares the bot's limits.
+const pacers = new WeakMap<Deps, Pacer>();
+
+/**
+ * The Telegram send loop's deps (deliver/telegram-worker.ts), or null without TELEGRAM_BOT_TOKEN.
+ * Close `channel` when done; the pacer outlives it.
+ */
+export function telegramSendDeps(deps: Deps): TelegramSendDeps | null {
+  const { botToken, apiRoot } = deps.config.telegram;
+  if (!botToken) return null;
+  const pacer = pacers.get(deps) ?? new Pacer(deps.config.telegramDelivery.pacing);
+  pacers.set(deps, pacer);
+  const api = botApiClient({ apiRoot, token: botToken, connections: deps.config.telegramDelivery.pacing.global + 4 });
+  const db = deps.store.db;
+  return { db, dialect: deps.store.dialect, channel: telegramChannel({ api, pacer, log: deps.log }), log: deps.log, now: deps.now, partsFor: telegramPartsLoader(db) };
+}
+
+export function telegramSendOptions(config: Readonly<Config>): Pick<TelegramSendOptions, 'concurrency' | 'leaseMs' | 'maxAttempts'> {
+  return { concurrency: config.telegramDelivery.concurrency, leaseMs: config.delivery.leaseMs, maxAttempts: config.delivery.maxAttempts };
 }
 
 /**

@@ -28,6 +28,7 @@ describe('email settings', () => {
       smtpUrl: undefined,
       poolConnections: 5,
       ratePerSecond: 0,
+      tlsRejectUnauthorized: true,
       from: { name: 'Cotton Growers', address: 'tidings@localhost' },
       outboxDir: path.join(dir, 'outbox'),
       dkim: undefined,
@@ -54,6 +55,13 @@ describe('email settings', () => {
     expect(failure({ MAIL_FROM: 'news@example.org\r\nBcc: x@example.com' })).toContain('MAIL_FROM');
     expect(failure({ SMTP_POOL_CONNECTIONS: '0' })).toContain('SMTP_POOL_CONNECTIONS: expected a whole number between 1 and 100');
     expect(failure({ SMTP_RATE_PER_SECOND: '-1' })).toContain('SMTP_RATE_PER_SECOND');
+    expect(failure({ SMTP_TLS_REJECT_UNAUTHORIZED: 'nope' })).toContain('SMTP_TLS_REJECT_UNAUTHORIZED: expected true or false (got "nope")');
+  });
+
+  it('checks the relay’s certificate unless SMTP_TLS_REJECT_UNAUTHORIZED=false', () => {
+    expect(loadConfig({}).email.tlsRejectUnauthorized).toBe(true);
+    expect(loadConfig({ SMTP_TLS_REJECT_UNAUTHORIZED: 'false' }).email.tlsRejectUnauthorized).toBe(false);
+    expect(loadConfig({ SMTP_TLS_REJECT_UNAUTHORIZED: 'TRUE' }).email.tlsRejectUnauthorized).toBe(true);
   });
 
   it('takes the DKIM key from the environment (with \\n escapes) or from a file', () => {

@@ -1,5 +1,5 @@
 import { dkimVerify } from 'mailauth/lib/dkim/verify.js';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -54,5 +54,24 @@ describe('buildEmailChannel', () => {
     expect(text()).toContain('DKIM_DOMAIN does not match the MAIL_FROM domain');
     expect(text()).not.toContain('hunter2');
     expect(text()).not.toContain(keys.privateKeyPem.split('\n')[1]!);
+  });
+
+  it('accepts a self-signed relay only with SMTP_TLS_REJECT_UNAUTHORIZED=false, and says so at start', async () => {
+    const tls = { key: readFileSync(new URL('./fixtures/tls/key.pem', import.meta.url)), cert: readFileSync(new URL('./fixtures/tls/cert.pem', import.meta.url)) };
+    const sink = await startSmtpSink({ tls });
+    const env = { TIDINGS_DATA_DIR: dir, SMTP_URL: sink.url, MAIL_FROM: 'news@news.example.org' };
+    const checked = buildEmailChannel(loadConfig(env), capturingLogger().log);
+    const { log, text } = capturingLogger();
+    const unchecked = buildEmailChannel(loadConfig({ ...env, SMTP_TLS_REJECT_UNAUTHORIZED: 'false' }), log);
+    try {
+      await expect(checked.send(await digestContent(), delivery(1))).rejects.toMatchObject({ permanent: false, message: expect.stringContaining('certificate') });
+      await unchecked.send(await digestContent(), delivery(2));
+    } finally {
+      await checked.close();
+      await unchecked.close();
+      await sink.close();
+    }
+    expect(sink.messages.map((m) => [m.to[0], m.secure])).toEqual([['reader2@example.com', true]]);
+    expect(text()).toContain('SMTP_TLS_REJECT_UNAUTHORIZED=false');
   });
 });

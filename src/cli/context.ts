@@ -1,7 +1,8 @@
 // What every CLI command shares: loading config and deps, and turning failures into a clear
 // message and an exit code — never a stack trace.
 import { InvalidArgumentError } from 'commander';
-import { ConfigError, type Config, loadConfigFromProcess } from '../config.js';
+import { redactor } from '../bot/redact.js';
+import { ConfigError, type Config, SECRET_VARS, loadConfigFromProcess } from '../config.js';
 import type { Deps } from '../deps.js';
 import { createLogger } from '../log.js';
 
@@ -47,9 +48,12 @@ export function reportError(err: unknown): number {
     process.stderr.write(`error: ${err.message}\n`);
     return 2;
   }
-  const message = err instanceof Error ? err.message : String(err);
+  // A library's error may quote a URL carrying a secret (the Telegram token is in every Bot API URL).
+  // (A SQLite DATABASE_URL is a file path, shown everywhere else too.)
+  const redact = redactor([...SECRET_VARS].filter((name) => name !== 'DATABASE_URL' || /^postgres/i.test(process.env[name] ?? '')).map((name) => process.env[name]));
+  const message = redact(err instanceof Error ? err.message : String(err));
   process.stderr.write(`error: ${message}\n`);
-  if (process.env.LOG_LEVEL === 'debug' && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  if (process.env.LOG_LEVEL === 'debug' && err instanceof Error && err.stack) process.stderr.write(`${redact(err.stack)}\n`);
   else process.stderr.write('(set LOG_LEVEL=debug for details)\n');
   return 1;
 }

@@ -13,6 +13,7 @@ import { registerSources } from './sources.js';
 import { registerStart } from './start.js';
 import { registerSubscribers } from './subscribers.js';
 import { registerSummarize } from './summarize.js';
+import { registerTelegram } from './telegram.js';
 
 export function buildProgram(): Command {
   const program = new Command('tidings')
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerSend(program);
   registerServe(program);
   registerSummarize(program);
+  registerTelegram(program);
   registerMisc(program);
   return program;
 }

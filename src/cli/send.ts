@@ -7,6 +7,7 @@ import type { SendProgress } from '../deliver/worker.js';
 import { action, UsageError, withDeps } from './context.js';
 import { findNewsletter } from './newsletters.js';
 import { printJson, progressLine } from './output.js';
+import { sendTelegramOwed, telegramSummary } from './send-telegram.js';
 
 interface SendCliOptions {
   build: boolean;
@@ -31,7 +32,8 @@ export function registerSend(program: Command): void {
           const newsletter = await findNewsletter(deps, key);
           const built = o.build ? await build(deps, newsletter) : null;
           const result = await sendAll(deps, Boolean(o.json));
-          if (o.json) printJson({ newsletter: newsletter.slug, digest: built, ...result });
+          const telegram = await sendTelegramOwed(deps);
+          if (o.json) printJson({ newsletter: newsletter.slug, digest: built, ...result, telegram });
           else {
             const { sent, failed, retried, suppressed } = result.progress;
             process.stdout.write(
@@ -39,8 +41,10 @@ export function registerSend(program: Command): void {
                 `${result.remaining ? `${result.remaining} wait for a retry; run \`tidings send ${newsletter.slug} --no-build\` later.` : 'Nothing left to send.'}\n`,
             );
             if (!deps.config.email.smtpUrl) process.stdout.write(`Outbox: ${deps.config.email.outboxDir}\n`);
+            const line = telegramSummary(telegram);
+            if (line) process.stdout.write(`${line}\n`);
           }
-          if (result.progress.failed > 0) process.exitCode = 1;
+          if (result.progress.failed > 0 || telegram.progress.failed > 0) process.exitCode = 1;
         });
       }),
     );

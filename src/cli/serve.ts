@@ -33,7 +33,13 @@ export function registerServe(program: Command): void {
             const [{ buildServer }, { buildEmailChannel, httpDeps }] = await Promise.all([import('../http/server.js'), import('../deps.js')]);
             // The subscriber pages send confirmation mails through the same channel as digests.
             const channel = buildEmailChannel(deps.config, deps.log);
-            const app = buildServer(httpDeps(deps, { channel, from: deps.config.email.from }));
+            // TELEGRAM_MODE=webhook: the bot answers updates Telegram posts to /telegram/webhook.
+            // With a bot, the preferences page offers a link connecting a Telegram chat.
+            const { telegramLinker, webhookBot } = await import('../bot/wiring.js');
+            const telegram = webhookBot(deps);
+            const telegramLink = telegramLinker(deps);
+            const http = httpDeps(deps, { channel, from: deps.config.email.from });
+            const app = buildServer({ ...http, subscribers: http.subscribers && { ...http.subscribers, telegramLink }, telegramWebhook: telegram?.options });
             app.addHook('onClose', async () => channel.close());
             const host = o.host ?? deps.config.http.host;
             const port = o.port ?? deps.config.http.port;
@@ -50,6 +56,7 @@ export function registerServe(program: Command): void {
             }
             const url = urlOf(app.server.address() as AddressInfo);
             process.stdout.write(`Serving the archive at ${url}/ (links in digests use ${deps.config.sender.publicUrl}). Stop with Ctrl-C.\n`);
+            await telegram?.announce();
             const signal = await stopped;
             await app.close();
             process.stdout.write(`Stopped (${signal}).\n`);

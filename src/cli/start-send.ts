@@ -1,10 +1,20 @@
-// `tidings start`'s mail step: whatever the ledger owes goes out — by SMTP when configured,
-// otherwise into the outbox folder, so a first run shows real mails without any set-up.
+// `tidings start`'s sending step: whatever the ledger owes goes out — mail by SMTP when
+// configured, otherwise into the outbox folder, so a first run shows real mails without any
+// set-up; then Telegram, when TELEGRAM_BOT_TOKEN is set.
 import { type Deps, buildEmailChannel, sendDeps, sendingBlocker } from '../deps.js';
 import { deliveryCounts } from '../deliver/ledger.js';
 import { sendPending } from '../deliver/worker.js';
+import { sendTelegramOwed, telegramSummary } from './send-telegram.js';
 
 export async function startSending(deps: Deps, out: (line: string) => void): Promise<void> {
+  await startMailing(deps, out);
+  const telegram = await sendTelegramOwed(deps);
+  const line = telegramSummary(telegram);
+  if (line) out(line);
+  if (telegram.progress.failed > 0) process.exitCode = 1;
+}
+
+async function startMailing(deps: Deps, out: (line: string) => void): Promise<void> {
   const owed = await deliveryCounts(deps.store.db, { channel: 'email' });
   if (owed.pending + owed.sending === 0) {
     out('No mail to send (no active subscribers, or all sent). Add some with `npx tidings subscribers add <email> --newsletter <slug>`.\n');

@@ -20,7 +20,7 @@ import {
   rfc5322Date,
   unstructured,
 } from './mime-headers.js';
-import { type QpTemplate, fillQp, qpCheaper, qpTemplate } from './qp.js';
+import { type BodyPiece, type QpTemplate, fillQpPieces, qpCheaper, qpTemplate } from './qp.js';
 
 export { InvalidHeaderError, isMailAddress } from './mime-headers.js';
 
@@ -33,8 +33,10 @@ export interface HeaderLine {
 export interface BuiltMessage {
   /** In order, each line without its CRLF. */
   headers: HeaderLine[];
-  /** Everything after the blank line: ASCII, CRLF line ends, ends with CRLF. */
-  body: string;
+  /** Everything after the blank line: ASCII, CRLF line ends, ends with CRLF (joined from `pieces` when read). */
+  readonly body: string;
+  /** The body as the digest's shared stretches (bytes made once) and this recipient's strings. */
+  pieces: BodyPiece[];
   envelope: { from: string; to: string };
 }
 
@@ -92,14 +94,17 @@ function qpTemplateOf(pieces: Pieces): QpTemplate | null {
   return t;
 }
 
-/** One part of the multipart/alternative body, from its delimiter line to its last content line. */
-function part(boundary: string, type: string, p: { pieces: Pieces; values: PlaceholderValues }, text: boolean): string {
+/** One part of the multipart/alternative body, from its delimiter line to its last content line, appended to `out`. */
+function part(boundary: string, type: string, p: { pieces: Pieces; values: PlaceholderValues }, text: boolean, out: BodyPiece[]): void {
   const qp = qpTemplateOf(p.pieces);
-  const head = `--${boundary}\r\nContent-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: ${qp ? 'quoted-printable' : 'base64'}\r\n\r\n`;
-  if (qp) return head + fillQp(qp, p.values);
+  out.push(`--${boundary}\r\nContent-Type: ${type}; charset=utf-8\r\nContent-Transfer-Encoding: ${qp ? 'quoted-printable' : 'base64'}\r\n\r\n`);
+  if (qp) {
+    fillQpPieces(qp, p.values, out);
+    return;
+  }
   const content = joinPieces(p.pieces, p.values);
   // Text in canonical form (CRLF) before encoding, as RFC 2046 asks of text parts.
-  return head + base64Lines(Buffer.from(text ? content.replace(/\r?\n/g, '\r\n') : content, 'utf8'));
+  out.push(base64Lines(Buffer.from(text ? content.replace(/\r?\n/g, '\r\n') : content, 'utf8')));
 }
 
 const LINE = 76;
@@ -133,14 +138,60 @@ export function buildMessage(content: EmailContent, delivery: EmailDelivery, dat
     header('List-Unsubscribe', unsubscribe.join(', ')),
     ...s.tail,
   ];
-  const body = `${part(s.boundary, 'text/plain', personal.text, true)}\r\n${part(s.boundary, 'text/html', personal.html, false)}${s.end}`;
-  return { headers, body, envelope: { from: s.envelopeFrom, to } };
+  const pieces: BodyPiece[] = [];
+  part(s.boundary, 'text/plain', personal.text, true, pieces);
+  pieces.push('\r\n');
+  part(s.boundary, 'text/html', personal.html, false, pieces);
+  pieces.push(s.end);
+  return {
+    headers,
+    pieces,
+    get body() {
+      let body = '';
+      for (const p of pieces) body += typeof p === 'string' ? p : p.text;
+      return body;
+    },
+    envelope: { from: s.envelopeFrom, to },
+  };
 }
 
-/** The message as bytes, with extra header lines (a DKIM-Signature) in front. */
-export function messageBytes(message: BuiltMessage, prepend: string[] = []): Buffer {
+/**
+ * The message as chunks to write in order: the header block, then the body's stretches — the
+ * digest's shared ones as the bytes made once, this recipient's as ASCII strings — so a send
+ * copies nothing and allocates no message-sized buffer. `dotStuffed`: ready for SMTP DATA
+ * (RFC 5321 4.5.2). What this builder writes never needs stuffing — QP encodes a leading "." once
+ * per digest for the shared lines (qpTemplate) and per recipient for the few lines holding their
+ * values, base64 has no ".", and every header line starts with its name or folding space — so
+ * only lines handed in from outside (a DKIM-Signature) are stuffed, and no body is scanned.
+ */
+export function messageChunks(message: BuiltMessage, prepend: string[] = [], opts: { dotStuffed?: boolean } = {}): (string | Buffer)[] {
   let head = '';
-  for (const line of prepend) head += `${line}\r\n`;
+  for (const line of prepend) head += `${opts.dotStuffed ? dotStuffLines(line) : line}\r\n`;
   for (const h of message.headers) head += `${h.line}\r\n`;
-  return Buffer.from(`${head}\r\n${message.body}`, 'latin1');
+  const chunks: (string | Buffer)[] = [`${head}\r\n`];
+  for (const p of message.pieces) chunks.push(typeof p === 'string' ? p : p.bytes);
+  return chunks;
+}
+
+/** The message as one buffer (the outbox's file), with extra header lines (a DKIM-Signature) in front. */
+export function messageBytes(message: BuiltMessage, prepend: string[] = [], opts: { dotStuffed?: boolean } = {}): Buffer {
+  const chunks = messageChunks(message, prepend, opts);
+  let size = 0;
+  for (const c of chunks) size += c.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  // Strings here are ASCII: one character, one byte.
+  for (const c of chunks) {
+    if (typeof c === 'string') at += out.write(c, at, 'latin1');
+    else {
+      out.set(c, at);
+      at += c.length;
+    }
+  }
+  return out;
+}
+
+/** Doubles a "." that starts a line (SMTP transparency). */
+export function dotStuffLines(text: string): string {
+  return text.charCodeAt(0) === 0x2e || text.includes('\n.') ? text.replace(/(^|\n)\./g, '$1..') : text;
 }

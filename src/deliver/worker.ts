@@ -109,7 +109,7 @@ async function failed(deps: SendDeps, opts: SendOptions, row: DeliveryRow, err: 
 }
 
 /** Rows whose subscription ended or whose address was suppressed since the ledger was written. */
-async function recheck(deps: SendDeps, rows: DeliveryRow[], progress: SendProgress): Promise<DeliveryRow[]> {
+export async function recheck(deps: Pick<SendDeps, 'db' | 'now'>, rows: DeliveryRow[], progress: SendProgress): Promise<DeliveryRow[]> {
   const active = new Set(
     (await deps.db.selectFrom('subscriptions').select('id').where('id', 'in', rows.map((r) => r.subscription_id)).where('status', '=', 'active').execute()).map((r) => r.id),
   );

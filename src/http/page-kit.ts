@@ -30,6 +30,8 @@ export interface SubscriberPagesOptions {
   /** How long a confirm link works (config.delivery.confirmTokenMs). */
   confirmTokenMs: number;
   limits?: Partial<SubscribeLimits>;
+  /** A t.me link connecting a Telegram chat to this subscriber (bot/link.ts); absent: not offered. */
+  telegramLink?: (subscriberId: number, now: Date) => string | undefined;
 }
 
 export interface PageDeps extends SubscriberPagesOptions {

@@ -57,7 +57,9 @@ export function registerPreferences(app: FastifyInstance, deps: PageDeps): void 
     }));
     const joined = new Set(subscriptions.filter((s) => s.channel === 'email').map((s) => s.newsletter_id));
     const others = subscriber.email ? newsletters.filter((n) => n.enabled && !joined.has(n.id)).map((n) => ({ id: n.id, name: n.name })) : [];
-    const view = { lang, switchHref: switchHref('/preferences', lang, { token }), action: '/preferences', token, address: subscriber.email ?? subscriber.telegram_chat_id ?? '', rows, others };
+    // Offered to an email subscriber whose Telegram chat is not connected yet.
+    const telegramUrl = subscriber.email && !subscriber.telegram_chat_id ? deps.telegramLink?.(subscriber.id, deps.now()) : undefined;
+    const view = { lang, switchHref: switchHref('/preferences', lang, { token }), action: '/preferences', token, address: subscriber.email ?? subscriber.telegram_chat_id ?? '', rows, others, telegramUrl };
     return sendHtml(reply, 200, preferencesPage({ ...view, notice: saved ? 'saved' : undefined }));
   };
 

@@ -8,6 +8,7 @@ import type { Logger } from '../log.js';
 import type { Database } from '../store/schema.js';
 import { registerArchive } from './archive.js';
 import { type BounceHookOptions, registerBounceHook } from './bounce-hook.js';
+import { registerTelegramWebhook, type TelegramWebhookOptions } from '../bot/webhook.js';
 import type { SubscriberPagesOptions } from './page-kit.js';
 import { errorPage } from './pages.js';
 import { registerSubscriberPages } from './subscriber-routes.js';
@@ -24,6 +25,8 @@ export interface HttpDeps {
   bounces?: BounceHookOptions;
   /** fastify's trustProxy (HTTP_TRUST_PROXY): client IPs for rate limits and consent records. */
   trustProxy?: boolean | string;
+  /** TELEGRAM_MODE=webhook: POST /telegram/webhook feeds the bot; absent: a 404. */
+  telegramWebhook?: TelegramWebhookOptions;
 }
 
 const HTML = 'text/html; charset=utf-8';
@@ -65,5 +68,6 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
   registerArchive(app, deps);
   if (deps.subscribers) registerSubscriberPages(app, { ...deps.subscribers, db: deps.db, log: deps.log, now: deps.now, sender: deps.sender });
   if (deps.bounces) registerBounceHook(app, { ...deps.bounces, db: deps.db, log: deps.log, now: deps.now });
+  if (deps.telegramWebhook) registerTelegramWebhook(app, { ...deps.telegramWebhook, log: deps.log });
   return app;
 }

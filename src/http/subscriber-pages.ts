@@ -102,6 +102,8 @@ export interface PreferencesView extends PageFrame {
   rows: PreferenceRow[];
   others: { id: number; name: string }[];
   notice?: TextKey;
+  /** The "Connect Telegram" deep link; absent: not offered. */
+  telegramUrl?: string;
 }
 
 export function preferencesPage(v: PreferencesView): string {
@@ -135,6 +137,7 @@ export function preferencesPage(v: PreferencesView): string {
   const all = v.rows.some((r) => r.status === 'active' || r.status === 'pending')
     ? `<h2>${e(st(lang, 'unsubscribeAll'))}</h2>${para(st(lang, 'unsubscribeAllHelp'))}${form(hidden('action', 'unsubscribe-all'), st(lang, 'unsubscribeAll'), true)}`
     : '';
-  const body = (v.notice ? para(st(lang, v.notice), 'notice') : '') + para(st(lang, 'preferencesFor', { address: v.address })) + `<ul>${rows}</ul>${others}${all}`;
+  const telegram = v.telegramUrl ? `<h2>${e(st(lang, 'connectTelegram'))}</h2>${para(st(lang, 'connectTelegramHelp'))}<p><a href="${e(v.telegramUrl)}">${e(st(lang, 'connectTelegram'))}</a></p>` : '';
+  const body = (v.notice ? para(st(lang, v.notice), 'notice') : '') + para(st(lang, 'preferencesFor', { address: v.address })) + `<ul>${rows}</ul>${others}${telegram}${all}`;
   return page(v, st(lang, 'preferencesTitle'), body);
 }

@@ -78,6 +78,8 @@ export interface Database {
   suppressions: SuppressionsTable;
   subscriber_events: SubscriberEventsTable;
   deliveries: DeliveriesTable;
+  bot_updates: BotUpdatesTable;
+  audit_log: AuditLogTable;
 }
 
 export type SourceRow = Selectable<SourcesTable>;
@@ -249,6 +251,8 @@ export interface DeliveriesTable {
   lease_until: Timestamp | null;
   message_id: string;
   last_error: string | null;
+  /** Telegram: how many of the digest's messages went out (a retry resumes after them). */
+  parts_sent: ColumnType<number, number | undefined, number>;
   sent_at: Timestamp | null;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -258,3 +262,25 @@ export type SubscriberRow = Selectable<SubscribersTable>;
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type SubscriberEventRow = Selectable<SubscriberEventsTable>;
+
+// ---- the Telegram bot (issue 5) -----------------------------------------------------------------
+
+/** Updates the bot has taken on: the insert that succeeds handles the update, any other skips it. */
+export interface BotUpdatesTable {
+  update_id: number;
+  received_at: Timestamp;
+}
+
+/** Admin commands, applied or refused. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  /** "telegram:<user id>", "telegram:chat:<chat id>" (a post without a sender), "cli". */
+  actor: string;
+  action: string;
+  detail: string | null;
+  /** 1 applied, 0 refused or failed. */
+  ok: number;
+  created_at: Timestamp;
+}
+
+export type AuditLogRow = Selectable<AuditLogTable>;

@@ -4,7 +4,7 @@
 // worthless for another, and any change to the payload breaks it.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-export type TokenPurpose = 'unsubscribe' | 'preferences' | 'confirm';
+export type TokenPurpose = 'unsubscribe' | 'preferences' | 'confirm' | 'telegram-link';
 
 /** 128 bits of MAC: forging one is out of reach, and links stay short. */
 const MAC_BYTES = 16;
@@ -36,8 +36,8 @@ export function tokenSigner(secret: Buffer): TokenSigner {
       if (given.length !== MAC_BYTES || !timingSafeEqual(given, mac(purpose, payload))) return null;
       const p = /^([1-9][0-9]{0,15})(?:\.([0-9]{1,12}))?$/.exec(payload);
       if (!p) return null;
-      // Confirm tokens must carry an expiry; the others must not (so one can't pose as another).
-      if ((purpose === 'confirm') !== (p[2] !== undefined)) return null;
+      // Confirm and Telegram-link tokens must carry an expiry; the others must not (so one can't pose as another).
+      if ((purpose === 'confirm' || purpose === 'telegram-link') !== (p[2] !== undefined)) return null;
       if (p[2] !== undefined && Number(p[2]) * 1000 < now.getTime()) return null;
       const id = Number(p[1]);
       return Number.isSafeInteger(id) ? id : null;

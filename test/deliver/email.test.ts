@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryError, type EmailChannel } from '../../src/deliver/channel.js';
 import { dkimSigner } from '../../src/deliver/dkim.js';
-import { poolOptions, smtpChannel } from '../../src/deliver/email.js';
+import { clientOptions, smtpChannel } from '../../src/deliver/email.js';
 import { capturingLogger } from '../support/log.js';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
 import { DKIM_DOMAIN, DKIM_SELECTOR, delivery, digestContent, dkimKeys, headerValues, rawHeaders } from './fixtures.js';
@@ -161,12 +161,15 @@ describe('smtpChannel at a local SMTP server', () => {
   });
 });
 
-describe('poolOptions', () => {
-  it('passes connections and the rate limit to the pool; 0 means unlimited', () => {
+describe('clientOptions', () => {
+  it('passes connections and the rate limit to the client; 0 means unlimited; certificates checked by default', () => {
     const base = { url: 'smtp://127.0.0.1:2525', connections: 4, ratePerSecond: 0 };
-    const unlimited = poolOptions(base);
-    expect(unlimited).toMatchObject({ pool: true, url: base.url, maxConnections: 4, logger: false });
-    expect(unlimited.rateLimit).toBeUndefined();
-    expect(poolOptions({ ...base, connections: 2, ratePerSecond: 14 })).toMatchObject({ maxConnections: 2, rateLimit: 14, rateDelta: 1000 });
+    expect(clientOptions(base)).toMatchObject({ url: base.url, connections: 4, ratePerSecond: 0, messagesPerConnection: 100, timeoutMs: 60_000, rejectUnauthorized: true });
+    expect(clientOptions({ ...base, connections: 2, ratePerSecond: 14, messagesPerConnection: 7, rejectUnauthorized: false })).toMatchObject({
+      connections: 2,
+      ratePerSecond: 14,
+      messagesPerConnection: 7,
+      rejectUnauthorized: false,
+    });
   });
 });

@@ -84,6 +84,24 @@ async function adminQuery(text: string): Promise<void> {
   await admin.query(text);
 }
 
+/**
+ * Kysely's migrator reads the catalog of every schema in the database; when another test file
+ * drops its schema at that moment, PostgreSQL's catalog functions fail with "schema t_… does not
+ * exist" for that other schema. That race exists only between parallel test files, so it is
+ * retried here, and only for someone else's schema.
+ */
+async function migrateRacingOtherSchemas(store: Store, own: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await migrateToLatest(store);
+      return;
+    } catch (err) {
+      const other = /schema "(t_\d+_[0-9a-f]+)" does not exist/.exec((err as Error).message)?.[1];
+      if (!other || other === own || attempt >= 5) throw err;
+    }
+  }
+}
+
 async function openPostgres(): Promise<TestStore> {
   // pid + random: test files run in parallel processes against one database.
   const schema = `t_${process.pid}_${randomBytes(5).toString('hex')}`;
@@ -91,7 +109,7 @@ async function openPostgres(): Promise<TestStore> {
   const url = withSearchPath(PG_URL, schema);
   const store = openDb(url, { poolSize: 4 });
   try {
-    await migrateToLatest(store);
+    await migrateRacingOtherSchemas(store, schema);
   } catch (err) {
     await store.close();
     await adminQuery(`drop schema if exists ${schema} cascade`);

@@ -1,4 +1,5 @@
-// A real SMTP server on 127.0.0.1 for tests (smtp-server; no TLS, AUTH optional and accepted).
+// A real SMTP server on 127.0.0.1 for tests (smtp-server; AUTH optional and accepted; TLS only
+// when given a key and certificate, e.g. test/fixtures/tls/).
 // It records every message — envelope, raw bytes and the mailparser parse — and can be scripted
 // per recipient address:
 //
@@ -32,6 +33,8 @@ export interface SinkMessage {
   acknowledged: boolean;
   /** Which connection (1-based, in order of arrival) carried it. */
   connection: number;
+  /** It came over TLS (STARTTLS or smtps). */
+  secure: boolean;
 }
 
 export interface SmtpSink {
@@ -41,8 +44,10 @@ export interface SmtpSink {
   url: string;
   /** Every message whose data arrived whole, in order of arrival (dropped ones included). */
   messages: SinkMessage[];
-  /** Credentials clients authenticated with (any are accepted). */
+  /** Credentials clients authenticated with (any are accepted unless `password` is set). */
   auths: { username: string; password: string }[];
+  /** The AUTH mechanism of each entry in `auths`. */
+  authMethods: string[];
   /** TCP connections accepted so far. */
   connections(): number;
   /** Refuse `RCPT TO:<address>` with this reply, until reset(). */
@@ -63,6 +68,14 @@ export interface SmtpSink {
 export interface SmtpSinkOptions {
   /** Parse every message with mailparser (default true); turn off for thousands of messages. */
   parse?: boolean;
+  /** Offer STARTTLS with this key and certificate (PEM), or with `secure`, speak TLS from the first byte. */
+  tls?: { key: string | Buffer; cert: string | Buffer; secure?: boolean };
+  /** Leave PIPELINING out of the EHLO reply (default: offered). */
+  pipelining?: boolean;
+  /** AUTH mechanisms offered (default PLAIN and LOGIN). */
+  authMethods?: ('PLAIN' | 'LOGIN')[];
+  /** Refuse (535) logins with any other password. */
+  password?: string;
 }
 
 const key = (address: string) => address.toLowerCase();
@@ -78,6 +91,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
   const drops = new Set<string>();
   const messages: SinkMessage[] = [];
   const auths: { username: string; password: string }[] = [];
+  const authMethods: string[] = [];
   const connectionOf = new Map<string, number>();
   const waiters: { count: number; resolve: (m: SinkMessage[]) => void }[] = [];
   let connections = 0;
@@ -99,7 +113,10 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
   const server: SMTPServer = new SMTPServer({
     authOptional: true,
     allowInsecureAuth: true,
-    disabledCommands: ['STARTTLS'],
+    disabledCommands: opts.tls ? [] : ['STARTTLS'],
+    ...(opts.tls ? { key: opts.tls.key, cert: opts.tls.cert, secure: opts.tls.secure ?? false } : {}),
+    hidePIPELINING: opts.pipelining === false,
+    authMethods: opts.authMethods ?? ['PLAIN', 'LOGIN'],
     hideENHANCEDSTATUSCODES: true,
     disableReverseLookup: true,
     logger: false,
@@ -108,7 +125,11 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
       callback();
     },
     onAuth(auth, _session, callback) {
+      if (opts.password !== undefined && auth.password !== opts.password) {
+        return callback(Object.assign(new Error('5.7.8 Authentication credentials invalid'), { responseCode: 535 }));
+      }
       auths.push({ username: auth.username ?? '', password: auth.password ?? '' });
+      authMethods.push(auth.method);
       callback(null, { user: auth.username });
     },
     onRcptTo(address, _session, callback) {
@@ -124,7 +145,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
         const raw = Buffer.concat(chunks);
         const dropFor = to.find((t) => drops.has(key(t)));
         const parsed = parse ? await simpleParser(raw) : undefined;
-        const message = { from, to, raw, parsed, acknowledged: !dropFor, connection: connectionOf.get(session.id) ?? 0 };
+        const message = { from, to, raw, parsed, acknowledged: !dropFor, connection: connectionOf.get(session.id) ?? 0, secure: session.secure };
         if (dropFor) {
           drops.delete(key(dropFor));
           record(message);
@@ -148,9 +169,10 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
   return {
     host: '127.0.0.1',
     port,
-    url: `smtp://127.0.0.1:${port}`,
+    url: `${opts.tls?.secure ? 'smtps' : 'smtp'}://127.0.0.1:${port}`,
     messages,
     auths,
+    authMethods,
     connections: () => connections,
     rejectRecipient: (address, reply) => void rcptReplies.set(key(address), reply),
     rejectData: (address, reply) => void dataReplies.set(key(address), reply),

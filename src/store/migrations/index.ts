@@ -7,6 +7,8 @@ import { init } from './0001_init.js';
 import { digestsMigration } from './0002_digests.js';
 import { storyIndexMigration } from './0003_story_index.js';
 import { subscribersMigration } from './0004_subscribers.js';
+import { botMigration } from './0005_bot.js';
+import { deliveryPartsMigration } from './0006_delivery_parts.js';
 
 export interface TidingsMigration {
   /** `db` is untyped on purpose: a migration sees the schema as it was when it was written. */
@@ -19,4 +21,6 @@ export const migrations: Readonly<Record<string, TidingsMigration>> = {
   '0002_digests': digestsMigration,
   '0003_story_index': storyIndexMigration,
   '0004_subscribers': subscribersMigration,
+  '0005_bot': botMigration,
+  '0006_delivery_parts': deliveryPartsMigration,
 };

@@ -1,0 +1,125 @@
+// `tidings bot` (the Telegram bot by long polling, until Ctrl-C) and `tidings telegram …`
+// (binding groups, topics and channels to newsletters; the admin audit log). Errors from the Bot
+// API are explained in one line without the token (bot/run.ts).
+import type { Command } from 'commander';
+import type { Deps } from '../deps.js';
+import { UsageError, action, parseIntOption, withDeps } from './context.js';
+import { findNewsletter } from './newsletters.js';
+import { table, truncate } from './output.js';
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function stopSignal(): AbortSignal {
+  const stop = new AbortController();
+  const on = () => {
+    process.off('SIGINT', on);
+    process.off('SIGTERM', on);
+    stop.abort();
+  };
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
+  return stop.signal;
+}
+
+async function runBot(deps: Deps): Promise<void> {
+  const { telegram } = deps.config;
+  if (!telegram.botToken) throw new UsageError('TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put its token in .env');
+  if (telegram.mode === 'webhook') throw new UsageError('TELEGRAM_MODE=webhook: Telegram pushes updates to `tidings serve` (POST /telegram/webhook); run that instead, or set TELEGRAM_MODE=polling');
+  const [{ buildBot }, { describeApiError, pollUntil, publishCommands }] = await Promise.all([import('../bot/wiring.js'), import('../bot/run.js')]);
+  const { bot, deps: bd } = buildBot(deps)!;
+  const signal = stopSignal();
+  try {
+    bot.botInfo = await bot.telegram.getMe();
+  } catch (err) {
+    throw new Error(describeApiError(err, bd.redact, telegram.apiRoot));
+  }
+  await publishCommands(bot, deps.log, bd.redact);
+  process.stdout.write(`Bot @${bot.botInfo.username} is answering (long polling ${telegram.apiRoot}). Stop with Ctrl-C.\n`);
+  try {
+    await pollUntil(bot, signal);
+  } catch (err) {
+    throw new Error(describeApiError(err, bd.redact, telegram.apiRoot));
+  }
+  process.stdout.write('Stopped.\n');
+}
+
+interface BindOptions {
+  thread?: number;
+}
+
+async function bindFromCli(deps: Deps, chat: string, key: string, o: BindOptions, bind: boolean): Promise<void> {
+  const { telegram } = deps.config;
+  if (!telegram.botToken) throw new UsageError('TELEGRAM_BOT_TOKEN is not set: the bot must be able to check the chat');
+  if (!/^(@[A-Za-z0-9_]{4,64}|-?\d{1,20})$/.test(chat)) throw new UsageError(`"${chat}" is not a chat: give its numeric id (e.g. -1001234567890) or @username`);
+  const newsletter = await findNewsletter(deps, key);
+  const [{ Telegram }, bindMod, { audit }, { telegramRedactor }, { describeApiError }, { routeTelegrafDebug }] = await Promise.all([
+    import('telegraf'),
+    import('../bot/bind.js'),
+    import('../store/bot.js'),
+    import('../bot/wiring.js'),
+    import('../bot/run.js'),
+    import('../bot/redact.js'),
+  ]);
+  const redact = telegramRedactor(deps);
+  routeTelegrafDebug(deps.log, redact, { enable: deps.config.logLevel === 'debug' || deps.config.logLevel === 'trace' });
+  const api = new Telegram(telegram.botToken, { apiRoot: `${telegram.apiRoot}/` });
+  let check: Awaited<ReturnType<typeof bindMod.checkCanPost>>;
+  try {
+    const me = await api.getMe();
+    check = await bindMod.checkCanPost(api, /^-?\d+$/.test(chat) ? Number(chat) : chat, me.id);
+  } catch (err) {
+    throw new Error(describeApiError(err, redact, telegram.apiRoot));
+  }
+  const address = bindMod.chatAddress(check.chatId, o.thread);
+  const where = `${check.title} (${address})`;
+  const record = (ok: boolean, detail: string) => audit(deps.store.db, { actor: 'cli', action: bind ? 'bind' : 'unbind', detail, ok }, deps.now());
+  if (!bind) {
+    const done = await bindMod.unbindChat(deps.store.db, { chatId: check.chatId, threadId: o.thread, newsletter }, deps.now());
+    await record(done, `${address} ${newsletter.slug}${done ? '' : ': was not bound'}`);
+    process.stdout.write(done ? `${where} no longer gets ${newsletter.name}.\n` : `${where} was not getting ${newsletter.name}.\n`);
+    return;
+  }
+  if (!check.ok) {
+    await record(false, `${address} ${newsletter.slug}: ${check.problem}`);
+    throw new UsageError(`cannot bind ${where}: ${check.problem}`);
+  }
+  const outcome = await bindMod.bindChat(deps.store.db, { chatId: check.chatId, threadId: o.thread, title: check.title, newsletter }, deps.now());
+  await record(true, `${address} ${newsletter.slug}: ${outcome}`);
+  process.stdout.write(outcome === 'bound' ? `${where} now gets ${newsletter.name}.\n` : `${where} already gets ${newsletter.name}.\n`);
+}
+
+export function registerTelegram(program: Command): void {
+  program
+    .command('bot')
+    .description('Run the Telegram bot (long polling) until stopped with Ctrl-C. Needs TELEGRAM_BOT_TOKEN.')
+    .action(action(async () => withDeps(runBot, { service: true })));
+
+  const tg = program.command('telegram').description('Telegram: send newsletters to groups, forum topics and channels; the admin audit log.');
+  for (const bind of [true, false]) {
+    tg.command(`${bind ? 'bind' : 'unbind'} <chat> <newsletter>`)
+      .description(
+        bind
+          ? 'Send a newsletter (id or slug) to a group, forum topic or channel (numeric chat id or @username). The bot checks it may post there first.'
+          : 'Stop sending a newsletter to a group, forum topic or channel.',
+      )
+      .option('--thread <id>', 'a forum topic (message_thread_id) of the group', parseIntOption('--thread', 1, 2 ** 31))
+      .action(action(async (chat: string, key: string, o: BindOptions) => withDeps((deps) => bindFromCli(deps, chat, key, o, bind))));
+  }
+
+  tg.command('audit')
+    .description('Show the latest admin actions from Telegram and the CLI, refused attempts included.')
+    .option('-n, --limit <n>', 'how many', parseIntOption('--limit', 1, 10_000), 50)
+    .action(
+      action(async (o: { limit: number }) =>
+        withDeps(async (deps) => {
+          const { listAudit } = await import('../store/bot.js');
+          const rows = await listAudit(deps.store.db, { limit: o.limit });
+          if (rows.length === 0) return void process.stdout.write('No admin actions recorded yet.\n');
+          const out = table(
+            ['when', 'actor', 'action', 'result', 'detail'],
+            rows.map((r) => [r.created_at.slice(0, 19).replace('T', ' '), r.actor, r.action, r.ok ? 'ok' : 'REFUSED/FAILED', truncate(r.detail ?? '', 80)]),
+          );
+          process.stdout.write(`${out}\n`);
+        }),
+      ),
+    );
+}

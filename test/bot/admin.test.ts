@@ -1,0 +1,171 @@
+// Acceptance 2 (issue 5): admin commands run only for TELEGRAM_ADMIN_IDS; a stranger and a post
+// without a sender (a channel post) are refused, change nothing and are audited; an admin's
+// commands apply; a bad cron or time zone gets a clear error. Binding groups, topics, channels.
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { listAudit } from '../../src/store/bot.js';
+import { getNewsletter } from '../../src/store/newsletters.js';
+import { getSource, listSources } from '../../src/store/sources.js';
+import { forEachDialect, type TestStore } from '../support/databases.js';
+import { ADMIN, ALICE, type Harness, handled, say, startHarness } from './harness.js';
+
+forEachDialect('bot admin commands', (dialect) => {
+  let store: TestStore;
+  let h: Harness;
+
+  beforeEach(async () => {
+    store = await dialect.open();
+    h = await startHarness(store);
+  });
+  afterEach(async () => {
+    await h.stop();
+    await store.close();
+  });
+
+  const audits = async () => (await listAudit(store.db, { limit: 100 })).reverse();
+
+  it('refuses a stranger and audits the attempt; nothing changes', async () => {
+    expect(await say(h, ALICE, '/sources add https://evil.example.org/feed')).toBe('This command is for admins only.');
+    expect(await say(h, ALICE, `/sources pause ${h.sourceId}`)).toBe('This command is for admins only.');
+    expect(await say(h, ALICE, '/schedule daily "0 3 * * *" UTC')).toBe('This command is for admins only.');
+    expect(await say(h, ALICE, '/sendnow daily')).toBe('This command is for admins only.');
+    expect((await listSources(store.db)).map((s) => s.url)).toEqual(['https://news.example.org/feed']);
+    expect((await getSource(store.db, h.sourceId))!.enabled).toBe(1);
+    expect((await getNewsletter(store.db, 'daily'))!.cron).toBe(h.daily.cron);
+    expect(await store.db.selectFrom('digests').select('id').execute()).toEqual([]);
+    const rows = await audits();
+    expect(rows.map((r) => [r.actor, r.action, r.ok])).toEqual([
+      [`telegram:${ALICE.id}`, 'sources', 0],
+      [`telegram:${ALICE.id}`, 'sources', 0],
+      [`telegram:${ALICE.id}`, 'schedule', 0],
+      [`telegram:${ALICE.id}`, 'sendnow', 0],
+    ]);
+    expect(rows[0]!.detail).toContain('refused: not in TELEGRAM_ADMIN_IDS');
+    expect(rows[0]!.detail).toContain('evil.example.org');
+  });
+
+  it('refuses a channel post (no sender) without answering in the channel', async () => {
+    const channel = -100123;
+    h.emu.addChat({ id: channel, type: 'channel', title: 'News channel' });
+    await h.emu.channelPost({ chat: channel, text: `/sources pause ${h.sourceId}` });
+    const last = await h.emu.channelPost({ chat: channel, text: '/bind daily' });
+    await handled(h, last.update_id);
+    const rows = await audits();
+    expect(rows.map((r) => [r.actor, r.action, r.ok])).toEqual([
+      [`telegram:chat:${channel}`, 'sources', 0],
+      [`telegram:chat:${channel}`, 'bind', 0],
+    ]);
+    expect(rows[0]!.detail).toContain('no sender');
+    expect((await getSource(store.db, h.sourceId))!.enabled).toBe(1);
+    expect(h.emu.sent(channel)).toEqual([]);
+    expect(await store.db.selectFrom('subscriptions').select('id').execute()).toEqual([]);
+  });
+
+  it('applies an admin’s /sources add, list, pause and resume, each audited', async () => {
+    expect(await say(h, ADMIN, '/sources add https://cotton.example.com/rss')).toMatch(/^Added source \d+ \(feed\) Feed at cotton\.example\.com/);
+    expect(await say(h, ADMIN, '/sources')).toMatch(/Sources \(2\)\n\d+ feed Example News — new\n\d+ feed Feed at cotton/);
+    expect(await say(h, ADMIN, `/sources pause ${h.sourceId}`)).toBe(`Source ${h.sourceId} Example News paused.`);
+    expect((await getSource(store.db, h.sourceId))!.paused_reason).toBe(`paused by Telegram admin ${ADMIN.id}`);
+    expect(await say(h, ADMIN, `/sources resume ${h.sourceId}`)).toContain('resumed');
+    expect(await say(h, ADMIN, '/sources add ftp://x')).toContain('Usage: /sources add');
+    expect(await say(h, ADMIN, '/sources pause 999')).toContain('There is no source 999');
+    const rows = await audits();
+    expect(rows.map((r) => [r.actor, r.action, r.ok])).toEqual([
+      [`telegram:${ADMIN.id}`, 'sources', 1],
+      [`telegram:${ADMIN.id}`, 'sources', 1],
+      [`telegram:${ADMIN.id}`, 'sources', 1],
+      [`telegram:${ADMIN.id}`, 'sources', 1],
+      [`telegram:${ADMIN.id}`, 'sources', 0],
+      [`telegram:${ADMIN.id}`, 'sources', 0],
+    ]);
+    expect(rows[0]!.detail).toMatch(/^add \d+ https:\/\/cotton\.example\.com\/rss$/);
+  });
+
+  it('/schedule validates the cron and the zone and shows the next three runs in that zone', async () => {
+    const reply = await say(h, ADMIN, '/schedule daily "30 7 * * 1-5" Asia/Shanghai');
+    expect(reply).toContain('Daily Cotton now goes out at 30 7 * * 1-5 (Asia/Shanghai). Next:');
+    const runs = reply.split('\n').filter((l) => l.startsWith('• '));
+    expect(runs).toHaveLength(3);
+    for (const r of runs) expect(r).toMatch(/^• (Mon|Tue|Wed|Thu|Fri) \d{4}-\d\d-\d\d 07:30$/);
+    expect(await getNewsletter(store.db, 'daily')).toMatchObject({ cron: '30 7 * * 1-5', timezone: 'Asia/Shanghai' });
+
+    // Unquoted, zone left out: the newsletter keeps its zone; a weekday name is not taken for one.
+    expect(await say(h, ADMIN, '/schedule daily 0 9 * * MON')).toContain('now goes out at 0 9 * * MON (Asia/Shanghai)');
+
+    expect(await say(h, ADMIN, '/schedule daily "0 25 * * *" UTC')).toContain('"0 25 * * *" is not a cron expression: use five fields');
+    expect(await say(h, ADMIN, '/schedule daily "0 8 * * *" Mars/Olympus')).toContain('Unknown time zone "Mars/Olympus"');
+    expect(await say(h, ADMIN, '/schedule weekly "0 8 * * *"')).toContain('There is no newsletter "weekly"');
+    expect(await say(h, ADMIN, '/schedule')).toContain('Usage: /schedule');
+    expect(await getNewsletter(store.db, 'daily')).toMatchObject({ cron: '0 9 * * MON', timezone: 'Asia/Shanghai' });
+    expect((await audits()).map((r) => r.ok)).toEqual([1, 1, 0, 0, 0, 0]);
+  });
+
+  it('/sendnow builds and queues the digest; /newsletters and /stats show the result', async () => {
+    await say(h, ALICE, '/subscribe daily');
+    await h.article('Cotton rises', 'Cotton rose.');
+    expect(await say(h, ADMIN, '/sendnow daily')).toMatch(/^Digest \d+ of Daily Cotton is built; 1 deliveries queued\.$/);
+    expect(await store.db.selectFrom('deliveries').select(['address', 'state']).execute()).toEqual([{ address: String(ALICE.id), state: 'pending' }]);
+    expect(await say(h, ADMIN, '/sendnow daily')).toContain('No new digest of Daily Cotton');
+    expect(await say(h, ADMIN, '/newsletters')).toMatch(/\d+ daily Daily Cotton — 0 8 \* \* \* UTC, 1 active/);
+    const stats = await say(h, ADMIN, '/stats');
+    expect(stats).toContain('Subscriptions\ntelegram active: 1');
+    expect(stats).toMatch(/Last digests\ndaily digest \d+ \(.+\): pending 1/);
+    expect(stats).toContain('Failing sources\nnone');
+    // Admins see the admin commands in /help.
+    expect(await say(h, ADMIN, '/help')).toContain('/sendnow NEWSLETTER');
+  });
+
+  it('a handler that throws is logged without the token, audited, apologised for, and the bot keeps answering', async () => {
+    h.deps.sendNow = async () => {
+      throw new Error(`request to ${h.emu.url}/bot${h.emu.token}/sendMessage failed`);
+    };
+    expect(await say(h, ADMIN, '/sendnow daily')).toBe('Sorry, something went wrong. Please try again later.');
+    expect(await say(h, ADMIN, '/help')).toContain('/search words');
+    const log = h.logText();
+    expect(log).toContain('telegram update failed');
+    expect(log).toContain('/bot<redacted>/sendMessage failed');
+    expect(log).not.toContain(h.emu.token.split(':')[1]!);
+    const [row] = await audits();
+    expect(row).toMatchObject({ action: 'sendnow', ok: 0, detail: expect.stringContaining('error: request to') });
+    expect(row!.detail).not.toContain(h.emu.token);
+  });
+
+  it('/bind binds a group, a forum topic and (from a private chat) a channel, after checking the bot may post', async () => {
+    const group = -100200;
+    const channel = -100300;
+    h.emu.addChat({ id: group, type: 'supergroup', title: 'Traders', isForum: true });
+    h.emu.addChat({ id: channel, type: 'channel', title: 'Cotton Channel', username: 'cottonnews', canPostMessages: false });
+    expect(await say(h, ADMIN, '/bind daily', { chat: group })).toBe('✅ Traders now gets Daily Cotton.');
+    expect(await say(h, ADMIN, '/bind china', { chat: group, threadId: 7 })).toBe('✅ Traders (topic 7) now gets 中国棉业.');
+    expect(await say(h, ADMIN, '/bind daily', { chat: group })).toBe('Traders already gets Daily Cotton.');
+    expect(await say(h, ALICE, '/bind china', { chat: group })).toBe('This command is for admins only.');
+
+    expect(await say(h, ADMIN, '/bind @cottonnews daily')).toBe('Cannot bind Cotton Channel: in a channel the bot must be an administrator allowed to post messages.');
+    h.emu.chat(channel)!.canPostMessages = true;
+    expect(await say(h, ADMIN, '/bind @cottonnews daily')).toBe('✅ Cotton Channel now gets Daily Cotton.');
+    expect(await say(h, ADMIN, '/bind @nosuchchannel daily')).toContain('Telegram does not know that chat');
+
+    const bound = await store.db
+      .selectFrom('subscriptions as s')
+      .innerJoin('subscribers as p', 'p.id', 's.subscriber_id')
+      .select(['p.telegram_chat_id', 's.newsletter_id', 's.status', 's.consent_source'])
+      .orderBy('s.id')
+      .execute();
+    expect(bound).toEqual([
+      { telegram_chat_id: String(group), newsletter_id: h.daily.id, status: 'active', consent_source: 'admin' },
+      { telegram_chat_id: `${group}:7`, newsletter_id: h.china.id, status: 'active', consent_source: 'admin' },
+      { telegram_chat_id: String(channel), newsletter_id: h.daily.id, status: 'active', consent_source: 'admin' },
+    ]);
+    expect(await say(h, ADMIN, '/unbind daily', { chat: group })).toBe('Traders no longer gets Daily Cotton.');
+    const rows = await audits();
+    expect(rows.map((r) => [r.action, r.ok])).toEqual([
+      ['bind', 1],
+      ['bind', 1],
+      ['bind', 1],
+      ['bind', 0],
+      ['bind', 0],
+      ['bind', 1],
+      ['bind', 0],
+      ['unbind', 1],
+    ]);
+  });
+});
