@@ -14,8 +14,8 @@ import { startSinkProcess } from './support/smtp-sink-server.js';
 const SUBSCRIBERS = Number(process.env.BENCH_SEND_SUBSCRIBERS ?? 100_000);
 const SMALL = Math.max(1000, Math.round(SUBSCRIBERS / 5));
 /** SMTP_POOL_CONNECTIONS and DELIVERY_CONCURRENCY as the bench runs them. */
-const CONNECTIONS = 4;
-const CONCURRENCY = 32;
+const CONNECTIONS = 16;
+const CONCURRENCY = 64;
 const RAW_CONNECTIONS = 2;
 const RAW_MESSAGES = 20_000;
 

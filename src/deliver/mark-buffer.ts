@@ -5,7 +5,15 @@ export class MarkBuffer {
   private queued: { id: number; done: () => void; fail: (e: unknown) => void }[] = [];
   private running: Promise<void> | null = null;
 
-  constructor(private readonly commit: (ids: number[]) => Promise<unknown>) {}
+  /**
+   * `gather`: before each UPDATE, wait up to `ms` for `batch` marks to queue. Every UPDATE costs a
+   * statement prepare and a commit whatever its size; a send loop whose lanes mostly wait on SMTP
+   * connections loses nothing by letting a few finish together.
+   */
+  constructor(
+    private readonly commit: (ids: number[]) => Promise<unknown>,
+    private readonly gather: { ms: number; batch: number } = { ms: 0, batch: 1 },
+  ) {}
 
   add(id: number): Promise<void> {
     return new Promise((done, fail) => {
@@ -21,6 +29,7 @@ export class MarkBuffer {
 
   private async drain(): Promise<void> {
     while (this.queued.length > 0) {
+      if (this.gather.ms > 0 && this.queued.length < this.gather.batch) await new Promise((r) => setTimeout(r, this.gather.ms));
       const batch = this.queued;
       this.queued = [];
       try {

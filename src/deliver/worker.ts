@@ -51,7 +51,7 @@ export function retryDelayMs(attempts: number, hint?: number): number {
 /** Sends every due email row (of one digest, when given) and returns the tallies. */
 export async function sendPending(deps: SendDeps, opts: SendOptions): Promise<SendProgress> {
   const progress: SendProgress = { sent: 0, failed: 0, retried: 0, suppressed: 0 };
-  const marks = new MarkBuffer((ids) => markSent(deps.db, ids, deps.now()));
+  const marks = new MarkBuffer((ids) => markSent(deps.db, ids, deps.now()), { ms: 2, batch: Math.max(1, opts.concurrency >> 1) });
   const batchSize = Math.max(opts.concurrency * 8, 64);
   try {
     while (!opts.signal?.aborted) {
