@@ -2,20 +2,12 @@
 // lists the preferences page edits, and the ledger honours them: a digest with no matching story
 // writes no delivery for the subscription (deliver/ledger.ts, digest/filters.ts).
 import { parseKeywords } from '../http/preferences.js';
-import { listSubscriptionsOf, setKeywords } from '../store/subscribers.js';
+import { listSubscriptionsOf, setKeywords, storedKeywords } from '../store/subscribers.js';
 import { say } from './i18n.js';
 import type { Turn } from './turn.js';
 
 const CLEAR = /^(clear|none|reset|all|-|清除|全部|无)$/i;
 
-function keywordsOf(json: string): string[] {
-  try {
-    const v: unknown = JSON.parse(json);
-    return Array.isArray(v) ? v.filter((k): k is string => typeof k === 'string') : [];
-  } catch {
-    return [];
-  }
-}
 
 export async function topics(turn: Turn, args: string): Promise<void> {
   const { db, now } = turn.deps;
@@ -23,7 +15,7 @@ export async function topics(turn: Turn, args: string): Promise<void> {
   if (subs.length === 0) return void (await turn.reply(say(turn.lang, 'topicsNeedSubscription')));
   const arg = args.trim();
   if (!arg) {
-    const current = [...new Set(subs.flatMap((s) => keywordsOf(s.keywords)))];
+    const current = [...new Set(subs.flatMap((s) => storedKeywords(s.keywords)))];
     return void (await turn.reply(current.length ? say(turn.lang, 'topicsCurrent', { topics: current.join(', ') }) : say(turn.lang, 'topicsNone')));
   }
   // Spaces separate keywords too, unless commas are used (then "cotton prices" is one phrase).

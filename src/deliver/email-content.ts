@@ -1,6 +1,7 @@
 // What the send loop needs per digest (the rendered email, List-Id, sender) and per row (links,
 // name), loaded from the store once per digest however many recipients it has.
 import type { Kysely } from 'kysely';
+import { cachedLoader } from './cached-loader.js';
 import { recipientLinks } from '../http/links.js';
 import type { Database, DeliveryRow } from '../store/schema.js';
 import type { TokenSigner } from '../subscribers/tokens.js';
@@ -14,8 +15,7 @@ export interface ContentOptions {
 
 /** Loads (and caches) the shared part of a digest's mails; refuses a digest that is not ready. */
 export function emailContentLoader(db: Kysely<Database>, opts: ContentOptions): (digestId: number) => Promise<EmailContent> {
-  const cache = new Map<number, Promise<EmailContent>>();
-  const load = async (digestId: number): Promise<EmailContent> => {
+  return cachedLoader(async (digestId: number): Promise<EmailContent> => {
     const row = await db
       .selectFrom('digests as d')
       .innerJoin('newsletters as n', 'n.id', 'd.newsletter_id')
@@ -31,17 +31,7 @@ export function emailContentLoader(db: Kysely<Database>, opts: ContentOptions): 
       from: opts.from,
       listId: `${row.name} <${row.slug}.${opts.domain}>`,
     };
-  };
-  return (digestId) => {
-    let p = cache.get(digestId);
-    if (!p) {
-      p = load(digestId);
-      // A failed load is not cached: the next row tries again.
-      p.catch(() => cache.delete(digestId));
-      cache.set(digestId, p);
-    }
-    return p;
-  };
+  });
 }
 
 export function deliveryBuilder(tokens: TokenSigner, publicUrl: string): (row: DeliveryRow, subscriber: { name: string | null }) => EmailDelivery {

@@ -4,6 +4,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { DialectName } from '../store/db.js';
 import type { Channel, Database, DeliveryRow, DeliveryState } from '../store/schema.js';
+import { storedKeywords } from '../store/subscribers.js';
 
 /** Deterministic per (digest, subscriber, channel): a resend after a crash reuses it. */
 export function messageIdFor(digestId: number, subscriberId: number, channel: Channel, domain: string): string {
@@ -51,7 +52,7 @@ export async function createDeliveries(trx: Kysely<Database>, input: LedgerInput
   let written = Number(everyone.numInsertedOrUpdatedRows ?? 0);
   const picky = await base.where('s.keywords', '!=', '[]').select(['s.id', 's.subscriber_id', 's.channel', 's.keywords', address.as('address')]).execute();
   const wanted = picky.filter((r) => {
-    const keywords = parseKeywords(r.keywords);
+    const keywords = storedKeywords(r.keywords);
     return keywords.length === 0 || (input.matchesKeywords?.(keywords) ?? true);
   });
   for (let i = 0; i < wanted.length; i += 500) {
@@ -72,14 +73,6 @@ export async function createDeliveries(trx: Kysely<Database>, input: LedgerInput
   return written;
 }
 
-function parseKeywords(json: string): string[] {
-  try {
-    const v: unknown = JSON.parse(json);
-    return Array.isArray(v) ? v.filter((k): k is string => typeof k === 'string' && k.trim() !== '') : [];
-  } catch {
-    return [];
-  }
-}
 
 export interface ClaimOptions {
   channel: Channel;

@@ -8,6 +8,7 @@
 // crash therefore repeats at most one message per delivery in flight; a restart resumes each
 // unfinished delivery at its first unconfirmed part.
 import type { Kysely } from 'kysely';
+import { cachedLoader } from './cached-loader.js';
 import type { TelegramPart } from '../digest/render-telegram.js';
 import type { Logger } from '../log.js';
 import type { DialectName } from '../store/db.js';
@@ -159,20 +160,10 @@ async function failed(deps: TelegramSendDeps, opts: TelegramSendOptions, row: De
 
 /** Loads (and caches) a ready digest's Telegram parts; refuses one that is not ready. */
 export function telegramPartsLoader(db: Kysely<Database>): (digestId: number) => Promise<readonly TelegramPart[]> {
-  const cache = new Map<number, Promise<readonly TelegramPart[]>>();
-  const load = async (digestId: number): Promise<readonly TelegramPart[]> => {
+  return cachedLoader(async (digestId: number): Promise<readonly TelegramPart[]> => {
     const row = await db.selectFrom('digests').select(['status', 'telegram']).where('id', '=', digestId).executeTakeFirst();
     const parts: unknown = row?.status === 'ready' && row.telegram ? JSON.parse(row.telegram) : null;
     if (!Array.isArray(parts) || parts.length === 0) throw new Error(`digest ${digestId} has no Telegram messages to send (status ${row?.status ?? 'missing'})`);
     return parts as TelegramPart[];
-  };
-  return (digestId) => {
-    let p = cache.get(digestId);
-    if (!p) {
-      p = load(digestId);
-      p.catch(() => cache.delete(digestId));
-      cache.set(digestId, p);
-    }
-    return p;
-  };
+  });
 }

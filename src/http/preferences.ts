@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { liftSuppression } from '../store/consent.js';
 import { listNewsletters } from '../store/newsletters.js';
 import { recordEvent, suppress } from '../store/subscriber-events.js';
-import { getSubscriber, listSubscriptionsOf, setKeywords, subscribe, unsubscribe } from '../store/subscribers.js';
+import { getSubscriber, listSubscriptionsOf, setKeywords, storedKeywords, subscribe, unsubscribe } from '../store/subscribers.js';
 import type { SubscriberRow } from '../store/schema.js';
 import { CONSENT_VERSION } from '../subscribers/text.js';
 import { formValue } from './forms.js';
@@ -32,14 +32,6 @@ export function parseKeywords(raw: string): string[] {
   return [...out.values()];
 }
 
-function keywordsOf(json: string): string[] {
-  try {
-    const v: unknown = JSON.parse(json);
-    return Array.isArray(v) ? v.filter((k): k is string => typeof k === 'string') : [];
-  } catch {
-    return [];
-  }
-}
 
 export function registerPreferences(app: FastifyInstance, deps: PageDeps): void {
   const { db } = deps;
@@ -53,7 +45,7 @@ export function registerPreferences(app: FastifyInstance, deps: PageDeps): void 
       newsletter: byId.get(s.newsletter_id)?.name ?? '',
       channel: s.channel,
       status: s.status,
-      keywords: keywordsOf(s.keywords),
+      keywords: storedKeywords(s.keywords),
     }));
     const joined = new Set(subscriptions.filter((s) => s.channel === 'email').map((s) => s.newsletter_id));
     const others = subscriber.email ? newsletters.filter((n) => n.enabled && !joined.has(n.id)).map((n) => ({ id: n.id, name: n.name })) : [];

@@ -211,3 +211,13 @@ export async function removeSubscriber(db: Kysely<Database>, id: number, now: Da
     return true;
   });
 }
+
+/** A subscription's keywords column as a list; anything unreadable counts as no keywords. */
+export function storedKeywords(json: string): string[] {
+  try {
+    const v: unknown = JSON.parse(json);
+    return Array.isArray(v) ? v.filter((k): k is string => typeof k === 'string' && k.trim() !== '') : [];
+  } catch {
+    return [];
+  }
+}
