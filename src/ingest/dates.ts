@@ -1,5 +1,8 @@
 // Publication dates. Feeds lie about dates in every direction (missing, unparsable, "1970",
 // scheduled posts dated next year), and a digest sorted by date must not be led by them.
+import { assertTimeZone, type WallTime, wallMs, wallTimeAt } from '../time-zone.js';
+
+export { assertTimeZone, type WallTime };
 
 /** Nothing we ingest was published before this; earlier dates are placeholders (epoch, 0001). */
 export const EARLIEST_PUBLISHED = Date.UTC(1990, 0, 1);
@@ -22,53 +25,10 @@ export function choosePublished(published: Date | undefined, updated: Date | und
   return new Date(t);
 }
 
-export interface WallTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-/** Formatters are costly to build and immutable: one per time zone. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    try {
-      f = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch {
-      throw new RangeError(`unknown time zone "${timeZone}": use an IANA name such as "Asia/Shanghai" or "UTC"`);
-    }
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Throws a RangeError naming the zone when it is not a known IANA time zone. */
-export function assertTimeZone(timeZone: string): void {
-  formatterFor(timeZone);
-}
-
 /** Offset of `timeZone` from UTC at instant `t`, in ms (Asia/Shanghai → +8 h). */
 function offsetAt(t: number, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  for (const p of formatterFor(timeZone).formatToParts(new Date(t))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
-  return asUtc - Math.floor(t / 1000) * 1000;
+  const whole = Math.floor(t / 1000) * 1000;
+  return wallMs(wallTimeAt(whole, timeZone)) - whole;
 }
 
 /**

@@ -6,6 +6,7 @@
 // skips a daily job whose local time falls in a spring-forward gap. Day-of-month and weekday
 // are ANDed, as node-cron (which ticks the schedule) does. Zone maths uses only Intl, so DST
 // comes from the runtime's tz data.
+import { isTimeZone, type WallTime as ZoneWallTime, wallMs, wallTimeAt } from '../time-zone.js';
 
 interface CronSpec {
   minutes: number[];
@@ -95,52 +96,7 @@ function parseCron(expression: string): CronSpec {
   };
 }
 
-interface WallTime {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-function isValidZone(timeZone: string): boolean {
-  try {
-    formatter(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function wallTimeAt(ms: number, timeZone: string): WallTime {
-  const p: Record<string, number> = {};
-  for (const part of formatter(timeZone).formatToParts(new Date(ms))) {
-    if (part.type !== 'literal') p[part.type] = Number(part.value);
-  }
-  const get = (k: string) => p[k] ?? Number.NaN;
-  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour') % 24, minute: get('minute') };
-}
-
-const wallMs = (w: WallTime) => Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute);
+type WallTime = Omit<ZoneWallTime, 'second'>;
 
 /** Minutes east of UTC at instant `ms` (whole minutes; seconds offsets are not in modern tz data). */
 function offsetAt(ms: number, timeZone: string): number {
@@ -279,7 +235,7 @@ export function validateSchedule(cron: string, timeZone: string): string | null 
     if (!(err instanceof CronError)) throw err;
     return `Schedule "${cron}" is not a valid cron expression: ${err.message}. Use five fields, e.g. "0 8 * * *" for 08:00 every day or "30 7 * * 1-5" for 07:30 on weekdays.`;
   }
-  if (!isValidZone(timeZone)) {
+  if (!isTimeZone(timeZone)) {
     return `Unknown time zone "${timeZone}": use an IANA name such as Asia/Shanghai, Europe/Berlin or UTC.`;
   }
   if (slotsAfter(spec, timeZone, Date.UTC(2000, 0, 1)).next().done) {
