@@ -1,7 +1,8 @@
 // Setting up an SMTP session, the parts that are plain functions: what EHLO offers, AUTH PLAIN or
 // LOGIN, the EHLO name, and what to tell the operator when TLS fails. The password only ever
 // goes into the AUTH lines themselves, never into an error.
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { hostname } from 'node:os';
 import { type Reply, SmtpError } from './smtp-reply.js';
 
@@ -55,4 +56,26 @@ export function ehloName(localAddress: string | undefined): string {
   if (!localAddress) return '[127.0.0.1]';
   const v4 = localAddress.replace(/^::ffff:/, '');
   return isIP(v4) === 4 ? `[${v4}]` : `[IPv6:${localAddress}]`;
+}
+
+/** TLS settings for a session: certificates checked unless the operator said otherwise. */
+export function tlsOptions(opts: { host: string; rejectUnauthorized: boolean; ca: string | Buffer | undefined }) {
+  // SNI takes a host name only; an IP address is still checked against the certificate.
+  const servername = isIP(opts.host) ? undefined : opts.host;
+  return { servername, rejectUnauthorized: opts.rejectUnauthorized, ca: opts.ca, minVersion: 'TLSv1.2' as const };
+}
+
+/** STARTTLS's second half: the handshake over the plain socket, within the session's deadline. */
+export function startTls(plain: Socket, options: ReturnType<typeof tlsOptions>, timeoutMs: number, where: string): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const secure = tlsConnect({ socket: plain, ...options });
+    const failed = (err: Error) => reject(new SmtpError(`${where}: STARTTLS failed: ${tlsAdvice(err)}`, 'ETLS', 'STARTTLS'));
+    secure.on('error', failed);
+    secure.setTimeout(timeoutMs, () => failed(new Error('no TLS handshake in time')));
+    secure.once('secureConnect', () => {
+      secure.off('error', failed);
+      secure.removeAllListeners('timeout');
+      resolve(secure);
+    });
+  });
 }

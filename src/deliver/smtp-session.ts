@@ -7,10 +7,10 @@
 // Failures are SmtpErrors shaped like nodemailer's (code, responseCode, response, command), so
 // smtp-errors.ts maps them unchanged. Credentials never enter an error, a log line or a reply
 // text we keep: only the server's own replies do.
-import { type Socket, connect as netConnect, isIP } from 'node:net';
+import { type Socket, connect as netConnect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { DeliveryError } from './channel.js';
-import { authenticate, ehloName, parseEhlo, tlsAdvice } from './smtp-hello.js';
+import { authenticate, ehloName, parseEhlo, startTls, tlsAdvice, tlsOptions } from './smtp-hello.js';
 import { ReplyReader, type Reply, SmtpError } from './smtp-reply.js';
 
 export { type Reply, SmtpError } from './smtp-reply.js';
@@ -66,7 +66,7 @@ export class SmtpSession {
     const where = `${opts.host}:${opts.port}`;
     this.reader = new ReplyReader(where, opts.timeoutMs, (err) => this.destroy(err));
     this.socket = opts.secure
-      ? tlsConnect({ host: opts.host, port: opts.port, ...this.tlsOptions() })
+      ? tlsConnect({ host: opts.host, port: opts.port, ...tlsOptions(opts) })
       : netConnect({ host: opts.host, port: opts.port });
     this.tcp = this.socket;
     this.attach(this.socket);
@@ -82,12 +82,6 @@ export class SmtpSession {
       session.destroy();
       throw err;
     }
-  }
-
-  private tlsOptions() {
-    // SNI takes a host name only; an IP address is still checked against the certificate.
-    const servername = isIP(this.opts.host) ? undefined : this.opts.host;
-    return { servername, rejectUnauthorized: this.opts.rejectUnauthorized, ca: this.opts.ca, minVersion: 'TLSv1.2' as const };
   }
 
   private attach(socket: Socket): void {
@@ -160,22 +154,11 @@ export class SmtpSession {
     this.sizeLimit = Number(this.extensions.get('SIZE')) || 0;
   }
 
-  private upgrade(): Promise<void> {
+  private async upgrade(): Promise<void> {
     const plain = this.socket;
     this.detach(plain);
-    return new Promise((resolve, reject) => {
-      const secure = tlsConnect({ socket: plain, ...this.tlsOptions() });
-      this.socket = secure;
-      const failed = (err: Error) => reject(new SmtpError(`${this.where()}: STARTTLS failed: ${tlsAdvice(err)}`, 'ETLS', 'STARTTLS'));
-      secure.on('error', failed);
-      secure.setTimeout(this.opts.timeoutMs, () => failed(new Error('no TLS handshake in time')));
-      secure.once('secureConnect', () => {
-        secure.off('error', failed);
-        secure.removeAllListeners('timeout');
-        this.attach(secure);
-        resolve();
-      });
-    });
+    this.socket = await startTls(plain, tlsOptions(this.opts), this.opts.timeoutMs, this.where());
+    this.attach(this.socket);
   }
 
   private command(line: string, name: string): Promise<Reply> {
