@@ -1,5 +1,8 @@
 // Shared shape of a benchmark figure (DESIGN.md "Benchmark output") and the timing helpers every
 // bench module uses. The machine is noisy: report medians of repeated runs, never one timing.
+import { type ChildProcess, fork } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 
 export interface Figure {
   value: number;
@@ -46,4 +49,25 @@ export function withRatio(f: Figure): Figure {
   if (f.baseline_value === undefined || f.baseline_value === 0 || f.value === 0) return f as Figure;
   const ratio = f.higher_is_better ? f.value / f.baseline_value : f.baseline_value / f.value;
   return { ...f, ratio: Math.round(ratio * 100) / 100 };
+}
+
+/** Starts a bench script (TypeScript, under tsx) as a child process whose memory is its own. */
+export function forkTs(script: URL, args: readonly (string | number)[]): ChildProcess {
+  return fork(script, args.map(String), { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+}
+
+/** The first line a child prints (its JSON result, or a readiness line). */
+export async function firstLine(child: ChildProcess): Promise<string> {
+  const rl = createInterface({ input: child.stdout! });
+  const [line] = (await once(rl, 'line')) as [string];
+  rl.close();
+  return line;
+}
+
+/** Runs a bench worker to its end and parses the one JSON line it prints. */
+export async function runWorker<T>(script: URL, args: readonly (string | number)[]): Promise<T> {
+  const child = forkTs(script, args);
+  const line = await firstLine(child);
+  await once(child, 'exit');
+  return JSON.parse(line) as T;
 }

@@ -1,33 +1,20 @@
 // Acceptance 8 of issue 2: 1,000 feeds × 50 items from loopback — first ingest, the all-304
 // pass, and peak RSS of the ingesting process. The reference is rss2email's timing on this
 // machine for the same two passes (quoted in the issue; it cannot run here, PyPI is unreachable).
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { type Bench, median, withRatio } from './harness.js';
+import { type Bench, firstLine, forkTs, median, runWorker, withRatio } from './harness.js';
 
 const FEEDS = 1000;
 const ITEMS = 50;
 const RSS2EMAIL = { first_s: 25.5, again_s: 1.7 };
 
-async function firstLine(child: ReturnType<typeof fork>): Promise<string> {
-  const rl = createInterface({ input: child.stdout! });
-  const [line] = (await once(rl, 'line')) as [string];
-  rl.close();
-  return line;
-}
-
 export const ingestBench: Bench = {
   name: 'ingest',
   description: `${FEEDS} feeds × ${ITEMS} items from loopback: first pass, all-304 pass, peak RSS`,
   async run() {
-    const tsx = ['--import', 'tsx'];
-    const server = fork(new URL('./support/feed-server.ts', import.meta.url), [String(FEEDS), String(ITEMS)], { execArgv: tsx, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+    const server = forkTs(new URL('./support/feed-server.ts', import.meta.url), [FEEDS, ITEMS]);
     try {
       const { port, bytes } = JSON.parse(await firstLine(server)) as { port: number; bytes: number };
-      const worker = fork(new URL('./support/ingest-worker.ts', import.meta.url), [String(port), String(FEEDS), '3'], { execArgv: tsx, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-      const r = JSON.parse(await firstLine(worker)) as { firstMs: number; againMs: number[]; stored: number; failed: number; notModified: number; peakRss: number; maxRss: number };
-      await once(worker, 'exit');
+      const r = await runWorker<{ firstMs: number; againMs: number[]; stored: number; failed: number; notModified: number; peakRss: number; maxRss: number }>(new URL('./support/ingest-worker.ts', import.meta.url), [port, FEEDS, 3]);
       const first = r.firstMs / 1000;
       const again = median(r.againMs) / 1000;
       const rssMb = Math.max(r.peakRss, r.maxRss) / 2 ** 20;

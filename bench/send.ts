@@ -2,11 +2,8 @@
 // SMTP, mark) to 100,000 subscribers, against a raw pipelined SMTP client sending one prebuilt
 // copy of the same message to the same sink in the same run; and the sender's peak RSS at 20,000
 // and 100,000 subscribers (it must stay flat).
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { buildMessage, messageBytes } from '../src/deliver/mime.js';
-import { type Bench, median, withRatio } from './harness.js';
+import { type Bench, median, runWorker, withRatio } from './harness.js';
 import { benchDelivery, benchEmailContent } from './send-raw.js';
 import { rawSmtpThroughput } from './support/raw-smtp.js';
 import { startSinkProcess } from './support/smtp-sink-server.js';
@@ -28,16 +25,8 @@ interface WorkerResult {
   maxRss: number;
 }
 
-async function runWorker(host: string, port: number, subscribers: number): Promise<WorkerResult> {
-  const child = fork(new URL('./support/send-worker.ts', import.meta.url), [host, String(port), String(subscribers), String(CONNECTIONS), String(CONCURRENCY)], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  const rl = createInterface({ input: child.stdout! });
-  const [line] = (await once(rl, 'line')) as [string];
-  rl.close();
-  await once(child, 'exit');
-  const r = JSON.parse(line) as WorkerResult;
+async function sendWorker(host: string, port: number, subscribers: number): Promise<WorkerResult> {
+  const r = await runWorker<WorkerResult>(new URL('./support/send-worker.ts', import.meta.url), [host, port, subscribers, CONNECTIONS, CONCURRENCY]);
   if (r.counts.sent !== subscribers) throw new Error(`send bench: ${r.counts.sent} of ${subscribers} deliveries sent`);
   return r;
 }
@@ -57,8 +46,8 @@ export const sendBench: Bench = {
       await rawSmtpThroughput({ ...at, messages: RAW_MESSAGES / 4, message });
       const raw: number[] = [];
       for (let r = 0; r < 3; r++) raw.push((await rawSmtpThroughput({ ...at, messages: RAW_MESSAGES, message })).perSecond);
-      const small = await runWorker(sink.host, sink.port, SMALL);
-      const big = await runWorker(sink.host, sink.port, SUBSCRIBERS);
+      const small = await sendWorker(sink.host, sink.port, SMALL);
+      const big = await sendWorker(sink.host, sink.port, SUBSCRIBERS);
       // The baseline again after the long run, so a machine that got busier meanwhile shows.
       raw.push((await rawSmtpThroughput({ ...at, messages: RAW_MESSAGES, message })).perSecond);
       const perSecond = (big.progress.sent * 1000) / big.ms;

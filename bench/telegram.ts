@@ -2,11 +2,8 @@
 // pacer and the Bot API client, against the emulator enforcing Telegram's real limits (30 per
 // second per bot, 1 per second per chat). The sender runs in its own process, like `tidings
 // send`; the emulator here counts what arrived and every 429 it had to answer.
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { startBotApiEmulator, TELEGRAM_LIMITS } from '../test/support/bot-api-emulator.js';
-import type { Bench } from './harness.js';
+import { type Bench, runWorker } from './harness.js';
 
 const CHATS = Number(process.env.BENCH_TELEGRAM_CHATS ?? 1000);
 /** Items of the digest: 6 fit one message; the full 20-item digest is 3 messages per chat. */
@@ -28,15 +25,7 @@ export const telegramBench: Bench = {
   async run() {
     const emu = await startBotApiEmulator({ limits: TELEGRAM_LIMITS });
     try {
-      const child = fork(new URL('./support/telegram-send-worker.ts', import.meta.url), [emu.url, emu.token, String(CHATS), String(ITEMS), String(CONCURRENCY)], {
-        execArgv: ['--import', 'tsx'],
-        stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-      });
-      const rl = createInterface({ input: child.stdout! });
-      const [line] = (await once(rl, 'line')) as [string];
-      rl.close();
-      await once(child, 'exit');
-      const r = JSON.parse(line) as WorkerResult;
+      const r = await runWorker<WorkerResult>(new URL('./support/telegram-send-worker.ts', import.meta.url), [emu.url, emu.token, String(CHATS), String(ITEMS), String(CONCURRENCY)]);
       if (r.counts.sent !== CHATS) throw new Error(`telegram bench: ${r.counts.sent} of ${CHATS} deliveries sent`);
       const sends = emu.calls.filter((c) => c.method === 'sendMessage' || c.method === 'sendPhoto');
       const accepted = sends.filter((c) => c.status === 200).map((c) => c.at).sort((a, b) => a - b);
