@@ -87,7 +87,7 @@ async function adminQuery(text: string): Promise<void> {
 /**
  * Kysely's migrator reads the catalog of every schema in the database; when another test file
  * drops its schema at that moment, PostgreSQL's catalog functions fail with "schema t_… does not
- * exist" for that other schema. That race exists only between parallel test files, so it is
+ * exist" (or "relation t_….x does not exist") for that other schema. That race exists only between parallel test files, so it is
  * retried here, and only for someone else's schema.
  */
 async function migrateRacingOtherSchemas(store: Store, own: string): Promise<void> {
@@ -96,7 +96,8 @@ async function migrateRacingOtherSchemas(store: Store, own: string): Promise<voi
       await migrateToLatest(store);
       return;
     } catch (err) {
-      const other = /schema "(t_\d+_[0-9a-f]+)" does not exist/.exec((err as Error).message)?.[1];
+      // Named either way: `schema "t_…" does not exist` or `relation "t_….table" does not exist`.
+      const other = /(?:schema|relation) "(t_\d+_[0-9a-f]+)(?:\.[^"]*)?" does not exist/.exec((err as Error).message)?.[1];
       if (!other || other === own || attempt >= 5) throw err;
     }
   }
