@@ -10,6 +10,7 @@ import pg from 'pg';
 import { describe } from 'vitest';
 import { type DialectName, openDb, type Store } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
+import { PG_URL } from './pg-url.js';
 
 export interface TestStore extends Store {
   /**
@@ -29,7 +30,7 @@ export interface TestDialect {
   open(): Promise<TestStore>;
 }
 
-export const PG_URL = process.env.TIDINGS_TEST_PG_URL || 'postgres://postgres@127.0.0.1:5432/test';
+export { PG_URL };
 
 function withSearchPath(url: string, schema: string): string {
   const u = new URL(url);
@@ -84,25 +85,6 @@ async function adminQuery(text: string): Promise<void> {
   await admin.query(text);
 }
 
-/**
- * Kysely's migrator reads the catalog of every schema in the database; when another test file
- * drops its schema at that moment, PostgreSQL's catalog functions fail with "schema t_… does not
- * exist" (or "relation t_….x does not exist") for that other schema. That race exists only between parallel test files, so it is
- * retried here, and only for someone else's schema.
- */
-async function migrateRacingOtherSchemas(store: Store, own: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await migrateToLatest(store);
-      return;
-    } catch (err) {
-      // Named either way: `schema "t_…" does not exist` or `relation "t_….table" does not exist`.
-      const other = /(?:schema|relation) "(t_\d+_[0-9a-f]+)(?:\.[^"]*)?" does not exist/.exec((err as Error).message)?.[1];
-      if (!other || other === own || attempt >= 5) throw err;
-    }
-  }
-}
-
 async function openPostgres(): Promise<TestStore> {
   // pid + random: test files run in parallel processes against one database.
   const schema = `t_${process.pid}_${randomBytes(5).toString('hex')}`;
@@ -110,7 +92,7 @@ async function openPostgres(): Promise<TestStore> {
   const url = withSearchPath(PG_URL, schema);
   const store = openDb(url, { poolSize: 4 });
   try {
-    await migrateRacingOtherSchemas(store, schema);
+    await migrateToLatest(store);
   } catch (err) {
     await store.close();
     await adminQuery(`drop schema if exists ${schema} cascade`);
@@ -120,7 +102,8 @@ async function openPostgres(): Promise<TestStore> {
     store,
     url,
     () => openDb(url, { poolSize: 4 }),
-    () => adminQuery(`drop schema if exists ${schema} cascade`),
+    // Dropped after the whole run (pg-schemas.ts), never while other files migrate.
+    async () => {},
   );
 }
 
