@@ -108,6 +108,10 @@ export const schema = z.object({
   TELEGRAM_RATE_PER_CHAT_MS: int(0, 60_000).default(1000),
   TELEGRAM_RATE_GROUP_PER_MIN: int(1, 1000).default(20),
   TELEGRAM_CONCURRENCY: int(1, 1000).default(64),
+  // The admin web UI and API (config-admin.ts). Both credentials are SECRET_VARS.
+  ADMIN_PASSWORD_HASH: z.string().trim().optional(),
+  ADMIN_TOKEN: z.string().trim().optional(),
+  ADMIN_SESSION_HOURS: int(1, 24 * 30).default(12),
 });
 
 function isLlmBaseUrl(s: string): boolean {

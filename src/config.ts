@@ -5,12 +5,13 @@ import path from 'node:path';
 import type { z } from 'zod';
 import { type LOG_LEVELS, schema } from './config-schema.js';
 import { type EmailConfig, emailSettings, redactedEmail } from './config-email.js';
+import { type AdminConfig, adminSettings, redactedAdmin } from './config-admin.js';
 import { redactedTelegram, type TelegramConfig, telegramSettings } from './config-telegram.js';
 import type { FetcherOptions } from './sources/types.js';
 import type { PacingLimits } from './deliver/pacing.js';
 
 /** Variables whose values must never appear in an error, a log line or a config dump. */
-export const SECRET_VARS = new Set(['DATABASE_URL', 'SMTP_URL', 'TELEGRAM_BOT_TOKEN', 'TIDINGS_SECRET', 'LLM_API_KEY', 'LLM_BASE_URL', 'BOUNCE_WEBHOOK_SECRET', 'DKIM_PRIVATE_KEY', 'TELEGRAM_WEBHOOK_SECRET']);
+export const SECRET_VARS = new Set(['DATABASE_URL', 'SMTP_URL', 'TELEGRAM_BOT_TOKEN', 'TIDINGS_SECRET', 'LLM_API_KEY', 'LLM_BASE_URL', 'BOUNCE_WEBHOOK_SECRET', 'DKIM_PRIVATE_KEY', 'TELEGRAM_WEBHOOK_SECRET', 'ADMIN_PASSWORD_HASH', 'ADMIN_TOKEN']);
 
 /** The OpenAI-compatible summarizer's settings, named as llmSummarizer takes them. */
 export interface LlmConfig {
@@ -56,6 +57,8 @@ export interface Config {
   telegram: TelegramConfig;
   /** Telegram delivery: flood-limit pacing and how many chats are served at once. */
   telegramDelivery: { pacing: PacingLimits; concurrency: number };
+  /** The admin web UI and API (see config-admin.ts). */
+  admin: AdminConfig;
   summary: {
     sentences: number;
     /** Unset without LLM_BASE_URL: summaries are extractive. */
@@ -135,6 +138,9 @@ export function loadConfig(rawEnv: Env): Readonly<Config> {
     email: emailSettings(e, dataDir, (problem) => {
       throw new ConfigError([problem]);
     }),
+    admin: adminSettings(e, (problem) => {
+      throw new ConfigError([problem]);
+    }),
     summary: {
       sentences: e.SUMMARY_SENTENCES,
       llm:
@@ -154,7 +160,8 @@ export function loadConfig(rawEnv: Env): Readonly<Config> {
 }
 
 function deepFreeze<T>(value: T): Readonly<T> {
-  if (value && typeof value === 'object') {
+  // Typed arrays (the password hash's bytes) cannot be frozen.
+  if (value && typeof value === 'object' && !ArrayBuffer.isView(value)) {
     for (const v of Object.values(value)) deepFreeze(v);
     Object.freeze(value);
   }
@@ -170,7 +177,7 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     ? { ...config.summary, llm: { ...llm, baseUrl: redactedUrl(llm.baseUrl), apiKey: llm.apiKey === undefined ? undefined : '<redacted>' } }
     : config.summary;
   const bounceWebhookSecret = config.bounceWebhookSecret === undefined ? undefined : '<redacted>';
-  return { ...config, databaseUrl, summary, secret: config.secret === undefined ? undefined : '<redacted>', bounceWebhookSecret, email: redactedEmail(config.email), telegram: redactedTelegram(config.telegram) };
+  return { ...config, databaseUrl, summary, secret: config.secret === undefined ? undefined : '<redacted>', bounceWebhookSecret, email: redactedEmail(config.email), telegram: redactedTelegram(config.telegram), admin: redactedAdmin(config.admin) };
 }
 
 function redactedUrl(raw: string): string {

@@ -1,7 +1,7 @@
 // Newsletters: what a digest is about (filters), how big it is and when it goes out. Every field
 // is validated here, on add and on update alike, so the scheduler and selection can trust a row.
 // The clock is passed in (`now`).
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database, NewsletterLanguage, NewsletterRow } from './schema.js';
 
 /** What a newsletter selects. Keywords are plain text, never patterns (see src/digest/filters.ts). */
@@ -97,7 +97,7 @@ export function validateFilters(filters: NewsletterFilters): NewsletterFilters {
   return out;
 }
 
-type Columns = Omit<NewsletterRow, 'id' | 'created_at' | 'updated_at'>;
+type Columns = Omit<NewsletterRow, 'id' | 'created_at' | 'updated_at' | 'schedule_since'>;
 
 /** The columns a patch sets, each validated; absent fields are left out. */
 function columns(patch: NewsletterPatch): Partial<Columns> {
@@ -147,7 +147,7 @@ export async function addNewsletter(db: Kysely<Database>, input: NewsletterInput
   // ON CONFLICT rather than a look-up first: two admins adding the same slug get one row.
   const row = await db
     .insertInto('newsletters')
-    .values({ ...rest, slug: slug!, name: name!, language, created_at: at, updated_at: at })
+    .values({ ...rest, slug: slug!, name: name!, language, schedule_since: at, created_at: at, updated_at: at })
     .onConflict((oc) => oc.column('slug').doNothing())
     .returningAll()
     .executeTakeFirst();
@@ -169,6 +169,19 @@ export function listNewsletters(db: Kysely<Database>, opts: { enabled?: boolean 
     .execute();
 }
 
+/**
+ * A new cron or zone, or a resume, restarts the count: slots before it were not missed, they
+ * were never asked for. (Compared in SQL, so re-saving the same schedule changes nothing.)
+ */
+function scheduleSince(set: Partial<Columns>, at: string) {
+  const changed = [
+    set.cron !== undefined ? sql`cron <> ${set.cron}` : null,
+    set.timezone !== undefined ? sql`timezone <> ${set.timezone}` : null,
+    set.enabled === 1 ? sql`enabled = 0` : null,
+  ].filter((c) => c !== null);
+  return sql<string>`case when ${sql.join(changed, sql` or `)} then ${at} else schedule_since end`;
+}
+
 /** The updated row, or undefined when there is no such newsletter. */
 export async function updateNewsletter(
   db: Kysely<Database>,
@@ -177,10 +190,12 @@ export async function updateNewsletter(
   now: Date,
 ): Promise<NewsletterRow | undefined> {
   const set = columns(patch);
+  const at = now.toISOString();
   try {
     return await db
       .updateTable('newsletters')
-      .set({ ...set, updated_at: now.toISOString() })
+      .set({ ...set, updated_at: at })
+      .$if(set.cron !== undefined || set.timezone !== undefined || set.enabled === 1, (q) => q.set({ schedule_since: scheduleSince(set, at) }))
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirst();

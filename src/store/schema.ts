@@ -80,6 +80,8 @@ export interface Database {
   deliveries: DeliveriesTable;
   bot_updates: BotUpdatesTable;
   audit_log: AuditLogTable;
+  alerts: AlertsTable;
+  admin_sessions: AdminSessionsTable;
 }
 
 export type SourceRow = Selectable<SourcesTable>;
@@ -102,6 +104,8 @@ export interface NewslettersTable {
   /** IANA time zone the cron expression and the dates in the digest are read in. */
   timezone: ColumnType<string, string | undefined, string>;
   catch_up_grace_minutes: ColumnType<number, number | undefined, number>;
+  /** Slots at or before this are never owed: set on create, on a schedule change and on resume. */
+  schedule_since: ColumnType<string | null, string | undefined, string>;
   /** JSON of NewsletterFilters (src/store/newsletters.ts). */
   filters: ColumnType<string, string | undefined, string>;
   max_items: ColumnType<number, number | undefined, number>;
@@ -139,6 +143,8 @@ export interface DigestsTable {
   telegram: string | null;
   window_start: Timestamp | null;
   window_end: Timestamp | null;
+  /** A catch-up digest: JSON array of the missed slots (ISO) it stands for besides its own. */
+  covers: ColumnType<string | null, string | undefined, string>;
   created_at: Timestamp;
   completed_at: Timestamp | null;
 }
@@ -284,3 +290,28 @@ export interface AuditLogTable {
 }
 
 export type AuditLogRow = Selectable<AuditLogTable>;
+
+// ---- the service (issue 6) ---------------------------------------------------------------------
+
+/** Something an admin must see: shown on the dashboard, logged, and sent to the Telegram admins. */
+export interface AlertsTable {
+  id: Generated<number>;
+  /** 'missed-slots', … */
+  kind: string;
+  newsletter_id: number | null;
+  message: string;
+  created_at: Timestamp;
+  acknowledged_at: Timestamp | null;
+}
+export type AlertRow = Selectable<AlertsTable>;
+
+/** A logged-in admin web session. `id` is the SHA-256 (hex) of the cookie value, never the value. */
+export interface AdminSessionsTable {
+  id: string;
+  /** Who: "web:admin" (password) or "web:token". */
+  actor: string;
+  csrf_token: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+export type AdminSessionRow = Selectable<AdminSessionsTable>;

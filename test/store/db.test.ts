@@ -42,7 +42,7 @@ describe('openDb (sqlite)', () => {
 
   it('opens :memory: and migrates it, applying each migration once', async () => {
     store = openDb(':memory:');
-    expect(await migrateToLatest(store)).toEqual({ applied: ['0001_init', '0002_digests', '0003_story_index', '0004_subscribers', '0005_bot', '0006_delivery_parts'] });
+    expect(await migrateToLatest(store)).toEqual({ applied: ['0001_init', '0002_digests', '0003_story_index', '0004_subscribers', '0005_bot', '0006_delivery_parts', '0007_service'] });
     expect(await migrateToLatest(store)).toEqual({ applied: [] });
     expect(await listSources(store.db)).toEqual([]);
   });
@@ -114,7 +114,7 @@ describe.skipIf(!hasPg)('openDb (postgres; skipped only when PostgreSQL is unrea
     for (let i = 0; i < 3; i++) stores.push(openDb(url));
     expect(stores[0]!.dialect).toBe('postgres');
     const results = await Promise.all(stores.map((s) => migrateToLatest(s)));
-    expect(results.flatMap((r) => r.applied)).toEqual(['0001_init', '0002_digests', '0003_story_index', '0004_subscribers', '0005_bot', '0006_delivery_parts']);
+    expect(results.flatMap((r) => r.applied)).toEqual(['0001_init', '0002_digests', '0003_story_index', '0004_subscribers', '0005_bot', '0006_delivery_parts', '0007_service']);
     const [s] = stores;
     const source = await addSource(s!.db, { kind: 'feed', url: 'http://127.0.0.1/f', name: 'f' }, T0);
     expect(typeof source.id).toBe('number');

@@ -38,10 +38,24 @@ forEachDialect('newsletters', (dialect) => {
       lookback_hours: 24,
       template: 'digest',
       enabled: 1,
+      schedule_since: T0.toISOString(),
       created_at: T0.toISOString(),
       updated_at: T0.toISOString(),
     });
     expect(typeof row.id).toBe('number');
+  });
+
+  it('restarts the schedule count on a new cron or zone and on resume, not on other edits', async () => {
+    const row = await addNewsletter(store.db, { slug: 'since', name: 'Since' }, T0);
+    const at = (h: number) => new Date(T0.getTime() + h * 3_600_000);
+    const since = async (patch: Parameters<typeof updateNewsletter>[2], h: number) => (await updateNewsletter(store.db, row.id, patch, at(h)))!.schedule_since;
+    expect(await since({ maxItems: 5 }, 1)).toBe(T0.toISOString());
+    expect(await since({ cron: '0 8 * * *' }, 2)).toBe(T0.toISOString()); // the same schedule again
+    expect(await since({ cron: '0 9 * * *' }, 3)).toBe(at(3).toISOString());
+    expect(await since({ timezone: 'Asia/Shanghai' }, 4)).toBe(at(4).toISOString());
+    expect(await since({ enabled: false }, 5)).toBe(at(4).toISOString());
+    expect(await since({ enabled: true }, 6)).toBe(at(6).toISOString());
+    expect(await since({ enabled: true }, 7)).toBe(at(6).toISOString());
   });
 
   it('stores every field given, filters as clean JSON', async () => {

@@ -9,6 +9,7 @@ import { storyIndexMigration } from './0003_story_index.js';
 import { subscribersMigration } from './0004_subscribers.js';
 import { botMigration } from './0005_bot.js';
 import { deliveryPartsMigration } from './0006_delivery_parts.js';
+import { serviceMigration } from './0007_service.js';
 
 export interface TidingsMigration {
   /** `db` is untyped on purpose: a migration sees the schema as it was when it was written. */
@@ -23,4 +24,5 @@ export const migrations: Readonly<Record<string, TidingsMigration>> = {
   '0004_subscribers': subscribersMigration,
   '0005_bot': botMigration,
   '0006_delivery_parts': deliveryPartsMigration,
+  '0007_service': serviceMigration,
 };
