@@ -1,65 +1,75 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// `tidings start` (= `npm start`): the service, until SIGTERM or Ctrl-C. `--role` picks what
+// this process does when several share one PostgreSQL; `--once` runs the pipeline one time and
+// exits (for a system cron). On an empty database the first start also runs that one pass, so
+// a new user sees a digest and the outbox at once, then the service keeps going.
 import type { Command } from 'commander';
-import { type Deps, ingestDeps } from '../deps.js';
-import { ingestAll } from '../ingest/ingest.js';
-import { countArticles, listArticles } from '../store/articles.js';
-import { addSource, listSources } from '../store/sources.js';
-import { formatArticles } from './articles.js';
-import { action, withDeps } from './context.js';
-import { formatSummary } from './ingest.js';
-import { startSending } from './start-send.js';
-import { startDigests } from './start-digest.js';
-import { formatSummarized, summarizeStored } from './summaries.js';
+import type { Deps } from '../deps.js';
+import { ROLES, parseRoles } from '../service/roles.js';
+import { UsageError, action, parseIntOption, withDeps } from './context.js';
+import { isFirstRun, runOnce } from './start-once.js';
 
-/** The bundled examples live beside src/, wherever the command is run from. */
-const EXAMPLES = [
-  { kind: 'feed' as const, file: '../../examples/feeds/industry-news.xml', name: 'Example: industry news feed' },
-  { kind: 'textdump' as const, file: '../../examples/textdump', name: 'Example: crawler text dumps' },
-];
+interface StartOptions {
+  role: string;
+  once?: boolean;
+  host?: string;
+  port?: number;
+}
 
-async function addExamples(deps: Deps): Promise<string[]> {
-  const added: string[] = [];
-  for (const e of EXAMPLES) {
-    const path = fileURLToPath(new URL(e.file, import.meta.url));
-    if (!existsSync(path)) continue;
-    const row = await addSource(deps.store.db, { kind: e.kind, url: path, name: e.name, intervalMinutes: deps.config.ingest.intervalMinutes, options: {} }, deps.now());
-    added.push(`${row.id} ${row.name}`);
+/** Resolves with the first SIGINT/SIGTERM; a second one exits at once. */
+function firstSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      process.once('SIGINT', () => process.exit(130));
+      process.once('SIGTERM', () => process.exit(143));
+      resolve(signal);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+async function serve(deps: Deps, o: StartOptions): Promise<void> {
+  const parsed = parseRoles(o.role);
+  if ('problem' in parsed) throw new UsageError(parsed.problem);
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  const stopped = firstSignal();
+  const { startService } = await import('../service/service.js');
+  const { ListenError } = await import('../service/web.js');
+  const listen = { host: o.host ?? deps.config.http.host, port: o.port ?? deps.config.http.port };
+  // Before the loops start, so the example sources are not fetched twice at once.
+  if (parsed.roles.size === ROLES.length && (await isFirstRun(deps))) {
+    const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+    await runOnce(deps, out, { webUrl: listen.port ? `http://${host}:${listen.port}` : undefined });
   }
-  return added;
+  let service: Awaited<ReturnType<typeof startService>>;
+  try {
+    service = await startService(deps, { roles: parsed.roles, listen });
+  } catch (err) {
+    if (err instanceof ListenError) throw new UsageError(err.message);
+    throw err;
+  }
+  out(`Tidings is running: ${service.running.join(', ') || 'nothing (no role could start)'}${service.url ? ` · ${service.url}/` : ''}. Stop with Ctrl-C.`);
+  const signal = await stopped;
+  deps.log.info({ signal }, 'stopping: no new work is taken');
+  const clean = await service.stop();
+  out(clean ? `Stopped (${signal}).` : `Stopped (${signal}); some work was still running and is left to its leases (it is picked up again).`);
 }
 
 export function registerStart(program: Command): void {
   program
     .command('start')
-    .description('Run the main job: ingest due sources, build the next digest of each enabled newsletter into <data dir>/digests, and mail it to the subscribers (the outbox folder without SMTP_URL). An empty database gets the bundled examples first.')
+    .description(
+      'Run the service until stopped: each source fetched on its interval, each newsletter sent on its schedule, deliveries sent, the bot answering and the web pages served. The first start on an empty database adds the bundled examples and runs the whole pipeline once, so there is a digest to look at.',
+    )
+    .option('--role <roles>', `what this process does: all, or a comma-separated list of ${ROLES.join(', ')}`, 'all')
+    .option('--once', 'run the pipeline once (ingest, summarize, build each enabled newsletter’s digest now, send) and exit')
+    .option('--host <address>', 'web role: address to listen on (default: HTTP_HOST)')
+    .option('-p, --port <port>', 'web role: port to listen on; 0 picks a free one (default: HTTP_PORT)', parseIntOption('--port', 0, 65_535))
     .action(
-      action(async () => {
-        await withDeps(
-          async (deps) => {
-            const out = (s: string) => process.stdout.write(s + '\n');
-            if ((await listSources(deps.store.db)).length === 0) {
-              const added = await addExamples(deps);
-              if (added.length) out(`No sources yet: added the bundled examples (remove them with \`tidings sources remove <id> --yes\`):\n  ${added.join('\n  ')}\n`);
-            }
-            const summary = await ingestAll(ingestDeps(deps));
-            out(formatSummary(summary));
-            out(formatSummarized(await summarizeStored(deps)));
-            const total = await countArticles(deps.store.db);
-            out(`\nLatest articles (${total} stored in all):`);
-            out(await formatArticles(deps.store.db, await listArticles(deps.store.db, { limit: 15 })));
-            if (!(await startDigests(deps, out))) process.exitCode = 1;
-            await startSending(deps, out);
-            out(`Where to look:`);
-            out(`  database   ${deps.config.databaseUrl.startsWith('postgres') ? '(PostgreSQL from DATABASE_URL)' : deps.config.databaseUrl}`);
-            out('  articles   npx tidings articles [--search words] [--json]');
-            out('  sources    npx tidings sources list');
-            out('  digests    npx tidings newsletters list; npx tidings preview <slug> --out preview.html');
-            out(`  archive    npx tidings serve, then open ${deps.config.sender.publicUrl}/`);
-            if (!deps.config.email.smtpUrl) out(`  outbox     ${deps.config.email.outboxDir} (mails as .eml files; set SMTP_URL to send for real)`);
-          },
-          { service: true },
-        );
+      action(async (o: StartOptions) => {
+        await withDeps(async (deps) => (o.once ? runOnce(deps, (s) => process.stdout.write(`${s}\n`)) : serve(deps, o)), { service: true });
       }),
     );
 }

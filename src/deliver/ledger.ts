@@ -145,6 +145,26 @@ export const markSuppressed = (db: Kysely<Database>, ids: readonly number[], rea
 export const markRetry = (db: Kysely<Database>, id: number, error: string, at: Date, now: Date) =>
   mark(db, [id], { state: 'pending', last_error: error, next_attempt_at: at.toISOString() }, now);
 
+/**
+ * Hands claimed rows that were never attempted back to the ledger (a stopping worker): pending
+ * and due now, the claim's attempt not counted, so another worker takes them at once instead of
+ * waiting for the lease to run out.
+ */
+export async function releaseDeliveries(db: Kysely<Database>, ids: readonly number[], now: Date): Promise<number> {
+  let n = 0;
+  const at = now.toISOString();
+  for (let i = 0; i < ids.length; i += 500) {
+    const res = await db
+      .updateTable('deliveries')
+      .set((eb) => ({ state: 'pending', lease_until: null, next_attempt_at: at, attempts: eb('attempts', '-', 1), updated_at: at }))
+      .where('id', 'in', ids.slice(i, i + 500))
+      .where('state', '=', 'sending')
+      .executeTakeFirst();
+    n += Number(res.numUpdatedRows);
+  }
+  return n;
+}
+
 export type DeliveryCounts = Record<DeliveryState, number>;
 
 export async function deliveryCounts(db: Kysely<Database>, filter: { digestId?: number; channel?: Channel } = {}): Promise<DeliveryCounts> {

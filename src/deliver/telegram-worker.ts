@@ -16,7 +16,7 @@ import { recordEvent } from '../store/subscriber-events.js';
 import type { Database, DeliveryRow } from '../store/schema.js';
 import { setChannelStatus } from '../store/subscribers.js';
 import { DeliveryError } from './channel.js';
-import { claimDeliveries, markFailed, markRetry, markSent } from './ledger.js';
+import { claimDeliveries, markFailed, markRetry, markSent, releaseDeliveries } from './ledger.js';
 import { MarkBuffer } from './mark-buffer.js';
 import { type TelegramChannel, TelegramSetupError } from './telegram.js';
 import { recheck, retryDelayMs, type SendProgress } from './worker.js';
@@ -29,6 +29,8 @@ export interface TelegramSendDeps {
   now: () => Date;
   /** A ready digest's Telegram messages (cached by the caller per digest). */
   partsFor: (digestId: number) => Promise<readonly TelegramPart[]>;
+  /** Called after each send attempt (all parts, pacing included) with its latency; absent: nothing is timed. */
+  observe?: (channel: 'telegram', seconds: number, outcome: 'ok' | 'failed') => void;
 }
 
 export interface TelegramSendOptions {
@@ -81,7 +83,7 @@ export async function sendTelegramPending(deps: TelegramSendDeps, opts: Telegram
   } finally {
     await marks.flush();
     // Claimed but never started: pending again now, not only when the lease runs out.
-    for (const row of queue.splice(0)) await markRetry(deps.db, row.id, 'not sent: the run stopped first', deps.now(), deps.now());
+    await releaseDeliveries(deps.db, queue.splice(0).map((row) => row.id), deps.now());
   }
   if (fatal) throw fatal;
   return progress;
@@ -98,10 +100,13 @@ async function deliver(deps: TelegramSendDeps, opts: TelegramSendOptions, row: D
       if (n < parts.length) await recordParts(deps.db, row.id, n, deps.now());
     };
     for (;;) {
+      const started = deps.observe ? performance.now() : 0;
       try {
         await deps.channel.send(parts, { address: row.address, from: sent, onPart, signal: opts.signal });
+        if (deps.observe) deps.observe('telegram', (performance.now() - started) / 1000, 'ok');
         break;
       } catch (err) {
+        if (deps.observe) deps.observe('telegram', (performance.now() - started) / 1000, 'failed');
         // A 429 holds this chat in the pacer; waiting here keeps the row, and its place in the
         // digest, while the other lanes go on. Long waits go back to the ledger instead.
         const wait = err instanceof DeliveryError && err.code === 429 ? (err.retryAfterMs ?? 0) : undefined;

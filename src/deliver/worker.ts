@@ -9,7 +9,7 @@ import { recordEvent, suppress, suppressedAmong } from '../store/subscriber-even
 import type { Database, DeliveryRow } from '../store/schema.js';
 import { setChannelStatus } from '../store/subscribers.js';
 import { DeliveryError, type EmailChannel, type EmailContent, type EmailDelivery } from './channel.js';
-import { claimDeliveries, markFailed, markRetry, markSent, markSuppressed } from './ledger.js';
+import { claimDeliveries, markFailed, markRetry, markSent, markSuppressed, releaseDeliveries } from './ledger.js';
 import { MarkBuffer } from './mark-buffer.js';
 
 export interface SendDeps {
@@ -22,6 +22,8 @@ export interface SendDeps {
   contentFor: (digestId: number) => Promise<EmailContent>;
   /** Per-recipient links and name for a claimed row. */
   deliveryFor: (row: DeliveryRow, subscriber: { name: string | null }) => EmailDelivery;
+  /** Called after each send with its latency (metrics); absent: nothing is timed. */
+  observe?: (channel: 'email', seconds: number, outcome: 'ok' | 'failed') => void;
 }
 
 export interface SendOptions {
@@ -68,6 +70,8 @@ export async function sendPending(deps: SendDeps, opts: SendOptions): Promise<Se
         }
       };
       await Promise.all(Array.from({ length: Math.min(opts.concurrency, sendable.length) }, lane));
+      // Stopped mid-batch: the rows not started go back now rather than when their lease ends.
+      if (next < sendable.length) await releaseDeliveries(deps.db, sendable.slice(next).map((row) => row.id), deps.now());
     }
   } finally {
     await marks.flush();
@@ -76,10 +80,14 @@ export async function sendPending(deps: SendDeps, opts: SendOptions): Promise<Se
 }
 
 async function sendOne(deps: SendDeps, opts: SendOptions, row: DeliveryRow, name: string | null, marks: MarkBuffer, progress: SendProgress): Promise<void> {
+  let started = 0;
   try {
     const content = await deps.contentFor(row.digest_id);
+    if (deps.observe) started = performance.now();
     await deps.email.send(content, deps.deliveryFor(row, { name }));
+    if (deps.observe) deps.observe('email', (performance.now() - started) / 1000, 'ok');
   } catch (err) {
+    if (started && deps.observe) deps.observe('email', (performance.now() - started) / 1000, 'failed');
     await failed(deps, opts, row, err, progress);
     return;
   }

@@ -94,9 +94,10 @@ function isUniqueViolation(err: unknown): boolean {
 
 /**
  * Builds the digest for `slotAt`. With `preview`, selects, composes and renders without claiming
- * the slot or recording anything, so no article is consumed.
+ * the slot or recording anything, so no article is consumed. `covers`: the missed slots a
+ * catch-up digest stands for (its window already reaches back over them).
  */
-export async function buildDigest(deps: BuildDeps, newsletter: NewsletterRow, slotAt: Date, opts: { preview?: boolean } = {}): Promise<BuildResult> {
+export async function buildDigest(deps: BuildDeps, newsletter: NewsletterRow, slotAt: Date, opts: { preview?: boolean; covers?: readonly Date[] } = {}): Promise<BuildResult> {
   const { db, log } = deps;
   if (opts.preview) {
     const window = await digestWindow(db, newsletter, slotAt);
@@ -106,7 +107,7 @@ export async function buildDigest(deps: BuildDeps, newsletter: NewsletterRow, sl
     return { status: 'ready', model, parts: await deps.render(model), window };
   }
 
-  const claimed = await claimDigest(db, newsletter.id, slotAt, deps.now());
+  const claimed = await claimDigest(db, newsletter.id, slotAt, deps.now(), opts.covers);
   const ctx = { newsletter: newsletter.slug, slot: slotAt.toISOString() };
   if (!claimed) {
     log.debug(ctx, 'digest slot already claimed by another run');

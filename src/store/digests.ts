@@ -44,10 +44,16 @@ export class DigestNotBuildingError extends Error {
  * Claims a slot: the id of the new 'building' digest, or null when another run (this replica or
  * another) already owns the slot. ON CONFLICT DO NOTHING makes the race a plain answer.
  */
-export async function claimDigest(db: Kysely<Database>, newsletterId: number, slotAt: Date, now: Date): Promise<{ id: number } | null> {
+export async function claimDigest(db: Kysely<Database>, newsletterId: number, slotAt: Date, now: Date, covers?: readonly Date[]): Promise<{ id: number } | null> {
   const row = await db
     .insertInto('digests')
-    .values({ newsletter_id: newsletterId, slot_at: slotAt.toISOString(), status: 'building', created_at: now.toISOString() })
+    .values({
+      newsletter_id: newsletterId,
+      slot_at: slotAt.toISOString(),
+      status: 'building',
+      created_at: now.toISOString(),
+      ...(covers?.length ? { covers: JSON.stringify(covers.map((d) => d.toISOString())) } : {}),
+    })
     .onConflict((oc) => oc.columns(['newsletter_id', 'slot_at']).doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -231,4 +237,15 @@ export function digestModel(row: Pick<DigestRow, 'model'>): DigestModel | null {
     for (const item of section.items) item.publishedAt = new Date(item.publishedAt);
   }
   return model;
+}
+
+/** The newsletter's latest slot with a digest of any status (built, skipped, failed or building). */
+export async function latestSlot(db: Kysely<Database>, newsletterId: number): Promise<Date | undefined> {
+  const row = await db.selectFrom('digests').select('slot_at').where('newsletter_id', '=', newsletterId).orderBy('slot_at', 'desc').limit(1).executeTakeFirst();
+  return row ? new Date(row.slot_at) : undefined;
+}
+
+/** Digests of the newsletter still building (normally none, or the one being built right now). */
+export function buildingDigests(db: Kysely<Database>, newsletterId: number): Promise<Pick<DigestRow, 'id' | 'slot_at' | 'created_at'>[]> {
+  return db.selectFrom('digests').select(['id', 'slot_at', 'created_at']).where('newsletter_id', '=', newsletterId).where('status', '=', 'building').execute();
 }

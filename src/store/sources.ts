@@ -1,6 +1,7 @@
 // Sources and their health. The clock is always passed in (`now`), so scheduling, backoff and
 // pausing are plain functions of their inputs and tests need no fake timers.
 import type { Kysely } from 'kysely';
+import type { DialectName } from './db.js';
 import type { SourceKind, SourceOptions } from '../sources/types.js';
 import type { Database, SourceRow } from './schema.js';
 
@@ -86,6 +87,33 @@ export function resumeSource(db: Kysely<Database>, id: number, now: Date): Promi
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();
+}
+
+/**
+ * Takes up to `limit` due sources for this process by pushing their next fetch `leaseMs` ahead:
+ * another replica's loop no longer sees them as due, and if this process dies they come due
+ * again when the lease ends. A fetch's outcome then sets the real next time.
+ */
+export async function claimDueSources(db: Kysely<Database>, dialect: DialectName, now: Date, opts: { limit: number; leaseMs: number }): Promise<number[]> {
+  const at = now.toISOString();
+  const due = db
+    .selectFrom('sources')
+    .select('id')
+    .where('enabled', '=', 1)
+    .where((eb) => eb.or([eb('next_fetch_at', 'is', null), eb('next_fetch_at', '<=', at)]))
+    .orderBy((eb) => eb.fn.coalesce('next_fetch_at', eb.val('')))
+    .orderBy('id')
+    .limit(opts.limit)
+    .$if(dialect === 'postgres', (q) => q.forUpdate().skipLocked());
+  const rows = await db
+    .updateTable('sources')
+    .set({ next_fetch_at: new Date(now.getTime() + opts.leaseMs).toISOString() })
+    .where('id', 'in', due)
+    // Re-checked here: on SQLite the subquery and the update are one statement anyway.
+    .where((eb) => eb.or([eb('next_fetch_at', 'is', null), eb('next_fetch_at', '<=', at)]))
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id).sort((a, b) => a - b);
 }
 
 /** Enabled sources whose next fetch is due, never-fetched ones first, then the most overdue. */

@@ -88,7 +88,7 @@ describe('tidings newsletters', { timeout: 120_000 }, () => {
     expect(removed.stdout).toContain('Removed newsletter 1 "Spare" (spare)');
     expect((await runCli(['newsletters', 'list'], e)).stdout).toContain('No newsletters yet');
     // start adds the example newsletter and records its first digest.
-    expect((await runCli(['start'], { ...e, LOG_LEVEL: 'warn' })).code).toBe(0);
+    expect((await runCli(['start', '--once'], { ...e, LOG_LEVEL: 'warn' })).code).toBe(0);
     expectUsageError(await runCli(['newsletters', 'remove', 'industry-news'], e), /has digests .*newsletters update industry-news --disable/);
     expect(JSON.parse((await runCli(['newsletters', 'list', '--json'], e)).stdout)).toHaveLength(1);
   });

@@ -50,7 +50,7 @@ describe('tidings serve', { timeout: 120_000 }, () => {
     dirs.push(dir);
     const env = { TIDINGS_DATA_DIR: dir, LOG_LEVEL: 'warn' };
     // One ready digest to find in the archive.
-    expect((await runCli(['start'], env)).code).toBe(0);
+    expect((await runCli(['start', '--once'], env)).code).toBe(0);
 
     const server = await serve(['--host', '127.0.0.1', '--port', '0'], env);
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

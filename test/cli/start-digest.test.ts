@@ -10,7 +10,7 @@ describe('tidings start builds a digest', { timeout: 120_000 }, () => {
   it('adds the example newsletter, writes its first digest, then points at it when nothing is new', async () => {
     const dir = dataDir();
     const env = { TIDINGS_DATA_DIR: dir, LOG_LEVEL: 'warn' };
-    const first = await runCli(['start'], env);
+    const first = await runCli(['start', '--once'], env);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain('No newsletters yet: added the example "Industry News" (industry-news)');
     const html = path.join(dir, 'digests', 'industry-news-1.html');
@@ -27,7 +27,7 @@ describe('tidings start builds a digest', { timeout: 120_000 }, () => {
     const text = readFileSync(path.join(dir, 'digests', 'industry-news-1.txt'), 'utf8');
     expect(text).toContain('Unsubscribe: http://127.0.0.1:8080/unsubscribe');
 
-    const second = await runCli(['start'], env);
+    const second = await runCli(['start', '--once'], env);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).not.toContain('added the example');
     expect(second.stdout).toContain('No new digest of Industry News: nothing new since the last digest.');
@@ -40,7 +40,7 @@ describe('tidings start builds a digest', { timeout: 120_000 }, () => {
     const dir = dataDir();
     const env = { TIDINGS_DATA_DIR: dir, LOG_LEVEL: 'warn', TIDINGS_PUBLIC_URL: 'https://news.example.org/', TIDINGS_POSTAL_ADDRESS: '12 Mill Street' };
     expect((await runCli(['newsletters', 'add', 'chinese', '--name', '中文简报', '--lang', 'zh', '--include', '纺织'], env)).code).toBe(0);
-    const first = await runCli(['start'], env);
+    const first = await runCli(['start', '--once'], env);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).not.toContain('added the example');
     expect(first.stdout).toMatch(/Digest 1 of 中文简报: 1 story, "/);
@@ -48,7 +48,7 @@ describe('tidings start builds a digest', { timeout: 120_000 }, () => {
     const html = path.join(dir, 'digests', 'chinese-1.html');
     expect(readFileSync(html, 'utf8')).toContain('纺织行业协会发布三季度运行报告');
     rmSync(html);
-    const second = await runCli(['start'], env);
+    const second = await runCli(['start', '--once'], env);
     expect(second.stdout).toContain(`Open the last digest (1): ${html}`);
     expect(readFileSync(html, 'utf8')).toContain('12 Mill Street');
   });

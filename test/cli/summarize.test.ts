@@ -116,13 +116,13 @@ describe('summaries after ingest', { timeout: 120_000 }, () => {
 
     const json = await runCli(['ingest', '--force', '--json'], env);
     expect(JSON.parse(json.stdout).summaries).toMatchObject({ summarized: 0, failed: 0, byMethod: {} });
-    const start = await runCli(['start'], { ...env, LOG_LEVEL: 'warn' });
+    const start = await runCli(['start', '--once'], { ...env, LOG_LEVEL: 'warn' });
     expect(start.code, start.stderr).toBe(0);
     expect(start.stdout).toContain('Summarized 0 articles.');
   });
 
   it('start on an empty data dir summarizes the bundled examples', async () => {
-    const r = await runCli(['start'], { TIDINGS_DATA_DIR: dataDir(), LOG_LEVEL: 'warn' });
+    const r = await runCli(['start', '--once'], { TIDINGS_DATA_DIR: dataDir(), LOG_LEVEL: 'warn' });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/2 sources: 7 new[^\n]*\nSummarized 7 articles \(extractive 7\)\./);
   });

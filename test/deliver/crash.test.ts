@@ -7,14 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { deliveryBuilder, emailContentLoader } from '../../src/deliver/email-content.js';
 import { smtpChannel } from '../../src/deliver/email.js';
-import { createDeliveries, deliveryCounts } from '../../src/deliver/ledger.js';
+import { deliveryCounts } from '../../src/deliver/ledger.js';
 import { sendPending } from '../../src/deliver/worker.js';
-import type { DigestModel } from '../../src/digest/model.js';
 import { silentLogger } from '../../src/log.js';
-import { claimDigest, completeDigest } from '../../src/store/digests.js';
-import { addNewsletter } from '../../src/store/newsletters.js';
 import { tokenSigner } from '../../src/subscribers/tokens.js';
 import { forEachDialect, type TestStore } from '../support/databases.js';
+import { readyDigest } from '../support/ledger-seed.js';
 import { ROOT } from '../support/cli.js';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
 
@@ -22,28 +20,6 @@ const CHILD = fileURLToPath(new URL('./fixtures/send-child.ts', import.meta.url)
 const RECIPIENTS = 1000;
 const CONCURRENCY = 8;
 const LEASE_MS = 60_000;
-const T0 = new Date();
-
-async function readyDigest(store: TestStore, subscribers: number): Promise<number> {
-  const nl = await addNewsletter(store.db, { slug: 'news', name: 'News' }, T0);
-  const at = T0.toISOString();
-  for (let i = 0; i < subscribers; i += 500) {
-    const batch = Array.from({ length: Math.min(500, subscribers - i) }, (_, k) => ({ email: `r${i + k}@example.org`, name: null, language: 'en' as const, created_at: at, updated_at: at }));
-    const people = await store.db.insertInto('subscribers').values(batch).returning('id').execute();
-    await store.db
-      .insertInto('subscriptions')
-      .values(people.map((p) => ({ subscriber_id: p.id, newsletter_id: nl.id, channel: 'email' as const, status: 'active' as const, consent_source: 'test', subscribed_at: at, created_at: at, updated_at: at })))
-      .execute();
-  }
-  const id = (await claimDigest(store.db, nl.id, T0, T0))!.id;
-  const model = { newsletter: { id: nl.id, slug: 'news', name: 'News', language: 'en' }, slotAt: T0, timeZone: 'UTC', archiveUrl: null, sections: [] } as unknown as DigestModel;
-  const html = '<!doctype html><html><body><p>Cotton rose.</p><a href="%%tidings.unsubscribe_url%%">Unsubscribe</a></body></html>';
-  await store.db.transaction().execute(async (trx) => {
-    await completeDigest(trx, id, { articleIds: [], model, subject: 'News', preheader: 'p', html, text: 'Cotton rose.\nUnsubscribe: %%tidings.unsubscribe_url%%', telegram: [], windowStart: T0, windowEnd: T0 }, T0);
-    await createDeliveries(trx, { digestId: id, newsletterId: nl.id, domain: 'news.example.org', now: T0 });
-  });
-  return id;
-}
 
 function runChild(store: TestStore, sink: SmtpSink, env: Record<string, string>, killAfter?: number): Promise<{ code: number | null; signal: string | null }> {
   return new Promise((resolve, reject) => {

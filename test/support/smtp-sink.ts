@@ -76,6 +76,8 @@ export interface SmtpSinkOptions {
   authMethods?: ('PLAIN' | 'LOGIN')[];
   /** Refuse (535) logins with any other password. */
   password?: string;
+  /** Wait this long before answering each message's data: a slow relay, so sends are in flight. */
+  replyDelayMs?: number;
 }
 
 const key = (address: string) => address.toLowerCase();
@@ -153,6 +155,7 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
           return;
         }
         const reply = to.map((t) => dataReplies.get(key(t))).find(Boolean);
+        if (opts.replyDelayMs) await new Promise((resolve) => setTimeout(resolve, opts.replyDelayMs));
         if (!reply) record(message);
         callback(reply ? replyError(reply) : null, 'OK: queued by the test sink');
       });

@@ -1,0 +1,154 @@
+// `tidings start`'s long-running service: the roles this process plays, each a loop over work
+// claimed in the database. stop() is the graceful path for SIGTERM: stop taking work, let sends
+// in flight finish and hand back the rows not started, close connections — within a deadline,
+// after which whatever is still running is abandoned to its leases.
+import { botApiClient } from '../deliver/telegram-api.js';
+import { type Deps, buildEmailChannel, digestDeps, ingestDeps, sendDeps, sendingBlocker, summarizeDeps, telegramSendDeps, telegramSendOptions } from '../deps.js';
+import type { EmailChannel } from '../deliver/channel.js';
+import type { IngestSummary } from '../ingest/ingest.js';
+import type { NewsletterRun } from '../schedule/run.js';
+import { alertNotifier } from './alerts.js';
+import { type Loop, startLoop } from './loop.js';
+import type { Role } from './roles.js';
+import { startTicker, type Ticker } from './ticker.js';
+import { startWeb, type Web } from './web.js';
+import { emailStep, ingestStep, telegramStep } from './work.js';
+import { startBot } from './bot.js';
+
+export interface ServiceOptions {
+  roles: ReadonlySet<Role>;
+  /** Where the web role listens (default: HTTP_HOST, HTTP_PORT). */
+  listen?: { host: string; port: number };
+  /** Schedule ticks (default 10 s). */
+  tickSeconds?: number;
+  /** An idle loop looks for new work this often (default 5 s). */
+  idleMs?: number;
+  /** stop() gives up waiting after this long (default 8 s). */
+  shutdownMs?: number;
+  onIngest?: (summary: IngestSummary) => void;
+  onBuilt?: (run: NewsletterRun) => void;
+}
+
+export interface Service {
+  /** The web role's address, when it runs. */
+  url?: string;
+  web?: Web;
+  ticker?: Ticker;
+  /** What is running, for the start-up line. */
+  running: string[];
+  /** True when everything stopped before the deadline. */
+  stop(): Promise<boolean>;
+}
+
+interface Part {
+  name: string;
+  stop(): Promise<void>;
+}
+
+export async function startService(deps: Deps, opts: ServiceOptions): Promise<Service> {
+  const { config, log } = deps;
+  const idleMs = opts.idleMs ?? 5000;
+  const parts: Part[] = [];
+  const senders: Loop[] = [];
+  const service: Service = { running: [], stop: () => stopAll(parts, log, opts.shutdownMs ?? 8000) };
+  try {
+    if (opts.roles.has('worker')) startWorkers(deps, idleMs, parts, senders, service.running);
+    if (opts.roles.has('ingest')) {
+      const step = { ingest: ingestDeps(deps), dialect: deps.store.dialect, summarize: summarizeDeps(deps), sentences: config.summary.sentences, onIngest: opts.onIngest };
+      parts.push({ name: 'ingest', ...startLoop('ingest', log, () => ingestStep(step), idleMs) });
+      service.running.push('ingest');
+    }
+    if (opts.roles.has('scheduler')) {
+      const { botToken, adminIds, apiRoot } = config.telegram;
+      const api = botToken && adminIds.length ? botApiClient({ apiRoot, token: botToken, connections: 2 }) : undefined;
+      const alert = alertNotifier({ db: deps.store.db, log, now: deps.now, telegram: api && { api, adminIds } });
+      const ticker = startTicker(
+        { db: deps.store.db, log, now: deps.now, build: digestDeps(deps), alert },
+        {
+          tickSeconds: opts.tickSeconds ?? 10,
+          log,
+          // A digest built here is sent at once by this process's workers; others notice it idle.
+          onBuilt: (run) => {
+            for (const loop of senders) loop.wake();
+            opts.onBuilt?.(run);
+          },
+        },
+      );
+      parts.push({ name: 'scheduler', stop: async () => {
+          await ticker.stop();
+          await api?.close();
+        },
+      });
+      service.ticker = ticker;
+      service.running.push('scheduler');
+    }
+    if (opts.roles.has('bot')) {
+      const bot = await startBot(deps);
+      if (bot) {
+        parts.push({ name: 'bot', stop: bot.stop });
+        service.running.push('bot');
+      }
+    }
+    // Last: the load balancer sees the process only once everything behind it runs.
+    if (opts.roles.has('web')) {
+      const web = await startWeb(deps, opts.listen ?? config.http);
+      parts.unshift({ name: 'web', stop: web.close });
+      Object.assign(service, { web, url: web.url });
+      service.running.push('web');
+    }
+  } catch (err) {
+    await stopAll(parts, log, opts.shutdownMs ?? 8000);
+    throw err;
+  }
+  return service;
+}
+
+function startWorkers(deps: Deps, idleMs: number, parts: Part[], senders: Loop[], running: string[]): void {
+  const { config, log } = deps;
+  const blocker = sendingBlocker(config);
+  if (blocker) {
+    log.warn(`email is not sent: ${blocker}`);
+  } else {
+    const email: EmailChannel = buildEmailChannel(config, log);
+    const opts = { concurrency: config.delivery.concurrency, leaseMs: config.delivery.leaseMs, maxAttempts: config.delivery.maxAttempts };
+    const loop = startLoop('email delivery', log, (signal) => emailStep(sendDeps(deps, email), opts, signal), idleMs);
+    senders.push(loop);
+    parts.push({ name: 'email delivery', stop: async () => {
+        await loop.stop();
+        await email.close();
+      },
+    });
+    running.push('email delivery');
+  }
+  const telegram = telegramSendDeps(deps);
+  if (telegram) {
+    const loop = startLoop('telegram delivery', log, (signal) => telegramStep(telegram, telegramSendOptions(config), signal), idleMs);
+    senders.push(loop);
+    parts.push({ name: 'telegram delivery', stop: async () => {
+        await loop.stop();
+        await telegram.channel.close();
+      },
+    });
+    running.push('telegram delivery');
+  }
+}
+
+/** Stops every part at once; true when all were done before the deadline. */
+async function stopAll(parts: Part[], log: { info(o: object, m: string): void; warn(o: object, m: string): void }, deadlineMs: number): Promise<boolean> {
+  const pending = new Set(parts.map((p) => p.name));
+  const all = Promise.allSettled(
+    parts.map(async (p) => {
+      await p.stop();
+      pending.delete(p.name);
+    }),
+  ).then(() => true);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), deadlineMs);
+  });
+  const clean = await Promise.race([all, late]);
+  clearTimeout(timer);
+  if (clean) log.info({ parts: parts.map((p) => p.name) }, 'stopped');
+  else log.warn({ unfinished: [...pending] }, 'shutdown deadline passed; leaving the rest to their leases');
+  return clean;
+}
