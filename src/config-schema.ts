@@ -112,6 +112,15 @@ export const schema = z.object({
   ADMIN_PASSWORD_HASH: z.string().trim().optional(),
   ADMIN_TOKEN: z.string().trim().optional(),
   ADMIN_SESSION_HOURS: int(1, 24 * 30).default(12),
+  // GET /metrics (src/ops): a bearer token for scrapers; unset, only loopback clients may read it. A SECRET_VAR.
+  METRICS_TOKEN: z.string().trim().refine((s) => s.length >= 16, 'at least 16 characters (e.g. `openssl rand -hex 16`)').optional(),
+  // Admin logins over plain http:// to another machine are refused at start-up unless this is true.
+  HTTP_ALLOW_INSECURE_ADMIN: z
+    .string()
+    .trim()
+    .refine((s) => /^(true|false|1|0)$/i.test(s), 'true or false')
+    .transform((s) => /^(true|1)$/i.test(s))
+    .default(false),
 });
 
 function isLlmBaseUrl(s: string): boolean {

@@ -11,7 +11,7 @@ import type { FetcherOptions } from './sources/types.js';
 import type { PacingLimits } from './deliver/pacing.js';
 
 /** Variables whose values must never appear in an error, a log line or a config dump. */
-export const SECRET_VARS = new Set(['DATABASE_URL', 'SMTP_URL', 'TELEGRAM_BOT_TOKEN', 'TIDINGS_SECRET', 'LLM_API_KEY', 'LLM_BASE_URL', 'BOUNCE_WEBHOOK_SECRET', 'DKIM_PRIVATE_KEY', 'TELEGRAM_WEBHOOK_SECRET', 'ADMIN_PASSWORD_HASH', 'ADMIN_TOKEN']);
+export const SECRET_VARS = new Set(['DATABASE_URL', 'SMTP_URL', 'TELEGRAM_BOT_TOKEN', 'TIDINGS_SECRET', 'LLM_API_KEY', 'LLM_BASE_URL', 'BOUNCE_WEBHOOK_SECRET', 'DKIM_PRIVATE_KEY', 'TELEGRAM_WEBHOOK_SECRET', 'ADMIN_PASSWORD_HASH', 'ADMIN_TOKEN', 'METRICS_TOKEN']);
 
 /** The OpenAI-compatible summarizer's settings, named as llmSummarizer takes them. */
 export interface LlmConfig {
@@ -45,7 +45,9 @@ export interface Config {
   };
   /** A folder of the user's own templates (same file names as templates/); missing files fall back. */
   templatesDir: string | undefined;
-  http: { host: string; port: number; trustProxy: boolean | string };
+  http: { host: string; port: number; trustProxy: boolean | string; allowInsecureAdmin: boolean };
+  /** METRICS_TOKEN; absent: /metrics answers loopback clients only. */
+  metricsToken: string | undefined;
   /** BOUNCE_WEBHOOK_SECRET; absent: no bounce webhook. */
   bounceWebhookSecret: string | undefined;
   /** TIDINGS_SECRET; absent: a generated key in the data folder (see subscribers/secret.ts). */
@@ -118,7 +120,8 @@ export function loadConfig(rawEnv: Env): Readonly<Config> {
       publicUrl: e.TIDINGS_PUBLIC_URL ?? `http://${e.HTTP_HOST.includes(':') ? `[${e.HTTP_HOST}]` : e.HTTP_HOST}:${e.HTTP_PORT}`,
     },
     templatesDir: e.TIDINGS_TEMPLATES_DIR ? path.resolve(e.TIDINGS_TEMPLATES_DIR) : undefined,
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, trustProxy: e.HTTP_TRUST_PROXY ?? false },
+    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, trustProxy: e.HTTP_TRUST_PROXY ?? false, allowInsecureAdmin: e.HTTP_ALLOW_INSECURE_ADMIN },
+    metricsToken: e.METRICS_TOKEN,
     bounceWebhookSecret: e.BOUNCE_WEBHOOK_SECRET,
     secret: e.TIDINGS_SECRET,
     delivery: {
@@ -177,7 +180,8 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     ? { ...config.summary, llm: { ...llm, baseUrl: redactedUrl(llm.baseUrl), apiKey: llm.apiKey === undefined ? undefined : '<redacted>' } }
     : config.summary;
   const bounceWebhookSecret = config.bounceWebhookSecret === undefined ? undefined : '<redacted>';
-  return { ...config, databaseUrl, summary, secret: config.secret === undefined ? undefined : '<redacted>', bounceWebhookSecret, email: redactedEmail(config.email), telegram: redactedTelegram(config.telegram), admin: redactedAdmin(config.admin) };
+  const metricsToken = config.metricsToken === undefined ? undefined : '<redacted>';
+  return { ...config, databaseUrl, summary, secret: config.secret === undefined ? undefined : '<redacted>', bounceWebhookSecret, metricsToken, email: redactedEmail(config.email), telegram: redactedTelegram(config.telegram), admin: redactedAdmin(config.admin) };
 }
 
 function redactedUrl(raw: string): string {

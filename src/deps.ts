@@ -17,6 +17,8 @@ import { renderEmail } from './digest/render-email.js';
 import { renderTelegram } from './digest/render-telegram.js';
 import { archiveDigestUrl } from './http/archive.js';
 import type { HttpDeps } from './http/server.js';
+import type { AdminWebOptions } from './admin/web/index.js';
+import type { AdminApiOptions } from './admin/api/index.js';
 import { createStories, type Stories } from './ingest/story-sync.js';
 import { createDeliveries } from './deliver/ledger.js';
 import { deliveryBuilder, emailContentLoader } from './deliver/email-content.js';
@@ -169,6 +171,17 @@ export function httpDeps(deps: Deps, mail?: { channel: EmailChannel; from: { nam
   const secret = config.bounceWebhookSecret;
   const bounces = secret ? { secret, softBounceLimit: config.delivery.softBounceLimit } : undefined;
   return { db: deps.store.db, log: deps.log, now: deps.now, sender, trustProxy: config.http.trustProxy, subscribers, bounces };
+}
+
+/** The admin JSON API's part of HttpDeps (`api`): ADMIN_TOKEN, digest building for send-now, source probing. */
+export function adminApiDeps(deps: Deps): AdminApiOptions {
+  const { render, archiveUrl, createLedger } = digestDeps(deps);
+  return { token: deps.config.admin.token, digests: { render, archiveUrl, createLedger }, fetcher: deps.fetcher, readers: deps.readers, sourceIntervalMinutes: deps.config.ingest.intervalMinutes };
+}
+
+/** The admin web UI's part of HttpDeps (`admin`): credentials, digest building for send-now and preview, source probing. */
+export function adminWebDeps(deps: Deps): AdminWebOptions {
+  return { credentials: deps.config.admin, build: digestDeps(deps), fetcher: deps.fetcher, readers: deps.readers, sourceIntervalMinutes: deps.config.ingest.intervalMinutes };
 }
 
 /** The email send loop over the ledger (deliver/worker.ts), through `email`. */

@@ -1,8 +1,12 @@
-// One logger for the process. Secrets are redacted by path so that a config object, an error
-// carrying a URL with a token, or request headers can be logged without leaking them.
+// One logger for the process: JSON lines with level, time and msg. Secrets are redacted twice:
+// by path, so a config object or request headers can be logged whole, and by value, on the
+// finished line, because a library's error message can quote a URL with a password or the bot
+// token in it under any key (err.message, a stack, a "cause").
 import pino, { type Logger } from 'pino';
+import { secretScrubber, secretValues } from './ops/log-secrets.js';
 
 export type { Logger };
+export { secretValues };
 
 export const REDACT_PATHS = [
   '*.password',
@@ -16,11 +20,28 @@ export const REDACT_PATHS = [
   'config.smtpUrl',
 ];
 
-export function createLogger(opts: { level: string; pretty?: boolean; destination?: NodeJS.WritableStream }): Logger {
-  return pino(
-    { level: opts.level, redact: { paths: REDACT_PATHS, censor: '<redacted>' }, base: undefined },
-    (opts.destination ?? pino.destination({ dest: 2, sync: true })) as pino.DestinationStream,
-  );
+export interface LoggerOptions {
+  level: string;
+  /** Values replaced by <redacted> wherever they appear; default: the secret settings in process.env. */
+  secrets?: readonly (string | undefined)[];
+  pretty?: boolean;
+  destination?: NodeJS.WritableStream;
+}
+
+export function createLogger(opts: LoggerOptions): Logger {
+  const inner = (opts.destination ?? pino.destination({ dest: 2, sync: true })) as pino.DestinationStream;
+  const scrub = secretScrubber(opts.secrets ?? secretValues(process.env));
+  // pino hands the destination each finished line: one pass over it, no re-serialising.
+  const destination = {
+    write: (line: string) => inner.write(scrub(line)),
+    // logger.flush() reaches the real stream (an asynchronous one may hold lines).
+    flush: (cb?: (err?: Error) => void) => {
+      const f = (inner as { flush?: (cb?: (err?: Error) => void) => void }).flush;
+      if (f) f.call(inner, cb);
+      else cb?.();
+    },
+  };
+  return pino({ level: opts.level, redact: { paths: REDACT_PATHS, censor: '<redacted>' }, base: undefined }, destination);
 }
 
 /** A logger that drops everything: for tests and library use. */

@@ -2,6 +2,7 @@
 // and tests can inspect every command in-process.
 import { Command } from 'commander';
 import { VERSION } from '../config.js';
+import { registerAdmin } from './admin.js';
 import { registerArticles } from './articles.js';
 import { registerIngest } from './ingest.js';
 import { registerMisc } from './misc.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerSummarize(program);
   registerTelegram(program);
   registerMisc(program);
+  registerAdmin(program);
   return program;
 }
 

@@ -24,19 +24,23 @@ export function registerServe(program: Command): void {
       action(async (o: { host?: string; port?: number }) => {
         await withDeps(
           async (deps) => {
-            const { ListenError, startWeb } = await import('../service/web.js');
+            const [{ ListenError, startWeb }, { createOps }] = await Promise.all([import('../service/web.js'), import('../ops/routes.js')]);
+            const ops = createOps({ db: deps.store.db, log: deps.log, now: deps.now, config: deps.config });
             // Registered before listening: a signal during start-up still ends in a clean close.
             const stopped = stopSignal();
             let web: Awaited<ReturnType<typeof startWeb>>;
             try {
-              web = await startWeb(deps, { host: o.host ?? deps.config.http.host, port: o.port ?? deps.config.http.port });
+              web = await startWeb(deps, { host: o.host ?? deps.config.http.host, port: o.port ?? deps.config.http.port }, ops.routes);
             } catch (err) {
+              ops.close();
               if (err instanceof ListenError) throw new UsageError(err.message);
               throw err;
             }
             process.stdout.write(`Serving the archive at ${web.url}/ (links in digests use ${deps.config.sender.publicUrl}). Stop with Ctrl-C.\n`);
             const signal = await stopped;
+            ops.readiness.drain();
             await web.close();
+            ops.close();
             process.stdout.write(`Stopped (${signal}).\n`);
           },
           { service: true },

@@ -34,6 +34,10 @@ async function serve(deps: Deps, o: StartOptions): Promise<void> {
   const parsed = parseRoles(o.role);
   if ('problem' in parsed) throw new UsageError(parsed.problem);
   const out = (s: string) => process.stdout.write(`${s}\n`);
+  const { startupProblems } = await import('../ops/startup-checks.js');
+  const problems = startupProblems(deps.config, { roles: parsed.roles });
+  for (const warning of problems.warnings) deps.log.warn(warning);
+  if (problems.errors.length) throw new UsageError(`refusing to start:\n  - ${problems.errors.join('\n  - ')}`);
   const stopped = firstSignal();
   const { startService } = await import('../service/service.js');
   const { ListenError } = await import('../service/web.js');

@@ -9,6 +9,9 @@ import type { Database } from '../store/schema.js';
 import { registerArchive } from './archive.js';
 import { type BounceHookOptions, registerBounceHook } from './bounce-hook.js';
 import { registerTelegramWebhook, type TelegramWebhookOptions } from '../bot/webhook.js';
+import { type AdminWebOptions, registerAdminWeb } from '../admin/web/index.js';
+import { type AdminApiOptions, registerAdminApi } from '../admin/api/index.js';
+import { type OpsRoutesOptions, registerOpsRoutes } from '../ops/routes.js';
 import type { SubscriberPagesOptions } from './page-kit.js';
 import { errorPage } from './pages.js';
 import { registerSubscriberPages } from './subscriber-routes.js';
@@ -27,6 +30,12 @@ export interface HttpDeps {
   trustProxy?: boolean | string;
   /** TELEGRAM_MODE=webhook: POST /telegram/webhook feeds the bot; absent: a 404. */
   telegramWebhook?: TelegramWebhookOptions;
+  /** The admin web UI under /admin (login with ADMIN_PASSWORD_HASH or ADMIN_TOKEN); absent: /admin is a 404. */
+  admin?: AdminWebOptions;
+  /** The admin JSON API under /api/v1 (bearer ADMIN_TOKEN; without the token every route is a 503). */
+  api?: AdminApiOptions;
+  /** GET /readyz and /metrics (src/ops); absent: both are 404s, /healthz stays. */
+  ops?: OpsRoutesOptions;
 }
 
 const HTML = 'text/html; charset=utf-8';
@@ -69,5 +78,8 @@ export function buildServer(deps: HttpDeps): FastifyInstance {
   if (deps.subscribers) registerSubscriberPages(app, { ...deps.subscribers, db: deps.db, log: deps.log, now: deps.now, sender: deps.sender });
   if (deps.bounces) registerBounceHook(app, { ...deps.bounces, db: deps.db, log: deps.log, now: deps.now });
   if (deps.telegramWebhook) registerTelegramWebhook(app, { ...deps.telegramWebhook, log: deps.log });
+  if (deps.admin) registerAdminWeb(app, { ...deps.admin, db: deps.db, log: deps.log, now: deps.now, sender: deps.sender });
+  if (deps.api) registerAdminApi(app, { ...deps.api, db: deps.db, log: deps.log, now: deps.now, sender: deps.sender });
+  if (deps.ops) registerOpsRoutes(app, deps.ops);
   return app;
 }

@@ -33,6 +33,11 @@ export interface NewsletterRun {
 
 /** A digest still 'building' this long after its claim belongs to a process that died. */
 export const STALE_BUILD_MS = 30 * 60_000;
+/**
+ * A slot is on time for this long whatever the grace: a tick comes seconds after the slot, and
+ * a grace of 0 ("never catch up after downtime") must not skip the slot it is late for by 2 s.
+ */
+export const ON_TIME_MINUTES = 5;
 /** Skip rows written for one outage; older missed slots are only counted in the alert. */
 const MAX_SKIP_ROWS = 48;
 
@@ -57,7 +62,7 @@ export async function runNewsletter(deps: ScheduleDeps, newsletter: NewsletterRo
   const since = new Date(newsletter.schedule_since ?? newsletter.created_at);
   const last = await latestSlot(db, newsletter.id);
   const from = last && last > since ? last : since;
-  const plan = catchUp(newsletter.cron, newsletter.timezone, { lastSlot: from, now, graceMinutes: newsletter.catch_up_grace_minutes });
+  const plan = catchUp(newsletter.cron, newsletter.timezone, { lastSlot: from, now, graceMinutes: Math.max(newsletter.catch_up_grace_minutes, ON_TIME_MINUTES) });
   if (!plan.run && plan.skipped.length === 0) return null;
   if (await stillBuilding(deps, newsletter, now)) return { newsletter: newsletter.slug, skipped: [], waiting: true };
 

@@ -14,6 +14,7 @@ import { startTicker, type Ticker } from './ticker.js';
 import { startWeb, type Web } from './web.js';
 import { emailStep, ingestStep, telegramStep } from './work.js';
 import { startBot } from './bot.js';
+import { createOps, type Ops } from '../ops/routes.js';
 
 export interface ServiceOptions {
   roles: ReadonlySet<Role>;
@@ -36,6 +37,8 @@ export interface Service {
   ticker?: Ticker;
   /** What is running, for the start-up line. */
   running: string[];
+  /** Metrics and readiness of this process. */
+  ops: Ops;
   /** True when everything stopped before the deadline. */
   stop(): Promise<boolean>;
 }
@@ -50,11 +53,23 @@ export async function startService(deps: Deps, opts: ServiceOptions): Promise<Se
   const idleMs = opts.idleMs ?? 5000;
   const parts: Part[] = [];
   const senders: Loop[] = [];
-  const service: Service = { running: [], stop: () => stopAll(parts, log, opts.shutdownMs ?? 8000) };
+  const ops = createOps({ db: deps.store.db, log, now: deps.now, config });
+  const stop = async () => {
+    // Load balancers see /readyz fail first and stop sending traffic while the rest winds down.
+    ops.readiness.drain();
+    const clean = await stopAll(parts, log, opts.shutdownMs ?? 8000);
+    ops.close();
+    return clean;
+  };
+  const service: Service = { running: [], ops, stop };
   try {
-    if (opts.roles.has('worker')) startWorkers(deps, idleMs, parts, senders, service.running);
+    if (opts.roles.has('worker')) startWorkers(deps, ops, idleMs, parts, senders, service.running);
     if (opts.roles.has('ingest')) {
-      const step = { ingest: ingestDeps(deps), dialect: deps.store.dialect, summarize: summarizeDeps(deps), sentences: config.summary.sentences, onIngest: opts.onIngest };
+      const onIngest = (summary: IngestSummary) => {
+        ops.metrics.recordIngest(summary);
+        opts.onIngest?.(summary);
+      };
+      const step = { ingest: ingestDeps(deps), dialect: deps.store.dialect, summarize: summarizeDeps(deps), sentences: config.summary.sentences, onIngest };
       parts.push({ name: 'ingest', ...startLoop('ingest', log, () => ingestStep(step), idleMs) });
       service.running.push('ingest');
     }
@@ -68,7 +83,9 @@ export async function startService(deps: Deps, opts: ServiceOptions): Promise<Se
           tickSeconds: opts.tickSeconds ?? 10,
           log,
           // A digest built here is sent at once by this process's workers; others notice it idle.
-          onBuilt: (run) => {
+          onRun: (run) => {
+            if (run.built && run.built.status !== 'not-owner') ops.metrics.recordDigest(run.built.status);
+            if (run.built?.status !== 'ready') return;
             for (const loop of senders) loop.wake();
             opts.onBuilt?.(run);
           },
@@ -91,19 +108,19 @@ export async function startService(deps: Deps, opts: ServiceOptions): Promise<Se
     }
     // Last: the load balancer sees the process only once everything behind it runs.
     if (opts.roles.has('web')) {
-      const web = await startWeb(deps, opts.listen ?? config.http);
+      const web = await startWeb(deps, opts.listen ?? config.http, ops.routes);
       parts.unshift({ name: 'web', stop: web.close });
       Object.assign(service, { web, url: web.url });
       service.running.push('web');
     }
   } catch (err) {
-    await stopAll(parts, log, opts.shutdownMs ?? 8000);
+    await stop();
     throw err;
   }
   return service;
 }
 
-function startWorkers(deps: Deps, idleMs: number, parts: Part[], senders: Loop[], running: string[]): void {
+function startWorkers(deps: Deps, ops: Ops, idleMs: number, parts: Part[], senders: Loop[], running: string[]): void {
   const { config, log } = deps;
   const blocker = sendingBlocker(config);
   if (blocker) {
@@ -111,7 +128,8 @@ function startWorkers(deps: Deps, idleMs: number, parts: Part[], senders: Loop[]
   } else {
     const email: EmailChannel = buildEmailChannel(config, log);
     const opts = { concurrency: config.delivery.concurrency, leaseMs: config.delivery.leaseMs, maxAttempts: config.delivery.maxAttempts };
-    const loop = startLoop('email delivery', log, (signal) => emailStep(sendDeps(deps, email), opts, signal), idleMs);
+    const send = { ...sendDeps(deps, email), observe: ops.metrics.observeSend };
+    const loop = startLoop('email delivery', log, (signal) => emailStep(send, opts, signal), idleMs);
     senders.push(loop);
     parts.push({ name: 'email delivery', stop: async () => {
         await loop.stop();
@@ -120,8 +138,9 @@ function startWorkers(deps: Deps, idleMs: number, parts: Part[], senders: Loop[]
     });
     running.push('email delivery');
   }
-  const telegram = telegramSendDeps(deps);
-  if (telegram) {
+  const tg = telegramSendDeps(deps);
+  if (tg) {
+    const telegram = { ...tg, observe: ops.metrics.observeSend };
     const loop = startLoop('telegram delivery', log, (signal) => telegramStep(telegram, telegramSendOptions(config), signal), idleMs);
     senders.push(loop);
     parts.push({ name: 'telegram delivery', stop: async () => {

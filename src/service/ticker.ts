@@ -12,7 +12,7 @@ export interface Ticker {
   stop(): Promise<void>;
 }
 
-export function startTicker(deps: ScheduleDeps, opts: { tickSeconds: number; log: Logger; onBuilt?: (run: NewsletterRun) => void }): Ticker {
+export function startTicker(deps: ScheduleDeps, opts: { tickSeconds: number; log: Logger; onRun?: (run: NewsletterRun) => void }): Ticker {
   let current: Promise<NewsletterRun[]> | null = null;
   let stopped = false;
   const tick = (): Promise<NewsletterRun[]> => {
@@ -20,7 +20,7 @@ export function startTicker(deps: ScheduleDeps, opts: { tickSeconds: number; log
     if (current || stopped) return current ?? Promise.resolve([]);
     current = runSchedules(deps)
       .then((runs) => {
-        for (const run of runs) if (run.built?.status === 'ready') opts.onBuilt?.(run);
+        for (const run of runs) opts.onRun?.(run);
         return runs;
       })
       .catch((err: unknown) => {

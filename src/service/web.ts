@@ -3,8 +3,9 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { telegramLinker, webhookBot } from '../bot/wiring.js';
-import { type Deps, buildEmailChannel, httpDeps } from '../deps.js';
+import { type Deps, adminApiDeps, adminWebDeps, buildEmailChannel, httpDeps } from '../deps.js';
 import { buildServer } from '../http/server.js';
+import type { OpsRoutesOptions } from '../ops/routes.js';
 
 export interface Web {
   app: FastifyInstance;
@@ -22,7 +23,7 @@ function urlOf(address: AddressInfo): string {
   return `http://${host}:${address.port}`;
 }
 
-export async function startWeb(deps: Deps, at: { host: string; port: number }): Promise<Web> {
+export async function startWeb(deps: Deps, at: { host: string; port: number }, ops?: OpsRoutesOptions): Promise<Web> {
   // The subscriber pages send confirmation mails through the same channel as digests.
   const channel = buildEmailChannel(deps.config, deps.log);
   // TELEGRAM_MODE=webhook: the bot answers updates Telegram posts to /telegram/webhook.
@@ -30,7 +31,14 @@ export async function startWeb(deps: Deps, at: { host: string; port: number }): 
   const telegram = webhookBot(deps);
   const telegramLink = telegramLinker(deps);
   const http = httpDeps(deps, { channel, from: deps.config.email.from });
-  const app = buildServer({ ...http, subscribers: http.subscribers && { ...http.subscribers, telegramLink }, telegramWebhook: telegram?.options });
+  const app = buildServer({
+    ...http,
+    subscribers: http.subscribers && { ...http.subscribers, telegramLink },
+    telegramWebhook: telegram?.options,
+    admin: adminWebDeps(deps),
+    api: adminApiDeps(deps),
+    ops,
+  });
   app.addHook('onClose', async () => channel.close());
   try {
     await app.listen({ host: at.host, port: at.port });

@@ -52,14 +52,14 @@ describe('tidings CLI', { timeout: 120_000 }, () => {
 
   it('npm start on an empty data dir ingests the bundled examples, then finds nothing new', async () => {
     const env = { TIDINGS_DATA_DIR: dataDir(), LOG_LEVEL: 'warn' };
-    const first = await runCli(['start'], env);
+    const first = await runCli(['start', '--once'], env);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain('added the bundled examples');
     expect(first.stdout).toMatch(/2 sources: 7 new, 0 duplicate/);
     expect(first.stdout).toContain('纺织行业协会发布三季度运行报告');
     expect(first.stdout).toContain('Where to look');
     expect(first.stdout).toContain(path.join(env.TIDINGS_DATA_DIR, 'tidings.db'));
-    const second = await runCli(['start'], env);
+    const second = await runCli(['start', '--once'], env);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toMatch(/2 sources: 0 new, 0 duplicate, 2 not modified, 0 failed/);
   });

@@ -1,0 +1,45 @@
+// Small pieces the admin routes share: replying with a page, the audit row every change leaves,
+// and reading ids and numbers from paths and forms.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { HTML } from '../../http/page-kit.js';
+import { audit } from '../../store/bot.js';
+import { type Frame, page } from './layout.js';
+import { sessionOf } from './session.js';
+import type { AdminDeps } from './types.js';
+
+export function sendPage(request: FastifyRequest, reply: FastifyReply, title: string, body: string, opts: Omit<Frame, 'csrf'> & { status?: number } = {}): FastifyReply {
+  const { status = 200, ...frame } = opts;
+  return reply.code(status).type(HTML).send(page(title, body, { ...frame, csrf: sessionOf(request).csrf }));
+}
+
+export const csrfOf = (request: FastifyRequest): string => sessionOf(request).csrf;
+
+/** One audit row for an admin change, applied or refused, by the session's actor. */
+export async function auditChange(deps: Pick<AdminDeps, 'db' | 'now'>, request: FastifyRequest, action: string, detail: string, ok = true): Promise<void> {
+  await audit(deps.db, { actor: sessionOf(request).actor, action, detail, ok }, deps.now());
+}
+
+/** A path id as a positive integer (within int4), or undefined (a 404). */
+export function idParam(request: FastifyRequest): number | undefined {
+  const raw = (request.params as { id?: string }).id ?? '';
+  if (!/^[1-9][0-9]{0,9}$/.test(raw)) return undefined;
+  const n = Number(raw);
+  return n <= 2_147_483_647 ? n : undefined;
+}
+
+export function notFound(request: FastifyRequest, reply: FastifyReply, what: string): FastifyReply {
+  return sendPage(request, reply, 'Not found', `<h1>Not found</h1><p>There is no such ${what}; it may have been removed.</p>`, { status: 404 });
+}
+
+/** "See other" after a change, so reloading the page does not repeat it. */
+export function seeOther(reply: FastifyReply, location: string): FastifyReply {
+  return reply.code(303).header('location', location).send();
+}
+
+/** Lines or commas → trimmed, non-empty entries. */
+export function listField(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}

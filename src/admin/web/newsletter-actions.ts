@@ -1,0 +1,52 @@
+// "Send now" builds the digest for this moment and writes its deliveries ledger; the service's
+// send loops deliver it. "Preview" builds the same digest without claiming a slot or recording
+// anything, and shows the email as the archive would, under the archive's strict CSP.
+import type { FastifyInstance } from 'fastify';
+import { buildDigest } from '../../digest/build.js';
+import { personalize } from '../../digest/personalize.js';
+import { archiveRecipient } from '../../http/archive.js';
+import { HTML } from '../../http/page-kit.js';
+import { CONTENT_SECURITY_POLICY } from '../../http/security.js';
+import { getNewsletter } from '../../store/newsletters.js';
+import { auditChange, idParam, notFound, sendPage } from './context.js';
+import { h } from './layout.js';
+import type { AdminDeps } from './types.js';
+
+export function registerNewsletterActions(app: FastifyInstance, deps: AdminDeps): void {
+  const { db } = deps;
+
+  app.post('/admin/newsletters/:id/send', async (request, reply) => {
+    const id = idParam(request);
+    const n = id === undefined ? undefined : await getNewsletter(db, id);
+    if (!n) return notFound(request, reply, 'newsletter');
+    const result = await buildDigest(deps.build, n, deps.now());
+    const ok = result.status === 'ready';
+    await auditChange(deps, request, 'newsletter.send', `newsletter ${n.id} ${n.slug}: ${result.status}${result.digestId ? ` digest ${result.digestId}` : ''}${result.reason ? ` (${result.reason})` : ''}`, ok);
+    const back = `<p><a href="/admin">Dashboard</a> · <a href="/admin/newsletters/${n.id}">${h(n.name)}</a></p>`;
+    if (ok) {
+      const link = `<a href="/n/${encodeURIComponent(n.slug)}/${result.digestId}">digest ${result.digestId}</a>`;
+      return sendPage(request, reply, 'Sent', `<h1>Digest built</h1><p>${link} is ready with ${result.recipients ?? 0} deliveries queued; the service's send loops deliver them (see the dashboard).</p>${back}`);
+    }
+    const why =
+      result.status === 'not-owner'
+        ? 'Another run is building a digest for this moment already.'
+        : result.status === 'skipped'
+          ? `Nothing was sent: ${result.reason ?? 'no new articles'}. Articles arrive with the next ingest of the newsletter's sources.`
+          : `The digest could not be built: ${result.reason ?? 'see the log'}.`;
+    return sendPage(request, reply, 'Not sent', `<h1>Not sent</h1><p>${h(why)}</p>${back}`, { status: result.status === 'failed' ? 500 : 409 });
+  });
+
+  app.get('/admin/newsletters/:id/preview', async (request, reply) => {
+    const id = idParam(request);
+    const n = id === undefined ? undefined : await getNewsletter(db, id);
+    if (!n) return notFound(request, reply, 'newsletter');
+    const result = await buildDigest(deps.build, n, deps.now(), { preview: true });
+    if (result.status !== 'ready' || !result.parts) {
+      const why = result.reason ?? 'nothing to show';
+      return sendPage(request, reply, 'Preview', `<h1>Nothing to preview</h1><p>${h(`The next digest of ${n.name} would be empty: ${why}.`)}</p><p><a href="/admin/newsletters/${n.id}">Back</a></p>`);
+    }
+    const copy = personalize({ ...result.parts, preheader: result.parts.preheader }, archiveRecipient(deps.sender));
+    // The digest is text from strangers: shown under the archive's policy (no script, no form).
+    return reply.header('content-security-policy', CONTENT_SECURITY_POLICY).type(HTML).send(copy.html);
+  });
+}
