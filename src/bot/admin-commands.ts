@@ -104,7 +104,7 @@ export async function schedule(turn: Turn, args: string): Promise<AdminResult> {
   const newsletter = await findNewsletter(turn, parsed.key);
   if (!newsletter) return answer(turn, `There is no newsletter "${e(clip(parsed.key, 64))}". /newsletters lists them.`, false, `no newsletter ${clip(parsed.key, 64)}`);
   const timezone = parsed.timezone ?? newsletter.timezone;
-  const check = checkSchedule(parsed.cron, timezone);
+  const check = checkSchedule(parsed.cron, timezone, turn.deps.now());
   if (!check.ok) return answer(turn, e(check.error), false, `${newsletter.slug}: ${check.error}`);
   await updateNewsletter(turn.deps.db, newsletter.id, { cron: check.cron, timezone }, turn.deps.now());
   const next = check.next.map((d) => `• ${formatInZone(d, timezone)}`).join('\n');

@@ -58,6 +58,12 @@ export function reportError(err: unknown): number {
   return 1;
 }
 
+/** Admin changes made from the shell are in the audit log too, as actor "cli" (like the UI's and the bot's). */
+export async function auditCli(deps: Deps, action: string, detail: string): Promise<void> {
+  const { audit } = await import('../store/bot.js');
+  await audit(deps.store.db, { actor: 'cli', action, detail, ok: true }, deps.now());
+}
+
 export function parseId(value: string, what = 'id'): number {
   if (!/^\d+$/.test(value)) throw new UsageError(`${what} must be a number, got "${value}"`);
   return Number(value);

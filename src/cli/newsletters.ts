@@ -4,7 +4,7 @@ import { archivePath } from '../http/pages.js';
 import { listDigests } from '../store/digests.js';
 import { addNewsletter, getNewsletter, listNewsletters, newsletterFilters, removeNewsletter, updateNewsletter } from '../store/newsletters.js';
 import type { DigestRow, NewsletterRow } from '../store/schema.js';
-import { UsageError, action, withDeps } from './context.js';
+import { auditCli, UsageError, action, withDeps } from './context.js';
 import { asUsage, describeFilters, type NewsletterOptions, newsletterOptions, newsletterPatch } from './newsletter-options.js';
 import { ago, printJson, table, truncate } from './output.js';
 
@@ -65,6 +65,7 @@ export function registerNewsletters(program: Command): void {
       await withDeps(async (deps) => {
         const patch = await newsletterPatch(deps.store.db, o);
         const row = await asUsage(() => addNewsletter(deps.store.db, { ...patch, slug, name: patch.name ?? nameFromSlug(slug) }, deps.now()));
+        await auditCli(deps, 'newsletter.add', row.slug);
         process.stdout.write(`Added newsletter ${row.id} "${row.name}" (${row.slug}). See what it would send: \`tidings preview ${row.slug}\`.\n`);
       });
     }),
@@ -118,6 +119,7 @@ export function registerNewsletters(program: Command): void {
         if (Object.keys(patch).length === 0) throw new UsageError('nothing to change: give at least one option (see --help)');
         const updated = await asUsage(() => updateNewsletter(deps.store.db, row.id, patch, deps.now()));
         if (!updated) throw new UsageError(`no newsletter "${key}" (see \`tidings newsletters list\`)`);
+        await auditCli(deps, 'newsletter.update', `${updated.slug}: ${Object.keys(patch).join(', ')}`);
         process.stdout.write(`Updated:\n${details(deps, updated)}\n`);
       });
     }),
@@ -135,6 +137,7 @@ export function registerNewsletters(program: Command): void {
             throw new UsageError(`newsletter "${row.slug}" has digests (its archive links to them); disable it instead: \`tidings newsletters update ${row.slug} --disable\``);
           }
           if (result === 'missing') throw new UsageError(`no newsletter "${key}" (see \`tidings newsletters list\`)`);
+          await auditCli(deps, 'newsletter.remove', row.slug);
           process.stdout.write(`Removed newsletter ${row.id} "${row.name}" (${row.slug}).\n`);
         });
       }),

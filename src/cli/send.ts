@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import type { SendProgress } from '../deliver/worker.js';
-import { action, UsageError, withDeps } from './context.js';
+import { auditCli, action, UsageError, withDeps } from './context.js';
 import { findNewsletter } from './newsletters.js';
 import { printJson, progressLine } from './output.js';
 import { sendTelegramOwed, telegramSummary } from './send-telegram.js';
@@ -53,6 +53,7 @@ export function registerSend(program: Command): void {
 async function build(deps: Deps, newsletter: Awaited<ReturnType<typeof findNewsletter>>): Promise<{ status: string; id?: number; recipients?: number; reason?: string }> {
   const [{ buildDigest }, { digestDeps }] = await Promise.all([import('../digest/build.js'), import('../deps.js')]);
   const r = await buildDigest(digestDeps(deps), newsletter, deps.now());
+  await auditCli(deps, 'newsletter.send-now', `${newsletter.slug}: ${r.status}${r.digestId ? ` digest ${r.digestId}` : ''}`);
   const out = { status: r.status, id: r.digestId, recipients: r.recipients, reason: r.reason };
   if (r.status === 'ready') process.stderr.write(`Digest ${r.digestId} of ${newsletter.name}: ${r.recipients ?? 0} recipients.\n`);
   else if (r.status === 'skipped') process.stderr.write(`No new digest for ${newsletter.slug}: ${r.reason ?? 'nothing new'}.\n`);

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { parseOpml, toOpml } from '../sources/opml.js';
 import { addSource, DuplicateSourceError, listSources, sourceOptions } from '../store/sources.js';
-import { UsageError, action, withDeps } from './context.js';
+import { auditCli, UsageError, action, withDeps } from './context.js';
 
 export function registerSourceTransfer(sources: Command): void {
   sources
@@ -31,6 +31,7 @@ export function registerSourceTransfer(sources: Command): void {
               existing++;
             }
           }
+          if (!o.dryRun && added > 0) await auditCli(deps, 'source.import-opml', `${added} added, ${existing} already present`);
           for (const r of rejected) process.stdout.write(`rejected "${r.line}": ${r.reason}\n`);
           const verb = o.dryRun ? 'would add' : 'added';
           process.stdout.write(`${verb} ${o.dryRun ? entries.length : added} sources, ${existing} already present, ${rejected.length} rejected.\n`);

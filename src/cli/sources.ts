@@ -6,7 +6,7 @@ import type { SourceOptions } from '../sources/types.js';
 import { countArticles } from '../store/articles.js';
 import { addSource, getSource, listSources, pauseSource, removeSource, resumeSource, sourceOptions } from '../store/sources.js';
 import type { Deps } from '../deps.js';
-import { UsageError, action, parseIntOption, withDeps } from './context.js';
+import { auditCli, UsageError, action, parseIntOption, withDeps } from './context.js';
 import { ago, printJson, table, truncate } from './output.js';
 import { registerSourceTransfer } from './sources-opml.js';
 
@@ -82,6 +82,7 @@ export function registerSources(program: Command): void {
           }
           if (!kind) throw new UsageError('with --no-check, give --kind feed|page|textdump');
           const row = await addSource(deps.store.db, { kind, url, name: name || url, intervalMinutes: o.interval ?? deps.config.ingest.intervalMinutes, options }, deps.now());
+          await auditCli(deps, 'source.add', `${row.id} ${row.url}`);
           process.stdout.write(`Added source ${row.id} (${row.kind}) "${row.name}". Run \`tidings ingest --source ${row.id}\` to fetch it now.\n`);
         });
       }),
@@ -121,6 +122,7 @@ export function registerSources(program: Command): void {
           const n = await countArticles(deps.store.db, { sourceId: row.id });
           if (n > 0 && !o.yes) throw new UsageError(`source ${row.id} "${row.name}" has ${n} stored articles; run again with --yes to delete it and them, or \`tidings sources pause ${row.id}\` to keep them`);
           await removeSource(deps.store.db, row.id);
+          await auditCli(deps, 'source.remove', `${row.id} ${row.url}${n ? ` with ${n} articles` : ''}`);
           process.stdout.write(`Removed source ${row.id} "${row.name}"${n ? ` and its ${n} articles` : ''}.\n`);
         });
       }),
@@ -135,6 +137,7 @@ export function registerSources(program: Command): void {
         await withDeps(async (deps) => {
           const row = await findSource(deps, key);
           await pauseSource(deps.store.db, row.id, o.reason, deps.now());
+          await auditCli(deps, 'source.pause', `${row.id}: ${o.reason}`);
           process.stdout.write(`Paused source ${row.id} "${row.name}".\n`);
         });
       }),
@@ -148,6 +151,7 @@ export function registerSources(program: Command): void {
         await withDeps(async (deps) => {
           const row = await findSource(deps, key);
           await resumeSource(deps.store.db, row.id, deps.now());
+          await auditCli(deps, 'source.resume', String(row.id));
           process.stdout.write(`Resumed source ${row.id} "${row.name}"; it is due now.\n`);
         });
       }),

@@ -8,7 +8,7 @@ import { CsvError, readCsv } from '../subscribers/csv.js';
 import { exportHeader, exportLine } from '../subscribers/export.js';
 import { type ImportReport, ImportFileError, importSubscribers } from '../subscribers/import.js';
 import { decodeText, type TextEncodingName } from '../subscribers/text-stream.js';
-import { UsageError, action, withDeps } from './context.js';
+import { auditCli, UsageError, action, withDeps } from './context.js';
 import { findNewsletter } from './newsletters.js';
 import { printJson, progressLine } from './output.js';
 import { optionalNewsletter, statusOption } from './subscriber-options.js';
@@ -104,6 +104,7 @@ export function registerSubscriberTransfer(subscribers: Command): void {
           } finally {
             progress?.done();
           }
+          if (!report.dryRun && report.imported > 0) await auditCli(deps, 'subscriber.import', `${report.imported} into ${newsletter.slug} (${status})`);
           if (o.json) {
             const { alreadySubscribed, dryRun, ...rest } = report;
             printJson({ ...rest, already_subscribed: alreadySubscribed, dry_run: dryRun, encoding, newsletter: newsletter.slug });

@@ -7,7 +7,7 @@ import type { Deps } from '../deps.js';
 import { countSubscribers, listSubscribers, SUBSCRIPTION_STATUSES, type SubscriberListing } from '../store/subscriber-lists.js';
 import { findSubscriberByEmail, getSubscriber, listSubscriptionsOf, removeSubscriber, subscribe, upsertSubscriber } from '../store/subscribers.js';
 import { cleanName, parseLanguage } from '../subscribers/import.js';
-import { UsageError, action, withDeps } from './context.js';
+import { auditCli, UsageError, action, withDeps } from './context.js';
 import { findNewsletter } from './newsletters.js';
 import { printJson, table, truncate } from './output.js';
 import { collectList, emailArgument, optionalNewsletter, statusOption } from './subscriber-options.js';
@@ -90,6 +90,7 @@ export function registerSubscribers(program: Command): void {
               outcome === 'created' ? `subscribed (${status})` : outcome === 'resubscribed' ? `subscribed again (${status})` : `already ${subscription.status}; left unchanged`;
             process.stdout.write(`${email} → ${n.slug}: ${what}\n`);
           }
+          await auditCli(deps, 'subscriber.add', `${person.id} → ${newsletters.map((n) => n.slug).join(', ')} (${status})`);
           process.stdout.write(`Subscriber ${person.id}.${o.pending ? ' No confirmation mail was sent.' : ''}\n`);
         });
       }),
@@ -146,6 +147,7 @@ export function registerSubscribers(program: Command): void {
             if (!/^y(es)?$/i.test(answer)) throw new UsageError(`${label} was not removed: answer y, or run again with --yes`);
           }
           await removeSubscriber(deps.store.db, row.id, deps.now());
+          await auditCli(deps, 'subscriber.remove', String(row.id));
           process.stdout.write(`Removed ${label} and their ${subs.length} subscriptions.\n`);
         });
       }),

@@ -106,7 +106,7 @@ export function registerTelegram(program: Command): void {
   }
 
   tg.command('audit')
-    .description('Show the latest admin actions from Telegram and the CLI, refused attempts included.')
+    .description('Show the latest admin actions (Telegram, the CLI, the admin web UI and API), refused attempts included.')
     .option('-n, --limit <n>', 'how many', parseIntOption('--limit', 1, 10_000), 50)
     .action(
       action(async (o: { limit: number }) =>

@@ -2,6 +2,7 @@
 // is validated here, on add and on update alike, so the scheduler and selection can trust a row.
 // The clock is passed in (`now`).
 import { type Kysely, sql } from 'kysely';
+import { validateSchedule } from '../schedule/slots.js';
 import type { Database, NewsletterLanguage, NewsletterRow } from './schema.js';
 
 /** What a newsletter selects. Keywords are plain text, never patterns (see src/digest/filters.ts). */
@@ -118,9 +119,12 @@ function columns(patch: NewsletterPatch): Partial<Columns> {
     out.language = patch.language;
   }
   if (patch.cron !== undefined) {
-    // Syntax is the scheduler's to check (it owns the cron library); an empty one is never right.
+    // Checked with the scheduler's own parser, so no surface (CLI, UI, API, bot) can store a
+    // schedule the ticker would fail on at every tick.
     const cron = patch.cron.trim();
     if (!cron) throw new InvalidNewsletterError('Newsletter schedule (cron) is empty, e.g. "0 8 * * *" for 08:00 every day.');
+    const problem = validateSchedule(cron, 'UTC');
+    if (problem) throw new InvalidNewsletterError(problem);
     out.cron = cron;
   }
   if (patch.timezone !== undefined) {

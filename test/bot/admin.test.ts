@@ -91,7 +91,7 @@ forEachDialect('bot admin commands', (dialect) => {
     // Unquoted, zone left out: the newsletter keeps its zone; a weekday name is not taken for one.
     expect(await say(h, ADMIN, '/schedule daily 0 9 * * MON')).toContain('now goes out at 0 9 * * MON (Asia/Shanghai)');
 
-    expect(await say(h, ADMIN, '/schedule daily "0 25 * * *" UTC')).toContain('"0 25 * * *" is not a cron expression: use five fields');
+    expect(await say(h, ADMIN, '/schedule daily "0 25 * * *" UTC')).toContain('Schedule "0 25 * * *" is not a valid cron expression: hour field: 25 is outside 0-23');
     expect(await say(h, ADMIN, '/schedule daily "0 8 * * *" Mars/Olympus')).toContain('Unknown time zone "Mars/Olympus"');
     expect(await say(h, ADMIN, '/schedule weekly "0 8 * * *"')).toContain('There is no newsletter "weekly"');
     expect(await say(h, ADMIN, '/schedule')).toContain('Usage: /schedule');

@@ -59,16 +59,17 @@ describe('/schedule', () => {
   });
 
   it('gives the next three runs in the zone, and clear errors for a bad cron or zone', () => {
-    const r = checkSchedule('0 8 * * *', 'Asia/Shanghai');
+    const now = new Date('2026-11-24T12:00:00Z');
+    const r = checkSchedule('0 8 * * *', 'Asia/Shanghai', now);
     if (!r.ok) throw new Error(r.error);
     expect(r.next).toHaveLength(3);
     // 08:00 in Shanghai (UTC+8, no DST) is 00:00 UTC, a day apart, all in the future.
     for (const d of r.next) expect(d.toISOString()).toMatch(/T00:00:00\.000Z$/);
     expect(r.next[1]!.getTime() - r.next[0]!.getTime()).toBe(86_400_000);
-    expect(r.next[0]!.getTime()).toBeGreaterThan(Date.now());
+    expect(r.next[0]!.toISOString()).toBe('2026-11-25T00:00:00.000Z');
     expect(r.next.map((d) => formatInZone(d, 'Asia/Shanghai').slice(-5))).toEqual(['08:00', '08:00', '08:00']);
-    expect(checkSchedule('0 8 * *', 'UTC')).toEqual({ ok: false, error: expect.stringContaining('is not a cron expression') });
-    expect(checkSchedule('0 8 * * *', 'Nowhere/City')).toEqual({ ok: false, error: expect.stringContaining('Unknown time zone "Nowhere/City"') });
+    expect(checkSchedule('0 8 * *', 'UTC', now)).toEqual({ ok: false, error: expect.stringContaining('is not a valid cron expression') });
+    expect(checkSchedule('0 8 * * *', 'Nowhere/City', now)).toEqual({ ok: false, error: expect.stringContaining('Unknown time zone "Nowhere/City"') });
   });
 
   it('formats a date as a wall clock in a zone', () => {

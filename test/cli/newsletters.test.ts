@@ -60,6 +60,12 @@ describe('tidings newsletters', { timeout: 120_000 }, () => {
     expect(show.stdout).toContain('filters    include polyester · categories Markets · sources 1');
     expect(show.stdout).toContain('archive    http://127.0.0.1:8080/n/cotton-daily');
     expect(show.stdout).toContain('No digests yet');
+
+    // Admin changes from the shell are audited like the web UI's and the bot's.
+    const audit = await runCli(['telegram', 'audit'], e);
+    expect(audit.stdout).toMatch(/cli\s+newsletter\.update\s+ok\s+cotton-daily: sections, enabled, filters/);
+    expect(audit.stdout).toMatch(/cli\s+newsletter\.add\s+ok\s+cotton-daily/);
+    expect(audit.stdout).toMatch(/cli\s+source\.add\s+ok\s+1 /);
   });
 
   it('refuses bad values with one clear line and exit code 2', async () => {
@@ -71,7 +77,7 @@ describe('tidings newsletters', { timeout: 120_000 }, () => {
     expectUsageError(await runCli(['newsletters', 'add', 'huge', '--max-items', '500'], e), /max items must be a whole number from 1 to 200/);
     expectUsageError(await runCli(['newsletters', 'add', 'daily'], e), /slug "daily" already exists/);
     expectUsageError(await runCli(['newsletters', 'add', 'src', '--sources', '7'], e), /no source 7/);
-    expectUsageError(await runCli(['newsletters', 'update', 'daily', '--cron', 'every morning'], e), /--cron "every morning" is not a cron expression/);
+    expectUsageError(await runCli(['newsletters', 'update', 'daily', '--cron', 'every morning'], e), /Schedule "every morning" is not a valid cron expression/);
     expectUsageError(await runCli(['newsletters', 'update', 'daily', '--timezone', 'Mars/Olympus'], e), /Unknown time zone "Mars\/Olympus"/);
     expectUsageError(await runCli(['newsletters', 'update', 'daily'], e), /nothing to change/);
     expectUsageError(await runCli(['newsletters', 'show', 'weekly'], e), /no newsletter "weekly"/);

@@ -85,7 +85,7 @@ describe('acceptance 5: no secret in any output', { timeout: 240_000 }, () => {
     } finally {
       await store.close();
     }
-  });
+  }, 120_000);
   afterAll(async () => {
     await sink?.close();
   });
