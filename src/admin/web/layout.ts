@@ -1,6 +1,6 @@
 // The admin pages' frame: one small HTML document per page with inline CSS and no script. The
-// layout is fluid down to a 375 px phone: wide tables scroll inside their own box, long URLs
-// wrap, and forms stack. Every value is escaped here or by the caller with `h`.
+// layout is fluid down to a 375 px phone: tables turn into labelled cards there (and scroll
+// inside their own box in between), long URLs wrap, and forms stack. Every value is escaped here or by the caller with `h`.
 import { escapeHtml } from '../../digest/personalize.js';
 
 export const h = escapeHtml;
@@ -34,6 +34,11 @@ const CSS = [
   '.checks label{display:inline;font-weight:400;margin-right:1em}',
   'pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f9fafb;padding:8px}',
   'ul.runs{padding-left:1.2em;margin:.2em 0}',
+  // On a phone each row becomes a card of "label: value" lines: every column stays in view
+  // (the delivery counts included) instead of scrolling off the right edge.
+  '@media (max-width:640px){.scroll table,.scroll tbody,.scroll tr,.scroll td{display:block;width:100%}',
+  '.scroll thead{display:none}.scroll tr{border:1px solid #e5e7eb;border-radius:6px;margin:0 0 10px;padding:4px 0}',
+  '.scroll td{border:0;padding:3px 10px;min-width:0}.scroll td::before{content:attr(data-label);display:block;font-size:.8em;font-weight:600;color:#6b7280}}',
 ].join('');
 
 const NAV: readonly [string, string][] = [
@@ -62,7 +67,7 @@ export function postButton(action: string, label: string, csrf: string, opts: { 
 export function table(headers: readonly string[], rows: readonly (readonly string[])[], empty = 'Nothing here yet.'): string {
   if (rows.length === 0) return `<p class="meta">${h(empty)}</p>`;
   const head = headers.map((x) => `<th>${h(x)}</th>`).join('');
-  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('');
+  const body = rows.map((r) => `<tr>${r.map((c, i) => `<td data-label="${h(headers[i] ?? '')}">${c}</td>`).join('')}</tr>`).join('');
   return `<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
