@@ -1,5 +1,6 @@
 // `npm run bench -- [name…] [--json]`: every figure beside its baseline, measured in the same run.
 // With --json, stdout carries exactly one JSON object; the readable table goes to stderr.
+import { e2eBench } from './e2e.js';
 import { extractionBench } from './extraction.js';
 import type { Bench, Figures } from './harness.js';
 import { ingestBench } from './ingest.js';
@@ -11,6 +12,8 @@ import { summarizeBench } from './summarize.js';
 import { telegramBench } from './telegram.js';
 
 const BENCHES: Bench[] = [parseBench, extractionBench, ingestBench, summarizeBench, renderBench, sendBench, sendRawBench, telegramBench];
+/** Run only when named: they take many minutes. */
+const OPT_IN: Bench[] = [e2eBench];
 
 function format(figures: Figures): string {
   const lines = ['figure           value            baseline                          ratio'];
@@ -35,12 +38,14 @@ async function main(): Promise<void> {
   const names = args.filter((a) => !a.startsWith('--'));
   // A bench that lists its figures matches only those; others match their name as a prefix.
   const matches = (b: Bench, n: string) => b.name === n || (b.figures ? b.figures.includes(n) : n.startsWith(`${b.name}_`));
-  const unknown = names.filter((n) => !BENCHES.some((b) => matches(b, n)));
+  const all = [...BENCHES, ...OPT_IN];
+  const unknown = names.filter((n) => !all.some((b) => matches(b, n)));
   if (unknown.length) {
-    process.stderr.write(`unknown benchmark ${unknown.join(', ')}; known: ${BENCHES.map((b) => b.name).join(', ')}\n`);
+    process.stderr.write(`unknown benchmark ${unknown.join(', ')}; known: ${all.map((b) => b.name).join(', ')}\n`);
     process.exit(2);
   }
-  const selected = names.length ? BENCHES.filter((b) => names.some((n) => matches(b, n))) : BENCHES;
+  const selected = names.length ? all.filter((b) => names.some((n) => matches(b, n))) : BENCHES;
+  if (!names.length) process.stderr.write(`not run unless named (several minutes each): ${OPT_IN.map((b) => `npm run bench -- ${b.name}`).join(', ')}\n`);
   const figures: Figures = {};
   for (const bench of selected) {
     process.stderr.write(`running ${bench.name}: ${bench.description}\n`);

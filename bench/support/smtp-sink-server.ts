@@ -25,8 +25,16 @@ function dataEnd(tail: Buffer, chunk: Buffer, pos: number): number {
   return j < 0 ? -1 : j + TERMINATOR.length;
 }
 
-/** In-process sink; `accepted()` counts messages answered with 250. */
-export function sinkServer(): { server: Server; accepted: () => number } {
+const BLANK_LINE = Buffer.from('\r\n\r\n');
+const HEAD_MAX = 32_768;
+
+/**
+ * In-process sink; `accepted()` counts messages answered with 250. With `onHead`, each
+ * message's header block (up to its blank line, at most 32 KB) is read into a string and
+ * handed over when the message is accepted; the body still streams past unconverted.
+ */
+export function sinkServer(opts: { onHead?: (head: string) => void } = {}): { server: Server; accepted: () => number } {
+  const { onHead } = opts;
   let accepted = 0;
   const server = createServer((socket: Socket) => {
     socket.setNoDelay(true);
@@ -34,6 +42,8 @@ export function sinkServer(): { server: Server; accepted: () => number } {
     // The last bytes of the previous chunk, so a terminator split across reads is still found.
     let tail = Buffer.alloc(0);
     let line = '';
+    let head = '';
+    let headDone = true;
     socket.write('220 sink.bench ESMTP\r\n');
     socket.on('data', (chunk: Buffer) => {
       let out = '';
@@ -41,6 +51,13 @@ export function sinkServer(): { server: Server; accepted: () => number } {
       while (pos < chunk.length) {
         if (inData) {
           const end = dataEnd(tail, chunk, pos);
+          if (!headDone) {
+            const stop = Math.min(end < 0 ? chunk.length : end, pos + HEAD_MAX);
+            const blank = chunk.indexOf(BLANK_LINE, pos);
+            headDone = blank >= 0 && blank < stop;
+            head += chunk.toString('latin1', pos, headDone ? blank + 2 : stop);
+            headDone ||= head.includes('\r\n\r\n') || head.length >= HEAD_MAX;
+          }
           if (end < 0) {
             tail = chunk.length - pos >= 4 ? Buffer.from(chunk.subarray(chunk.length - 4)) : Buffer.concat([tail, chunk.subarray(pos)]).subarray(-4);
             break;
@@ -48,6 +65,7 @@ export function sinkServer(): { server: Server; accepted: () => number } {
           pos = end;
           inData = false;
           accepted++;
+          onHead?.(head);
           out += '250 2.0.0 Ok: queued\r\n';
           continue;
         }
@@ -67,6 +85,8 @@ export function sinkServer(): { server: Server; accepted: () => number } {
           inData = true;
           // The DATA line's own CRLF starts the data: an empty message is ".\r\n" right away.
           tail = Buffer.from('\r\n');
+          head = '';
+          headDone = !onHead;
         } else if (verb === 'QUIT') {
           socket.end(`${out}221 2.0.0 Bye\r\n`);
           return;
@@ -110,7 +130,8 @@ export async function startSinkProcess(): Promise<SinkProcess> {
   };
 }
 
-if (process.argv[2] === '--serve') {
+// Only when run as the child process itself, not when e2e-sink.ts imports sinkServer.
+if (process.argv[2] === '--serve' && process.argv[1] === fileURLToPath(import.meta.url)) {
   const { server, accepted } = sinkServer();
   server.listen(0, '127.0.0.1', () => {
     process.stdout.write(`${JSON.stringify({ port: (server.address() as { port: number }).port })}\n`);
