@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
 import { tempDirs } from '../support/temp-dirs.js';
-import { ROOT, runCli } from '../support/cli.js';
+import { REAL_BIN, ROOT, runCli } from '../support/cli.js';
 
 const dataDir = tempDirs('cli');
 
@@ -44,8 +44,8 @@ describe('tidings CLI', { timeout: 120_000 }, () => {
     expect(err).toContain('--kind must be one of auto, feed, page, textdump');
   });
 
-  it('runs as a real process: --help exits 0', async () => {
-    const r = await runCli(['--help']);
+  it('runs as a real process through the published bin/tidings.js (tsx): --help exits 0', async () => {
+    const r = await runCli(['--help'], {}, ROOT, undefined, REAL_BIN);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Usage: tidings/);
   });

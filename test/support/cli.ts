@@ -2,7 +2,10 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../bin/tidings.js', import.meta.url));
+/** The published entry point, loading the sources through tsx. */
+export const REAL_BIN = fileURLToPath(new URL('../../bin/tidings.js', import.meta.url));
+/** What the tests run: the same CLI compiled once for the run (cli-build.ts), or the real one. */
+export const BIN = process.env.TIDINGS_TEST_CLI ?? REAL_BIN;
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface CliResult {
@@ -12,11 +15,11 @@ export interface CliResult {
 }
 
 /** `input`, when given, is the command's stdin; otherwise stdin is empty. */
-export function runCli(args: string[], env: Record<string, string | undefined> = {}, cwd = ROOT, input?: string): Promise<CliResult> {
+export function runCli(args: string[], env: Record<string, string | undefined> = {}, cwd = ROOT, input?: string, bin = BIN): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     // Only what the command needs: no stray DATABASE_URL or LOG_LEVEL from the developer's shell.
     const base = { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR };
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...base, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...base, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     // A command that exits without reading its stdin must not turn EPIPE into a test crash.
     child.stdin.on('error', () => {});
     child.stdin.end(input ?? '');
