@@ -65,9 +65,11 @@ export function parseMultipart(body: Buffer, boundary: string): FormFields {
 /**
  * Registers both parsers on an (encapsulated) instance. Other media types, and none, are read up
  * to the cap and ignored: a one-click POST from a mail client must not fail on its content type.
+ * The admin pages pass a larger cap and a multipart parser that keeps uploaded files.
  */
-export function registerFormParsers(app: FastifyInstance): void {
-  const opts = { parseAs: 'buffer' as const, bodyLimit: FORM_BODY_LIMIT };
+export function registerFormParsers(app: FastifyInstance, custom: { bodyLimit?: number; multipart?: (body: Buffer, boundary: string) => FormFields } = {}): void {
+  const opts = { parseAs: 'buffer' as const, bodyLimit: custom.bodyLimit ?? FORM_BODY_LIMIT };
+  const multipart = custom.multipart ?? parseMultipart;
   app.addContentTypeParser('application/x-www-form-urlencoded', opts, (_request, body, done) => {
     try {
       done(null, parseUrlencoded((body as unknown as Buffer).toString('utf8')));
@@ -79,7 +81,7 @@ export function registerFormParsers(app: FastifyInstance): void {
     const boundary = multipartBoundary(request.headers['content-type'] ?? '');
     try {
       if (!boundary) throw bad('no boundary parameter');
-      done(null, parseMultipart(body as unknown as Buffer, boundary));
+      done(null, multipart(body as unknown as Buffer, boundary));
     } catch (err) {
       done(err as Error, undefined);
     }

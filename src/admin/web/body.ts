@@ -1,7 +1,7 @@
 // Admin form bodies. Like the subscriber pages (http/forms.ts), but file uploads are kept: OPML
 // and CSV files come in as multipart parts with a filename. Bodies are capped at UPLOAD_LIMIT.
 import type { FastifyInstance } from 'fastify';
-import { type FormFields, multipartBoundary, parseUrlencoded } from '../../http/forms.js';
+import { type FormFields, registerFormParsers } from '../../http/forms.js';
 
 export const UPLOAD_LIMIT = 10 * 1024 * 1024;
 const MAX_PARTS = 200;
@@ -46,23 +46,5 @@ export function parseMultipartWithFiles(body: Buffer, boundary: string): FormFie
 }
 
 export function registerAdminParsers(app: FastifyInstance): void {
-  const opts = { parseAs: 'buffer' as const, bodyLimit: UPLOAD_LIMIT };
-  app.addContentTypeParser('application/x-www-form-urlencoded', opts, (_request, body, done) => {
-    try {
-      done(null, parseUrlencoded((body as unknown as Buffer).toString('utf8')));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
-  app.addContentTypeParser('multipart/form-data', opts, (request, body, done) => {
-    try {
-      const boundary = multipartBoundary(request.headers['content-type'] ?? '');
-      if (!boundary) throw bad('no boundary parameter');
-      done(null, parseMultipartWithFiles(body as unknown as Buffer, boundary));
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
-  app.removeContentTypeParser(['application/json', 'text/plain']);
-  app.addContentTypeParser('*', opts, (_request, _body, done) => done(null, Object.create(null)));
+  registerFormParsers(app, { bodyLimit: UPLOAD_LIMIT, multipart: parseMultipartWithFiles });
 }
