@@ -61,3 +61,20 @@ export function wallTimeAt(ms: number, timeZone: string): WallTime {
 
 /** The wall time read as if it were UTC, in ms: `wallMs(wallTimeAt(t, z)) - t` is z's offset at t. */
 export const wallMs = (w: Omit<WallTime, 'second'> & { second?: number }): number => Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second ?? 0);
+
+const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * "Wed 2026-11-25 08:00" as a wall clock in `timeZone`, for people reading a schedule; with
+ * `offset`, "Wed 2026-11-25 08:00 +08:00". The bot, the admin pages and the CLI show run times so.
+ */
+export function formatWallTime(date: Date, timeZone: string, opts: { offset?: boolean } = {}): string {
+  const w = wallTimeAt(date.getTime(), timeZone);
+  const weekday = WEEKDAYS[new Date(Date.UTC(w.year, w.month - 1, w.day)).getUTCDay()];
+  const text = `${weekday} ${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}`;
+  if (!opts.offset) return text;
+  const minutes = Math.round((wallMs(w) - date.getTime()) / 60_000);
+  const sign = minutes < 0 ? '-' : '+';
+  return `${text} ${sign}${pad(Math.floor(Math.abs(minutes) / 60))}:${pad(Math.abs(minutes) % 60)}`;
+}

@@ -2,6 +2,7 @@
 // anything waits on it. The slots come from schedule/slots.ts, the ticker's own computation, so
 // the preview is exactly what will run (DST gaps included).
 import { nextSlots, validateSchedule } from '../schedule/slots.js';
+import { formatWallTime } from '../time-zone.js';
 
 export type ScheduleCheck = { ok: true; cron: string; timezone: string; next: Date[] } | { ok: false; error: string };
 
@@ -14,11 +15,4 @@ export function checkSchedule(expression: string, timezone: string, now: Date, c
 }
 
 /** "Mon 2026-11-30 08:00" as a wall clock in `timezone`. */
-export function formatInZone(date: Date, timezone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone: timezone, weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
-      .formatToParts(date)
-      .map((p) => [p.type, p.value]),
-  );
-  return `${parts.weekday} ${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
-}
+export const formatInZone = (date: Date, timezone: string): string => formatWallTime(date, timezone);

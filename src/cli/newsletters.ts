@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { archivePath } from '../http/pages.js';
 import { listDigests } from '../store/digests.js';
-import { addNewsletter, getNewsletter, listNewsletters, newsletterFilters, removeNewsletter, updateNewsletter } from '../store/newsletters.js';
+import { addNewsletter, getNewsletter, listNewsletters, nameFromSlug, newsletterFilters, removeNewsletter, updateNewsletter } from '../store/newsletters.js';
 import type { DigestRow, NewsletterRow } from '../store/schema.js';
 import { auditCli, UsageError, action, withDeps } from './context.js';
 import { asUsage, describeFilters, type NewsletterOptions, newsletterOptions, newsletterPatch } from './newsletter-options.js';
@@ -15,14 +15,6 @@ export async function findNewsletter(deps: Deps, key: string): Promise<Newslette
   return row;
 }
 
-/** "industry-news" → "Industry News": a readable default name. */
-function nameFromSlug(slug: string): string {
-  return slug
-    .split('-')
-    .filter(Boolean)
-    .map((w) => w[0]!.toUpperCase() + w.slice(1))
-    .join(' ');
-}
 
 function newsletterJson(row: NewsletterRow) {
   return { ...row, filters: newsletterFilters(row) };

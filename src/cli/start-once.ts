@@ -30,7 +30,7 @@ async function addExamples(deps: Deps): Promise<string[]> {
   return added;
 }
 
-/** On an empty database: the bundled example sources and newsletter, so a first run shows something. */
+/** No sources yet: the first run adds the bundled examples (and an example newsletter) so it shows something. */
 export async function isFirstRun(deps: Deps): Promise<boolean> {
   return (await listSources(deps.store.db)).length === 0;
 }

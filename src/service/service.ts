@@ -6,6 +6,7 @@ import { botApiClient } from '../deliver/telegram-api.js';
 import { type Deps, buildEmailChannel, digestDeps, ingestDeps, sendDeps, sendingBlocker, summarizeDeps, telegramSendDeps, telegramSendOptions } from '../deps.js';
 import type { EmailChannel } from '../deliver/channel.js';
 import type { IngestSummary } from '../ingest/ingest.js';
+import type { Logger } from '../log.js';
 import type { NewsletterRun } from '../schedule/run.js';
 import { alertNotifier } from './alerts.js';
 import { type Loop, startLoop } from './loop.js';
@@ -153,7 +154,7 @@ function startWorkers(deps: Deps, ops: Ops, idleMs: number, parts: Part[], sende
 }
 
 /** Stops every part at once; true when all were done before the deadline. */
-async function stopAll(parts: Part[], log: { info(o: object, m: string): void; warn(o: object, m: string): void }, deadlineMs: number): Promise<boolean> {
+async function stopAll(parts: Part[], log: Logger, deadlineMs: number): Promise<boolean> {
   const pending = new Set(parts.map((p) => p.name));
   const all = Promise.allSettled(
     parts.map(async (p) => {

@@ -33,7 +33,7 @@ export function startTicker(deps: ScheduleDeps, opts: { tickSeconds: number; log
     return current;
   };
   const every = Math.min(59, Math.max(1, Math.round(opts.tickSeconds)));
-  const task = cron.schedule(`*/${every} * * * * *`, () => void tick(), { name: 'tidings-schedule', noOverlap: true });
+  const task = cron.schedule(`*/${every} * * * * *`, () => void tick(), { name: 'tidings-schedule' });
   return {
     tick,
     stop: async () => {

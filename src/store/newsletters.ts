@@ -144,6 +144,17 @@ function columns(patch: NewsletterPatch): Partial<Columns> {
   return out;
 }
 
+/** "industry-news" → "Industry News": the name a newsletter gets when none is given. */
+export function nameFromSlug(slug: string): string {
+  return (
+    slug
+      .split('-')
+      .filter(Boolean)
+      .map((w) => w[0]!.toUpperCase() + w.slice(1))
+      .join(' ') || slug
+  );
+}
+
 export async function addNewsletter(db: Kysely<Database>, input: NewsletterInput, now: Date): Promise<NewsletterRow> {
   if (input.slug === undefined || input.name === undefined) throw new InvalidNewsletterError('A newsletter needs a slug and a name.');
   const { slug, name, language = 'en', ...rest } = columns(input);

@@ -1,6 +1,6 @@
 // Sources and their health. The clock is always passed in (`now`), so scheduling, backoff and
 // pausing are plain functions of their inputs and tests need no fake timers.
-import type { Kysely } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { DialectName } from './db.js';
 import type { SourceKind, SourceOptions } from '../sources/types.js';
 import type { Database, SourceRow } from './schema.js';
@@ -96,13 +96,7 @@ export function resumeSource(db: Kysely<Database>, id: number, now: Date): Promi
  */
 export async function claimDueSources(db: Kysely<Database>, dialect: DialectName, now: Date, opts: { limit: number; leaseMs: number }): Promise<number[]> {
   const at = now.toISOString();
-  const due = db
-    .selectFrom('sources')
-    .select('id')
-    .where('enabled', '=', 1)
-    .where((eb) => eb.or([eb('next_fetch_at', 'is', null), eb('next_fetch_at', '<=', at)]))
-    .orderBy((eb) => eb.fn.coalesce('next_fetch_at', eb.val('')))
-    .orderBy('id')
+  const due = dueFirst(db.selectFrom('sources').select('id'), at)
     .limit(opts.limit)
     .$if(dialect === 'postgres', (q) => q.forUpdate().skipLocked());
   const rows = await db
@@ -116,18 +110,23 @@ export async function claimDueSources(db: Kysely<Database>, dialect: DialectName
   return rows.map((r) => r.id).sort((a, b) => a - b);
 }
 
+/** Enabled sources due at `at`, never-fetched ones first, then the most overdue. */
+function dueFirst<O>(query: SelectQueryBuilder<Database, 'sources', O>, at: string): SelectQueryBuilder<Database, 'sources', O> {
+  return (
+    query
+      .where('enabled', '=', 1)
+      .where((eb) => eb.or([eb('next_fetch_at', 'is', null), eb('next_fetch_at', '<=', at)]))
+      // COALESCE to '' sorts NULL first on both dialects (they disagree about bare NULL order).
+      .orderBy((eb) => eb.fn.coalesce('next_fetch_at', eb.val('')))
+      .orderBy('id')
+  );
+}
+
 /** Enabled sources whose next fetch is due, never-fetched ones first, then the most overdue. */
 export function dueSources(db: Kysely<Database>, now: Date, limit?: number): Promise<SourceRow[]> {
-  let query = db
-    .selectFrom('sources')
-    .selectAll()
-    .where('enabled', '=', 1)
-    .where((eb) => eb.or([eb('next_fetch_at', 'is', null), eb('next_fetch_at', '<=', now.toISOString())]))
-    // COALESCE to '' sorts NULL first on both dialects (they disagree about bare NULL order).
-    .orderBy((eb) => eb.fn.coalesce('next_fetch_at', eb.val('')))
-    .orderBy('id');
-  if (limit !== undefined) query = query.limit(limit);
-  return query.execute();
+  return dueFirst(db.selectFrom('sources').selectAll(), now.toISOString())
+    .$if(limit !== undefined, (q) => q.limit(limit!))
+    .execute();
 }
 
 export interface FetchSuccess {

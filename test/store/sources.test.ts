@@ -3,6 +3,7 @@ import type { SourceRow } from '../../src/store/schema.js';
 import {
   addSource,
   backoffMs,
+  claimDueSources,
   DuplicateSourceError,
   dueSources,
   getSource,
@@ -96,6 +97,23 @@ forEachDialect('sources', (dialect) => {
     expect((await dueSources(store.db, T0)).map((s) => s.id)).toEqual([never.id, old.id, recent.id]);
     expect((await dueSources(store.db, T0, 2)).map((s) => s.id)).toEqual([never.id, old.id]);
     expect((await dueSources(store.db, minutes(T0, 1))).map((s) => s.id)).toContain(future.id);
+  });
+
+  it('claims due sources for one replica at a time, most overdue first, until the lease ends', async () => {
+    const a = await add('http://127.0.0.1/a');
+    const b = await add('http://127.0.0.1/b');
+    const c = await add('http://127.0.0.1/c');
+    await store.db.updateTable('sources').set({ next_fetch_at: iso(minutes(T0, -5)) }).where('id', '=', b.id).execute();
+    await store.db.updateTable('sources').set({ next_fetch_at: iso(minutes(T0, 5)) }).where('id', '=', c.id).execute();
+    const lease = { limit: 10, leaseMs: 10 * 60_000 };
+    const replica = store.replica();
+    const [first, second] = await Promise.all([claimDueSources(store.db, dialect.name, T0, lease), claimDueSources(replica.db, dialect.name, T0, lease)]);
+    expect([...first, ...second].sort((x, y) => x - y)).toEqual([a.id, b.id]);
+    expect(await claimDueSources(store.db, dialect.name, minutes(T0, 1), lease)).toEqual([]);
+    expect((await getSource(store.db, a.id))!.next_fetch_at).toBe(iso(minutes(T0, 10)));
+    // The lease ran out (the claiming process died): due again, c too by now.
+    expect(await claimDueSources(store.db, dialect.name, minutes(T0, 10), lease)).toEqual([a.id, b.id, c.id]);
+    expect(await claimDueSources(store.db, dialect.name, minutes(T0, 30), { ...lease, limit: 1 })).toEqual([a.id]);
   });
 
   it('pauses with a reason and resumes: failures forgiven, due at once', async () => {

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { deliveryCounts } from '../../deliver/ledger.js';
 import { nextSlots, validateSchedule } from '../../schedule/slots.js';
 import { listDigests } from '../../store/digests.js';
-import { addNewsletter, getNewsletter, listNewsletters, type NewsletterPatch, newsletterFilters, removeNewsletter, updateNewsletter } from '../../store/newsletters.js';
+import { addNewsletter, getNewsletter, listNewsletters, nameFromSlug, type NewsletterPatch, newsletterFilters, removeNewsletter, updateNewsletter } from '../../store/newsletters.js';
 import type { NewsletterRow } from '../../store/schema.js';
 import { getSource } from '../../store/sources.js';
 import { wallMs, wallTimeAt } from '../../time-zone.js';
@@ -46,8 +46,6 @@ export async function findNewsletter(deps: ApiDeps, request: FastifyRequest): Pr
   return row;
 }
 
-/** "industry-news" → "Industry News", as `tidings newsletters add` names one. */
-const nameFromSlug = (slug: string) => slug.split('-').filter(Boolean).map((w) => w[0]!.toUpperCase() + w.slice(1)).join(' ') || slug;
 
 function checkSchedule(cron: string, zone: string): void {
   const problem = validateSchedule(cron, zone);

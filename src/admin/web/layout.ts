@@ -2,6 +2,7 @@
 // layout is fluid down to a 375 px phone: tables turn into labelled cards there (and scroll
 // inside their own box in between), long URLs wrap, and forms stack. Every value is escaped here or by the caller with `h`.
 import { escapeHtml } from '../../digest/personalize.js';
+import { formatWallTime } from '../../time-zone.js';
 
 export const h = escapeHtml;
 
@@ -92,15 +93,9 @@ export function page(title: string, body: string, frame: Frame = {}): string {
   );
 }
 
-/** "2026-11-24 16:00 +08:00 Asia/Shanghai": the wall time where the schedule lives, with its offset. */
+/** "Tue 2026-11-24 16:00 +08:00 Asia/Shanghai": the wall time where the schedule lives, with its offset. */
 export function wallTime(date: Date, timeZone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'longOffset' })
-      .formatToParts(date)
-      .map((p) => [p.type, p.value]),
-  );
-  const offset = String(parts.timeZoneName ?? '').replace(/^GMT$/, '+00:00').replace(/^GMT/, '');
-  return `${parts.weekday} ${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${offset} ${timeZone}`;
+  return `${formatWallTime(date, timeZone, { offset: true })} ${timeZone}`;
 }
 
 /** A stored ISO timestamp in UTC, short; "-" when absent. */
