@@ -1,5 +1,5 @@
 // The one place adapters are chosen and wired. Everything else receives the few pieces it uses.
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import { feedReader } from './sources/feed.js';
 import { parseFeed } from './sources/feed/parse.js';
 import { createFetcher } from './sources/fetcher.js';

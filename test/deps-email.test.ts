@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/index.js';
 import { buildEmailChannel } from '../src/deps.js';
 import { outboxPath } from '../src/deliver/outbox.js';
 import { DKIM_DOMAIN, DKIM_SELECTOR, delivery, digestContent, dkimKeys } from './deliver/fixtures.js';

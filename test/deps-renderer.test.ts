@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/index.js';
 import { buildRenderer, POSTAL_ADDRESS_PLACEHOLDER, senderInfo } from '../src/deps.js';
 import type { DigestModel } from '../src/digest/model.js';
 import type { NewsletterRow } from '../src/store/schema.js';

@@ -2,7 +2,7 @@
 // → ingestDeps / summarizeDeps / digestDeps / sendDeps / telegramSendDeps), configured the way an
 // operator would through the environment, with everything pointed at loopback. The one change:
 // the fetcher resolves the corpus's many feed hostnames to 127.0.0.1 (FETCH_ALLOW lets it in).
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { buildDeps, type Deps } from '../../src/deps.js';
 import { silentLogger } from '../../src/log.js';
 import { createFetcher } from '../../src/sources/fetcher.js';

@@ -2,7 +2,7 @@
 // message and an exit code — never a stack trace.
 import { InvalidArgumentError } from 'commander';
 import { redactor } from '../bot/redact.js';
-import { ConfigError, type Config, SECRET_VARS, loadConfigFromProcess } from '../config.js';
+import { ConfigError, type Config, SECRET_VARS, loadConfigFromProcess } from '../config/index.js';
 import type { Deps } from '../deps.js';
 import { createLogger } from '../log.js';
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { redactedConfig } from '../config.js';
+import { redactedConfig } from '../config/index.js';
 import { createLogger } from '../log.js';
 import { openDb } from '../store/db.js';
 import { migrateToLatest } from '../store/migrate.js';

@@ -2,7 +2,7 @@
 // takes on its way into a line: percent-encoded (inside a URL), JSON-escaped (pino's output), and
 // for URL settings the password on its own (a driver may quote it decoded). A line without any
 // of them is returned as is, so the common case costs one `includes` per form.
-import { SECRET_VARS } from '../config.js';
+import { SECRET_VARS } from '../config/index.js';
 
 // Anything shaped like a bot token inside a Bot API path, whoever's it is.
 const TOKEN_IN_PATH = /\/(bot|user)\d{1,20}:[A-Za-z0-9_-]+/g;

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { tokenMatches } from '../admin/password.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { Logger } from '../log.js';
 import type { Database } from '../store/schema.js';
 import { METRICS_CONTENT_TYPE } from './metrics.js';

@@ -3,7 +3,7 @@
 // and what to do — never a value (a secret could be in any of them).
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import { sessionOptions } from '../deliver/smtp-client.js';
 import { SECRET_FILE } from '../subscribers/secret.js';
 

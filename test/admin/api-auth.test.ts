@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { adminApiDeps, buildDeps, httpDeps } from '../../src/deps.js';
 import { buildServer } from '../../src/http/server.js';
 import { silentLogger } from '../../src/log.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hashPassword, parsePasswordHash, tokenMatches, verifyPassword, weakPasswordReason, weakTokenReason } from '../../src/admin/password.js';
-import { ConfigError, loadConfig, redactedConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, redactedConfig } from '../../src/config/index.js';
 
 const TOKEN = 'k3J9vQ2mX7pL4wR8tY6uZ1aB5cD0eF2g';
 

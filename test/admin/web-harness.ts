@@ -5,7 +5,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import type { Kysely } from 'kysely';
 import type { AdminWebOptions } from '../../src/admin/web/index.js';
 import { hashPassword, parsePasswordHash } from '../../src/admin/password.js';
-import type { AdminConfig } from '../../src/config-admin.js';
+import type { AdminConfig } from '../../src/config/admin.js';
 import { createDeliveries } from '../../src/deliver/ledger.js';
 import type { BuildDeps } from '../../src/digest/build.js';
 import { digestMatcher } from '../../src/digest/filters.js';

@@ -6,7 +6,7 @@ import { parseCommand } from '../../src/bot/dispatch.js';
 import { langFromCode, say } from '../../src/bot/i18n.js';
 import { errorLine, redactor, safeError } from '../../src/bot/redact.js';
 import { searchTerms } from '../../src/bot/read-commands.js';
-import { ConfigError, loadConfig, redactedConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, redactedConfig } from '../../src/config/index.js';
 
 const TOKEN = '123456789:AAE-secret_Part-0123456789abcdefXYZ';
 

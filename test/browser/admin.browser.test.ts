@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashPassword } from '../../src/admin/password.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { sendPending } from '../../src/deliver/worker.js';
 import { adminWebDeps, buildDeps, buildEmailChannel, type Deps, httpDeps, ingestDeps, sendDeps } from '../../src/deps.js';
 import { buildServer } from '../../src/http/server.js';

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { parseHTML } from 'linkedom';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { emailContentLoader } from '../../src/deliver/email-content.js';
 import { buildMessage, messageBytes } from '../../src/deliver/mime.js';
 import { buildReaders, buildRenderer, senderInfo } from '../../src/deps.js';

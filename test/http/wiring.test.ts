@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, redactedConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, redactedConfig } from '../../src/config/index.js';
 import { buildDeps, httpDeps } from '../../src/deps.js';
 import { buildServer } from '../../src/http/server.js';
 import { silentLogger } from '../../src/log.js';

@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { parsePasswordHash, verifyPassword } from '../../src/admin/password.js';
 import { readHidden } from '../../src/cli/admin.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { runCli } from '../support/cli.js';
 
 const PASSWORD = 'correct horse battery staple';

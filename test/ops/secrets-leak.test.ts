@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/admin/password.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { adminApiDeps, adminWebDeps, buildDeps, httpDeps } from '../../src/deps.js';
 import { buildServer } from '../../src/http/server.js';
 import { createLogger, secretValues } from '../../src/log.js';

@@ -3,7 +3,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Config, type Env, loadConfig } from '../../src/config.js';
+import { type Config, type Env, loadConfig } from '../../src/config/index.js';
 import { startupProblems } from '../../src/ops/startup-checks.js';
 import { loadSecret } from '../../src/subscribers/secret.js';
 import { tempDirs } from '../support/temp-dirs.js';

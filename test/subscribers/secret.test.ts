@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, redactedConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, redactedConfig } from '../../src/config/index.js';
 import { loadSecret, SECRET_FILE } from '../../src/subscribers/secret.js';
 
 const dirs: string[] = [];

@@ -2,7 +2,7 @@
 // store, against a real OpenAI-compatible endpoint played by a local server on 127.0.0.1.
 import type { IncomingMessage } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { buildSummarizer } from '../../src/deps.js';
 import { openDb, type Store } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';

@@ -1,7 +1,7 @@
 // What the admin web UI needs. HttpDeps.admin carries AdminWebOptions (built by adminWebDeps in
 // src/deps.ts); the server adds the pieces every route shares (db, log, clock, sender).
 import type { Kysely } from 'kysely';
-import type { AdminConfig } from '../../config-admin.js';
+import type { AdminConfig } from '../../config/admin.js';
 import type { BuildDeps } from '../../digest/build.js';
 import type { SenderInfo } from '../../digest/model.js';
 import type { Logger } from '../../log.js';

@@ -1,8 +1,8 @@
 // The Telegram delivery settings: Telegram's own limits by default, each one overridable, and a
 // bad value named at start.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config.js';
-import { TELEGRAM_PACING } from '../src/deliver/pacing.js';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
+import { TELEGRAM_PACING } from '../../src/deliver/pacing.js';
 
 describe('Telegram delivery config', () => {
   it("defaults to Telegram's flood limits", () => {

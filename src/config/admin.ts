@@ -1,8 +1,8 @@
 // The admin surfaces' settings: the web UI's password hash, the API's bearer token and how long
 // a login lasts. Both credentials are SECRET_VARS; a malformed or weak one stops start-up.
 import type { z } from 'zod';
-import { MIN_SCRYPT_N, parsePasswordHash, type ScryptHash, weakTokenReason } from './admin/password.js';
-import type { schema } from './config-schema.js';
+import { MIN_SCRYPT_N, parsePasswordHash, type ScryptHash, weakTokenReason } from '../admin/password.js';
+import type { schema } from './schema.js';
 
 export interface AdminConfig {
   /** ADMIN_PASSWORD_HASH parsed; absent: no password login (the token still logs in). */

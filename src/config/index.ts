@@ -3,12 +3,12 @@
 // never the value itself.
 import path from 'node:path';
 import type { z } from 'zod';
-import { type LOG_LEVELS, schema } from './config-schema.js';
-import { type EmailConfig, emailSettings, redactedEmail } from './config-email.js';
-import { type AdminConfig, adminSettings, redactedAdmin } from './config-admin.js';
-import { redactedTelegram, type TelegramConfig, telegramSettings } from './config-telegram.js';
-import type { FetcherOptions } from './sources/types.js';
-import type { PacingLimits } from './deliver/pacing.js';
+import { type LOG_LEVELS, schema } from './schema.js';
+import { type EmailConfig, emailSettings, redactedEmail } from './email.js';
+import { type AdminConfig, adminSettings, redactedAdmin } from './admin.js';
+import { redactedTelegram, type TelegramConfig, telegramSettings } from './telegram.js';
+import type { FetcherOptions } from '../sources/types.js';
+import type { PacingLimits } from '../deliver/pacing.js';
 
 /** Variables whose values must never appear in an error, a log line or a config dump. */
 export const SECRET_VARS = new Set(['DATABASE_URL', 'SMTP_URL', 'TELEGRAM_BOT_TOKEN', 'TIDINGS_SECRET', 'LLM_API_KEY', 'LLM_BASE_URL', 'BOUNCE_WEBHOOK_SECRET', 'DKIM_PRIVATE_KEY', 'TELEGRAM_WEBHOOK_SECRET', 'ADMIN_PASSWORD_HASH', 'ADMIN_TOKEN', 'METRICS_TOKEN']);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, redactedConfig } from '../src/config.js';
+import { ConfigError, loadConfig, redactedConfig } from '../../src/config/index.js';
 
 describe('config', () => {
   it('has working defaults for the embedded setup', () => {

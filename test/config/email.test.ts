@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, redactedConfig } from '../src/config.js';
+import { ConfigError, loadConfig, redactedConfig } from '../../src/config/index.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'tidings-config-email-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

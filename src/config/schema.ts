@@ -1,9 +1,9 @@
 // The environment as one zod schema: every variable Tidings reads, its type, range and default.
 // config.ts turns the parsed result into the frozen Config and words the errors.
 import { z } from 'zod';
-import { isSmtpUrl } from './config-email.js';
-import { DEFAULT_API_ROOT, isApiRoot, isBotToken, isIdList, isWebhookSecret, parseIdList } from './config-telegram.js';
-import { isHostName, isMailAddress } from './deliver/address.js';
+import { isSmtpUrl } from './email.js';
+import { DEFAULT_API_ROOT, isApiRoot, isBotToken, isIdList, isWebhookSecret, parseIdList } from './telegram.js';
+import { isHostName, isMailAddress } from '../deliver/address.js';
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z
     .string()
