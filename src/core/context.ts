@@ -7,9 +7,9 @@ import type { Database } from '../store/schema.js';
 
 /**
  * Who made a change, as the audit log shows it: `cli`, `api:token`, `web:<login>` (the admin
- * session's actor) or `telegram:<user id>`.
+ * session's actor), `telegram:<user id>` or `subscriber:<id>` (the subscriber on the public pages).
  */
-export type Actor = 'cli' | 'api:token' | 'system' | `web:${string}` | `telegram:${string}`;
+export type Actor = 'cli' | 'api:token' | 'system' | `web:${string}` | `telegram:${string}` | `subscriber:${string}`;
 
 export interface CoreContext {
   db: Kysely<Database>;
