@@ -1,6 +1,6 @@
 // Acceptance 3: body-text F1 on ../shared/eval/extraction, ours beside plain Readability (jsdom),
 // both computed here in the same run with the benchmark's own metric (bench/extraction-metric.ts).
-import { existsSync } from 'node:fs';
+import { hasEval } from '../support/eval.js';
 import { describe, expect, it } from 'vitest';
 import { scorePages, shingleMatch } from '../../bench/extraction-metric.js';
 import { EXTRACTION_DIR, compareExtraction } from '../../bench/extraction.js';
@@ -29,7 +29,7 @@ describe('extraction metric (port of evaluate.py)', () => {
   });
 });
 
-describe.skipIf(!existsSync(EXTRACTION_DIR))('extraction on ../shared/eval/extraction', () => {
+describe.skipIf(!hasEval(EXTRACTION_DIR))('extraction on ../shared/eval/extraction', () => {
   it('scores at least as well as plain @mozilla/readability on the same pages', { timeout: 240_000 }, () => {
     const { pages, ours, readability } = compareExtraction();
     const f = (n: number) => n.toFixed(3);

@@ -2,7 +2,8 @@
 // ../shared/eval/feeds/feedparser) run against our parser through an adapter that maps our
 // FeedDocument onto feedparser's result model (its aliases: description == summary,
 // tagline == subtitle, copyright == rights, content copied to summary, *_parsed date tuples).
-import { existsSync, readFileSync } from 'node:fs';
+import { hasEval } from '../support/eval.js';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { FeedContent, FeedDate, FeedDocument, FeedEntry } from '../../src/sources/feed/model.js';
@@ -139,7 +140,7 @@ function check(model: unknown, a: Assertion): string | undefined {
   return ok ? undefined : `${a.path.join('.')} = ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`;
 }
 
-describe.skipIf(!existsSync(dir))('feedparser conformance (../shared/eval/feeds/feedparser)', () => {
+describe.skipIf(!hasEval(dir))('feedparser conformance (../shared/eval/feeds/feedparser)', () => {
   it('passes at least 95% of the cases, lenient ones included', () => {
     const cases = JSON.parse(readFileSync(`${dir}cases.json`, 'utf8')) as Case[];
     const failures: string[] = [];

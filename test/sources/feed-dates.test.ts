@@ -1,5 +1,6 @@
 // Feed date parsing against feedparser's date cases (../shared/eval/feeds/dates.json) and our own.
-import { existsSync, readFileSync } from 'node:fs';
+import { hasEval } from '../support/eval.js';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseDate } from '../../src/sources/feed/dates.js';
@@ -16,7 +17,7 @@ function utcTuple(d: Date | undefined): number[] | null {
   return d ? [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()] : null;
 }
 
-describe.skipIf(!existsSync(file))('feedparser date cases (../shared/eval/feeds/dates.json)', () => {
+describe.skipIf(!hasEval(file))('feedparser date cases (../shared/eval/feeds/dates.json)', () => {
   it('parses at least 95% of them (year..second in UTC)', () => {
     const cases = JSON.parse(readFileSync(file, 'utf8')) as DateCase[];
     const failures: string[] = [];

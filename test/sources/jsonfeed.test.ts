@@ -1,4 +1,5 @@
 // JSON Feed 1.0 / 1.1: the official examples (../shared/eval/feeds/jsonfeed) and our own edge cases.
+import { hasEval } from '../support/eval.js';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ interface JsonItem {
   attachments?: { url: string; mime_type: string }[];
 }
 
-describe.skipIf(!existsSync(dir))('JSON Feed examples (../shared/eval/feeds/jsonfeed)', () => {
+describe.skipIf(!hasEval(dir))('JSON Feed examples (../shared/eval/feeds/jsonfeed)', () => {
   const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
 
   it('finds the six examples', () => {

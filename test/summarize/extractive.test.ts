@@ -1,6 +1,7 @@
 // Acceptance 2 (Chinese, text dump) and the extractive summarizer's budget, order and
 // determinism. ROUGE on the BBC pairs (acceptance 1) is in rouge.test.ts.
-import { existsSync, readFileSync } from 'node:fs';
+import { hasEval } from '../support/eval.js';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseTextDump } from '../../src/sources/textdump.js';
@@ -76,7 +77,7 @@ describe('extractive summary of a Chinese article', () => {
 // Read relative to the project root like ../shared/eval; skipped (and reported so) without it.
 const SAMPLE = path.resolve('../shared/samples/000_b1327684ba6b08b4.txt');
 
-describe.skipIf(!existsSync(SAMPLE))(`extractive summary of the text-dump sample (needs ${SAMPLE})`, () => {
+describe.skipIf(!hasEval(SAMPLE))(`extractive summary of the text-dump sample (needs ${SAMPLE})`, () => {
   it('yields three sensible sentences of the body', () => {
     const file = SAMPLE;
     const item = parseTextDump(readFileSync(file, 'utf8'), path.basename(file));

@@ -2,7 +2,7 @@
 // ../shared/eval/summaries/bbc.json, each at least Lead-3's on the same pairs in the same run.
 // The metric (bench/summarize.ts, js-rouge with the README's tokenizer) is checked first against
 // small examples computed by hand.
-import { existsSync } from 'node:fs';
+import { hasEval } from '../support/eval.js';
 import { describe, expect, it } from 'vitest';
 import { BBC_PATH, compareOnBbc, lead3Lines, rougeF1, rougeTokens } from '../../bench/summarize.js';
 
@@ -49,7 +49,7 @@ describe('ROUGE as the eval README defines it', () => {
   });
 });
 
-describe.skipIf(!existsSync(BBC_PATH))(`ROUGE on the BBC pairs (needs ${BBC_PATH.pathname})`, () => {
+describe.skipIf(!hasEval(BBC_PATH))(`ROUGE on the BBC pairs (needs ${BBC_PATH.pathname})`, () => {
   it('beats Lead-3 on ROUGE-1, ROUGE-2 and ROUGE-L on the same pairs', () => {
     const { pairs, ours, lead3 } = compareOnBbc();
     const f = (n: number) => n.toFixed(1);
