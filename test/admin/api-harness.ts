@@ -26,7 +26,7 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function apiHarness(store: Store, opts: { token?: string | null; log?: Logger; beforeReady?: (app: FastifyInstance) => void } = {}): Promise<ApiHarness> {
+export async function apiHarness(store: Store, opts: { token?: string | null; log?: Logger; beforeReady?: (app: FastifyInstance) => void; sourceIntervalMinutes?: number } = {}): Promise<ApiHarness> {
   const c = clock();
   const fetcher = testFetcher();
   const app = buildServer({
@@ -43,7 +43,7 @@ export async function apiHarness(store: Store, opts: { token?: string | null; lo
       },
       fetcher,
       readers: buildReaders(),
-      sourceIntervalMinutes: 30,
+      sourceIntervalMinutes: opts.sourceIntervalMinutes ?? 30,
     },
   });
   opts.beforeReady?.(app);

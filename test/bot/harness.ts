@@ -125,10 +125,10 @@ export async function startHarness(store: TestStore, opts: { emulator?: Emulator
 export const textsTo = (h: Harness, chat: number) => h.emu.sent(chat).map((m) => m.text);
 
 /** Sends `text` as `from` and waits for the bot's `count`-th message to that chat. */
-export async function say(h: Harness, from: typeof ALICE, text: string, o: { chat?: number; threadId?: number; replies?: number } = {}): Promise<string> {
+export async function say(h: Pick<Harness, 'emu'>, from: typeof ALICE, text: string, o: { chat?: number; threadId?: number; replies?: number; document?: { name: string; content: string | Buffer } } = {}): Promise<string> {
   const chat = o.chat ?? from.id;
   const before = h.emu.sent(chat).length;
-  const update = await h.emu.userMessage({ from, text, chat: o.chat, threadId: o.threadId });
+  const update = await h.emu.userMessage({ from, text, chat: o.chat, threadId: o.threadId, document: o.document });
   await h.emu.waitFor(() => h.emu.sent(chat).length >= before + (o.replies ?? 1));
   // Writes after the reply (the audit log) are done too.
   await handled(h, update.update_id);
@@ -136,6 +136,6 @@ export async function say(h: Harness, from: typeof ALICE, text: string, o: { cha
 }
 
 /** Resolves once the poller has confirmed `updateId` (its next getUpdates asks for a later offset): the update was handled. */
-export function handled(h: Harness, updateId: number): Promise<void> {
+export function handled(h: Pick<Harness, 'emu'>, updateId: number): Promise<void> {
   return h.emu.waitFor(() => h.emu.callsTo('getUpdates').some((c) => Number(c.params.offset) > updateId));
 }

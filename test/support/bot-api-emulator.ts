@@ -22,13 +22,15 @@
  * send breaks a flood limit (see bot-api/limits.ts; `limits: false` turns them off), 403/400
  * when the bot may not post in a chat. Unknown numeric chats are created on first use unless
  * `autoChats: false` (then they are 400 "chat not found").
+ * Documents: `userMessage({ …, document: { name, content } })` sends a file (the text is its
+ * caption); getFile answers with its file_path, downloadable from `${url}/file/bot<token>/<path>`.
  * Updates: pushed ones wait for getUpdates, or, after setWebhook, are POSTed to the webhook with
  * X-Telegram-Bot-Api-Secret-Token; a method in the webhook's JSON reply is run as a call.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ApiState, type CallContext, createState, nextMessageId, resolveChat } from './bot-api/api-state.js';
-import { answerCallbackQuery, deleteMyCommands, getChat, getChatAdministrators, getChatMember, getMe, getMyCommands, setMyCommands } from './bot-api/chat-methods.js';
+import { answerCallbackQuery, deleteMyCommands, getChat, getFile, getChatAdministrators, getChatMember, getMe, getMyCommands, setMyCommands } from './bot-api/chat-methods.js';
 import { type RateLimits, TELEGRAM_LIMITS } from './bot-api/limits.js';
 import { deleteMessage, editMessageText, sendChatAction, sendMessage, sendPhoto } from './bot-api/messages.js';
 import { ApiError, chatKeyOf, type Params, readParams } from './bot-api/params.js';
@@ -87,7 +89,7 @@ export interface EmulatorOptions {
 const MESSAGE_METHODS = ['sendMessage', 'sendPhoto', 'editMessageText', 'sendChatAction', 'deleteMessage'];
 
 const METHODS: Record<string, (ctx: CallContext) => unknown> = {
-  getMe, getChat, getChatMember, getChatAdministrators, answerCallbackQuery, setMyCommands, getMyCommands, deleteMyCommands,
+  getMe, getChat, getFile, getChatMember, getChatAdministrators, answerCallbackQuery, setMyCommands, getMyCommands, deleteMyCommands,
   sendMessage, sendPhoto, editMessageText, deleteMessage, sendChatAction,
 };
 
@@ -194,6 +196,8 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}) {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const download = /^\/file\/bot([^/]*)\/(.+)$/.exec(url.pathname);
+    if (download) return serveFile(res, download[1] === token ? download[2]! : null);
     const m = /^\/bot([^/]*)\/([A-Za-z]+)$/.exec(url.pathname);
     if (!m) return respond(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
     if (m[1] !== token) return respond(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
@@ -207,6 +211,14 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}) {
     const running = runCall(m[2]!, params, 'http', res);
     inFlight.add(running);
     await running.finally(() => inFlight.delete(running));
+  }
+
+  /** File downloads: the path getFile gave, under /file/bot<token>/; anything else is 404 as on the real server. */
+  function serveFile(res: ServerResponse, filePath: string | null): void {
+    const file = filePath === null ? undefined : [...state.files.values()].find((f) => f.file_path === filePath);
+    if (!file) return respond(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.content.length });
+    res.end(file.content);
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

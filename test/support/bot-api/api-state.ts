@@ -15,6 +15,8 @@ export interface ApiState {
   callbackQueries: Map<string, { answered: boolean; answer?: Params }>;
   /** setMyCommands, keyed by `${scope type}:${language_code}`. */
   commands: Map<string, unknown[]>;
+  /** Documents users sent, by file_id: what getFile describes and /file/bot<token>/<path> serves. */
+  files: Map<string, { file_unique_id: string; file_path: string; content: Buffer }>;
 }
 
 export function createState(bot: EmulatedUser, autoChats: boolean, limits: RateLimits | null): ApiState {
@@ -27,6 +29,7 @@ export function createState(bot: EmulatedUser, autoChats: boolean, limits: RateL
     limiter: limits ? new SendLimiter(limits) : null,
     callbackQueries: new Map(),
     commands: new Map(),
+    files: new Map(),
   };
 }
 

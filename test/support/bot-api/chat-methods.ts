@@ -8,6 +8,16 @@ export function getMe(ctx: CallContext) {
   return { ...userObject({ ...ctx.state.bot, is_bot: true }), can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
 }
 
+/** Real Telegram answers a missing or unknown file_id with 400 "invalid file_id"; files above 20 MB cannot be downloaded. */
+export function getFile(ctx: CallContext) {
+  const id = optStr(ctx.params, 'file_id');
+  if (!id) throw badRequest('file_id is empty');
+  const file = ctx.state.files.get(id);
+  if (!file) throw badRequest('invalid file_id');
+  if (file.content.length > 20 * 1024 * 1024) throw badRequest('file is too big');
+  return { file_id: id, file_unique_id: file.file_unique_id, file_size: file.content.length, file_path: file.file_path };
+}
+
 export function getChat(ctx: CallContext) {
   const chat = resolveChat(ctx.state, chatIdParam(ctx.params));
   return { ...chatObject(chat), accent_color_id: 0, max_reaction_count: 11, accepted_gift_types: {} };

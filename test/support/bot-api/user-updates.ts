@@ -12,6 +12,8 @@ export interface UserMessageInit {
   text: string;
   /** A forum topic of a supergroup. */
   threadId?: number;
+  /** A file sent with the message: `text` becomes its caption, as Telegram does. */
+  document?: { name: string; content: string | Buffer; mimeType?: string };
 }
 
 type Push = (body: Record<string, unknown>) => Promise<Update>;
@@ -32,10 +34,16 @@ export function updateBodies(state: ApiState, push: Push) {
         from: userObject(init.from),
         chat: chatObj,
         date: Math.floor(Date.now() / 1000),
-        text: init.text,
       };
       const entities = commandEntities(init.text);
-      if (entities.length) message.entities = entities;
+      if (init.document) {
+        message.document = storeDocument(state, init.document);
+        if (init.text) message.caption = init.text;
+        if (entities.length) message.caption_entities = entities;
+      } else {
+        message.text = init.text;
+        if (entities.length) message.entities = entities;
+      }
       if (init.threadId !== undefined) Object.assign(message, { message_thread_id: init.threadId, is_topic_message: true });
       return push({ message });
     },
@@ -72,6 +80,21 @@ export function updateBodies(state: ApiState, push: Push) {
       return { update, id };
     },
   };
+}
+
+/** Keeps the file for getFile and the file route; returns the message's `document` object. */
+function storeDocument(state: ApiState, doc: NonNullable<UserMessageInit['document']>): Record<string, unknown> {
+  const content = Buffer.isBuffer(doc.content) ? doc.content : Buffer.from(doc.content);
+  const n = state.files.size + 1;
+  const fileId = `BQACAgIAAx${randomUUID().replaceAll('-', '')}`;
+  const unique = `AgAD${n}`;
+  state.files.set(fileId, { file_unique_id: unique, file_path: `documents/file_${n}${extension(doc.name)}`, content });
+  return { file_id: fileId, file_unique_id: unique, file_name: doc.name, mime_type: doc.mimeType ?? 'application/octet-stream', file_size: content.length };
+}
+
+function extension(name: string): string {
+  const m = /\.[A-Za-z0-9]{1,8}$/.exec(name);
+  return m ? m[0].toLowerCase() : '';
 }
 
 function privateName(u: EmulatedUser): Record<string, unknown> {
