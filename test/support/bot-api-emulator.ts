@@ -216,7 +216,10 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}) {
   /** File downloads: the path getFile gave, under /file/bot<token>/; anything else is 404 as on the real server. */
   function serveFile(res: ServerResponse, filePath: string | null): void {
     const file = filePath === null ? undefined : [...state.files.values()].find((f) => f.file_path === filePath);
-    if (!file) return respond(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+    if (!file) {
+      respond(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+      return;
+    }
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.content.length });
     res.end(file.content);
   }
