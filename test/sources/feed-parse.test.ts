@@ -212,3 +212,33 @@ describe('DTD entities are never expanded', () => {
     expect(json).not.toContain('AAAA');
   });
 });
+
+describe('oversized tags and text (issue 11)', () => {
+  const attrs = (count: number, name = (i: number) => `a${i}`) => Array.from({ length: count }, (_, i) => ` ${name(i)}="v${i}"`).join('');
+
+  it('keeps the first 256 of 100,000 attributes and says so', () => {
+    const feed = parseFeed(rss('<item><title>x</title><link>https://ex.test/1</link></item>').replace('<title>News</title>', `<title${attrs(100_000)}>News</title>`));
+    expect(feed.bozoReason).toMatch(/more than 256 attributes in <title>; the rest are ignored/);
+    expect(feed.feed.title).toBe('News');
+    expect(feed.items).toHaveLength(1);
+  });
+
+  it('still finds a duplicate among many attributes (past the point where a Set takes over)', () => {
+    const feed = parseFeed(rss(`<item><title>x</title><guid${attrs(40)} a17="again">g</guid></item>`));
+    expect(feed.bozoReason).toMatch(/duplicate attribute a17 in <guid>/);
+    expect(feed.items[0]!.id).toBe('g');
+  });
+
+  it('decodes 200,000 character references in one description', () => {
+    const feed = parseFeed(rss(`<item><title>x</title><description>${'&#65;'.repeat(200_000)}</description></item>`));
+    expect(feed.bozo).toBe(false);
+    expect(feed.items[0]!.summary).toBe('A'.repeat(200_000));
+  });
+
+  it('reads "&" and "<" right where a long run without them ends', () => {
+    const filler = '<category>plain</category>'.repeat(2000);
+    const feed = parseFeed(rss(`<item><title>a &amp; b</title>${filler}<description>c &lt; d</description><link href="x" rel="y&amp;z"/></item>`));
+    expect(feed.items[0]!.title).toBe('a & b');
+    expect(feed.items[0]!.summary).toBe('c < d');
+  });
+});

@@ -11,6 +11,22 @@ export interface EntityContext {
   externalDtd: boolean;
   /** Reports a malformation at a position in the document text. */
   error(message: string, pos: number): void;
+  /** There is no "&" in [ampFrom, ampAt): a memo of the last search (-1 before any). */
+  ampFrom: number;
+  ampAt: number;
+}
+
+/**
+ * The next "&" at or after `from`, or text.length. indexOf cannot stop at the end of a value, so
+ * without the memo every attribute and text run searched on to the document's next "&": one tag
+ * with 100,000 attributes, or a big feed with no "&", took seconds.
+ */
+function nextAmp(text: string, from: number, ctx: EntityContext): number {
+  if (ctx.ampFrom >= 0 && ctx.ampFrom <= from && from <= ctx.ampAt) return ctx.ampAt;
+  const at = text.indexOf('&', from);
+  ctx.ampFrom = from;
+  ctx.ampAt = at < 0 ? text.length : at;
+  return ctx.ampAt;
 }
 
 /** Windows-1252 meanings of the C1 range: feeds written on Windows put these where Unicode belongs. */
@@ -70,11 +86,11 @@ function numericRef(text: string, start: number, end: number): string | undefine
  * ctx.error. A bare `&` (as in `a=1&b=2`) stays a literal ampersand.
  */
 export function decodeEntities(text: string, start: number, end: number, ctx: EntityContext): string {
-  let amp = text.indexOf('&', start);
-  if (amp < 0 || amp >= end) return text.slice(start, end);
+  let amp = nextAmp(text, start, ctx);
+  if (amp >= end) return text.slice(start, end);
   let out = '';
   let last = start;
-  while (amp >= 0 && amp < end) {
+  while (amp < end) {
     out += text.slice(last, amp);
     let j = amp + 1;
     const numeric = text.charCodeAt(j) === 35;
@@ -90,7 +106,7 @@ export function decodeEntities(text: string, start: number, end: number, ctx: En
       out += resolveRef(text, nameStart, j, numeric, amp, ctx);
       last = j + 1;
     }
-    amp = text.indexOf('&', last);
+    amp = nextAmp(text, last, ctx);
   }
   return out + text.slice(last, end);
 }

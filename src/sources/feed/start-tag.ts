@@ -37,14 +37,32 @@ function readValue(s: Scan, j: number, name: string): [string, number] {
     const close = text.indexOf(q === 34 ? '"' : "'", j + 1);
     const stop = close < 0 ? n : close;
     if (close < 0) s.fail(`unterminated attribute value in <${name}>`, j);
-    const lt = text.indexOf('<', j + 1);
-    if (lt >= 0 && lt < stop) s.fail(`"<" in an attribute value of <${name}>`, lt);
+    // Bounded by the value: searching the whole rest of the document for every attribute of a
+    // 100,000-attribute tag made one tag quadratic.
+    for (let lt = j + 1; lt < stop; lt++) {
+      if (text.charCodeAt(lt) === 60) {
+        s.fail(`"<" in an attribute value of <${name}>`, lt);
+        break;
+      }
+    }
     return [attrValue(s, j + 1, stop), close < 0 ? n : close + 1];
   }
   s.fail(`unquoted attribute value in <${name}>`, j);
   let k = j;
   while (k < n && !isSpace(text.charCodeAt(k)) && text.charCodeAt(k) !== 62) k++;
   return [attrValue(s, j, k), k];
+}
+
+/**
+ * No feed element needs more; a tag with 100,000 attributes is an attack, and keeping them would
+ * cost memory and time in every reader that looks at attributes.
+ */
+export const MAX_ATTRIBUTES = 256;
+const SET_FROM = 8;
+
+function hasName(attrs: string[], name: string): boolean {
+  for (let k = 0; k < attrs.length; k += 2) if (attrs[k] === name) return true;
+  return false;
 }
 
 /** Scans the start tag at `at` (text[at] is "<" followed by a name character). */
@@ -55,6 +73,9 @@ export function scanStartTag(s: Scan, at: number): StartTag {
   while (j < n && !isNameEnd(text.charCodeAt(j))) j++;
   const name = text.slice(at + 1, j);
   let attrs: string[] | undefined;
+  // Few attributes: scanning the earlier names is cheapest; many: a Set, so a tag stays linear.
+  let seen: Set<string> | undefined;
+  let capped = false;
   while (j < n) {
     const c = text.charCodeAt(j);
     if (isSpace(c)) {
@@ -84,12 +105,19 @@ export function scanStartTag(s: Scan, at: number): StartTag {
     } else {
       s.fail(`attribute ${attrName} without a value in <${name}>`, nameStart);
     }
-    if (attrs) {
-      for (let k = 0; k < attrs.length; k += 2) if (attrs[k] === attrName) s.fail(`duplicate attribute ${attrName} in <${name}>`, nameStart);
-      attrs.push(attrName, value);
-    } else {
+    if (!attrs) {
       attrs = [attrName, value];
+      continue;
     }
+    if (attrs.length >= MAX_ATTRIBUTES * 2) {
+      if (!capped) s.fail(`more than ${MAX_ATTRIBUTES} attributes in <${name}>; the rest are ignored`, nameStart);
+      capped = true;
+      continue;
+    }
+    if (seen ? seen.has(attrName) : hasName(attrs, attrName)) s.fail(`duplicate attribute ${attrName} in <${name}>`, nameStart);
+    attrs.push(attrName, value);
+    if (seen) seen.add(attrName);
+    else if (attrs.length >= SET_FROM * 2) seen = new Set(attrs.filter((_, k) => k % 2 === 0));
   }
   s.fail(`unterminated start tag <${name}>`, at);
   return { name, attrs, selfClosing: false, end: n };

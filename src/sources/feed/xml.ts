@@ -74,7 +74,7 @@ export function parseXml(input: string, opts: { base?: string } = {}): XmlDocume
     text = text.replace(BAD_CHARS_ALL, '');
   }
   const n = text.length;
-  const ctx: EntityContext = { declared: undefined, externalDtd: false, error: fail };
+  const ctx: EntityContext = { declared: undefined, externalDtd: false, error: fail, ampFrom: -1, ampAt: -1 };
   const scan: Scan = { text, fail, entities: ctx };
   const stack: XmlElement[] = [];
   let cur: XmlElement | undefined;
