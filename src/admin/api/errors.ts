@@ -3,6 +3,7 @@
 // becomes a 500 whose details go to the log only, never a stack trace in the body.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
+import { CoreError, HTTP_STATUS } from '../../core/errors.js';
 import { DuplicateNewsletterError, InvalidNewsletterError } from '../../store/newsletters.js';
 import { DuplicateSourceError } from '../../store/sources.js';
 import { CsvError } from '../../subscribers/csv.js';
@@ -47,6 +48,7 @@ const FASTIFY_HINTS: Record<number, string> = {
 
 export function classify(err: unknown): { status: number; code: string; message: string } | null {
   if (err instanceof ApiError) return { status: err.status, code: err.code, message: err.message };
+  if (err instanceof CoreError) return { status: HTTP_STATUS[err.code], code: err.code, message: err.message };
   if (err instanceof ZodError) return { status: 400, code: 'invalid', message: zodMessage(err) };
   if (err instanceof InvalidNewsletterError || err instanceof ImportFileError || err instanceof CsvError) return { status: 400, code: 'invalid', message: err.message };
   if (err instanceof DuplicateNewsletterError || err instanceof DuplicateSourceError) return { status: 409, code: 'duplicate', message: err.message.replace(/; see `tidings sources list`\./, '; see GET /api/v1/sources.') };
