@@ -183,6 +183,24 @@ export function listDigests(
     .execute();
 }
 
+/** A digest row without its rendered parts (model, preheader, html, text, telegram). */
+export type DigestSummary = Omit<DigestRow, 'model' | 'preheader' | 'html' | 'text' | 'telegram'>;
+
+const SUMMARY = ['id', 'newsletter_id', 'slot_at', 'status', 'reason', 'subject', 'article_ids', 'window_start', 'window_end', 'covers', 'created_at', 'completed_at'] as const;
+
+/** Newest slot first, of one newsletter or all, without the rendered parts. */
+export function listDigestSummaries(db: Kysely<Database>, opts: { newsletterId?: number; status?: DigestStatus; limit: number }): Promise<DigestSummary[]> {
+  return db
+    .selectFrom('digests')
+    .select(SUMMARY)
+    .$if(opts.newsletterId !== undefined, (q) => q.where('newsletter_id', '=', opts.newsletterId!))
+    .$if(opts.status !== undefined, (q) => q.where('status', '=', opts.status!))
+    .orderBy('slot_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(opts.limit)
+    .execute();
+}
+
 export type DigestListing = Pick<DigestRow, 'id' | 'slot_at' | 'subject' | 'article_ids'>;
 
 /**

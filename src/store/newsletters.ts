@@ -184,6 +184,17 @@ export function listNewsletters(db: Kysely<Database>, opts: { enabled?: boolean 
     .execute();
 }
 
+/** Active subscriptions per newsletter id; newsletters without any are absent. */
+export async function activeSubscriptionCounts(db: Kysely<Database>): Promise<Map<number, number>> {
+  const rows = await db
+    .selectFrom('subscriptions')
+    .select(['newsletter_id', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('status', '=', 'active')
+    .groupBy('newsletter_id')
+    .execute();
+  return new Map(rows.map((r) => [r.newsletter_id, Number(r.n)]));
+}
+
 /**
  * A new cron or zone, or a resume, restarts the count: slots before it were not missed, they
  * were never asked for. (Compared in SQL, so re-saving the same schedule changes nothing.)
