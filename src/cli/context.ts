@@ -4,7 +4,9 @@ import { InvalidArgumentError } from 'commander';
 import { redactor } from '../bot/redact.js';
 import { ConfigError, type Config, SECRET_VARS, loadConfigFromProcess } from '../config/index.js';
 import type { Deps } from '../deps.js';
+import type { Root } from '../main.js';
 import { createLogger } from '../log.js';
+import { EXIT_CODE, isCoreError } from '../core/errors.js';
 
 /** The user asked for something we cannot do as asked; the message says what to do instead. */
 export class UsageError extends Error {
@@ -15,16 +17,17 @@ export async function loadCliConfig(): Promise<Readonly<Config>> {
   return loadConfigFromProcess();
 }
 
-export async function withDeps<T>(fn: (deps: Deps) => Promise<T>, opts: { service?: boolean } = {}): Promise<T> {
+/** Runs `fn` with this process's composition root (src/main.ts), closed after it. */
+export async function withDeps<T>(fn: (root: Root) => Promise<T>, opts: { service?: boolean } = {}): Promise<T> {
   const config = await loadCliConfig();
   const log = createLogger({ level: config.logLevel ?? (opts.service ? 'info' : 'warn') });
   // Loaded on demand: `--help` and bad arguments need none of the database or network code.
-  const { buildDeps } = await import('../deps.js');
-  const deps = await buildDeps(config, log);
+  const { createRoot } = await import('../main.js');
+  const root = await createRoot(config, log);
   try {
-    return await fn(deps);
+    return await fn(root);
   } finally {
-    await deps.close();
+    await root.close();
   }
 }
 
@@ -47,6 +50,10 @@ export function reportError(err: unknown): number {
   if (err instanceof UsageError) {
     process.stderr.write(`error: ${err.message}\n`);
     return 2;
+  }
+  if (isCoreError(err)) {
+    process.stderr.write(`error: ${err.message}\n`);
+    return EXIT_CODE[err.code];
   }
   // A library's error may quote a URL carrying a secret (the Telegram token is in every Bot API URL).
   // (A SQLite DATABASE_URL is a file path, shown everywhere else too.)
