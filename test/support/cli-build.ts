@@ -1,42 +1,15 @@
-// The CLI the tests run, compiled once per test run with esbuild (what tsx uses inside) instead
-// of through tsx's loader at every start: tsx's off-thread hooks made each of the suite's
-// hundreds of `tidings` processes spend about a second loading modules before doing anything.
-// Same sources, same entry (src/cli/index.ts); one test still runs the real bin/tidings.js.
-// The folder is two levels below the project, as src/<dir>/ is, so the sources' paths relative
-// to import.meta.url (templates/, examples/) still resolve.
+// The CLI the tests run is built once per test run by scripts/build.mjs, the same build
+// `npm install` makes for users (bin/tidings.js runs dist/node/cli.js), into a folder of this
+// run's own: several test runs may share the working tree, and one must not swap the build out
+// from under another. One test still runs the real bin/tidings.js.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-// Pure-ESM libraries of hundreds of files each, compiled in: Node's ESM loader resolving every
-// one of their files at each start cost about 0.2 s per process. Everything else stays external.
-const COMPILED_IN = new Set(['kysely', 'zod']);
-const externals: Plugin = {
-  name: 'externals',
-  setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => {
-      const name = args.path.startsWith('@') ? args.path.split('/').slice(0, 2).join('/') : args.path.split('/')[0]!;
-      return COMPILED_IN.has(name) ? undefined : { external: true };
-    });
-  },
-};
+import { ROOT, build } from '../../scripts/build.mjs';
 
 export default async function setup(): Promise<() => void> {
-  const outdir = path.join(ROOT, '.tmp', `test-cli-${process.pid}`);
-  await build({
-    entryPoints: { tidings: path.join(ROOT, 'src/cli/index.ts') },
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    plugins: [externals],
-    outdir,
-    logLevel: 'error',
-  });
+  // Two levels below the project, as dist/node/ is (see scripts/build.mjs).
+  const outdir = await build(path.join(ROOT, '.tmp', `test-cli-${process.pid}`));
   // Forked test workers inherit the environment: test/support/cli.ts reads it.
-  process.env.TIDINGS_TEST_CLI = path.join(outdir, 'tidings.js');
+  process.env.TIDINGS_TEST_CLI = path.join(outdir, 'cli.js');
   return () => rmSync(outdir, { recursive: true, force: true });
 }

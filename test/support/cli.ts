@@ -2,9 +2,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** The published entry point, loading the sources through tsx. */
+/** The published entry point: the build in dist/ (rebuilt first when src/ is newer). */
 export const REAL_BIN = fileURLToPath(new URL('../../bin/tidings.js', import.meta.url));
-/** What the tests run: the same CLI compiled once for the run (cli-build.ts), or the real one. */
+/** What the tests run: the same build, made once for this test run (cli-build.ts), or the real one. */
 export const BIN = process.env.TIDINGS_TEST_CLI ?? REAL_BIN;
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
