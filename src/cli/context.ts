@@ -6,6 +6,7 @@ import { ConfigError, type Config, SECRET_VARS, loadConfigFromProcess } from '..
 import type { Deps } from '../deps.js';
 import type { Root } from '../main.js';
 import { createLogger } from '../log.js';
+import type { CoreContext } from '../core/context.js';
 import { EXIT_CODE, isCoreError } from '../core/errors.js';
 
 /** The user asked for something we cannot do as asked; the message says what to do instead. */
@@ -63,6 +64,11 @@ export function reportError(err: unknown): number {
   if (process.env.LOG_LEVEL === 'debug' && err instanceof Error && err.stack) process.stderr.write(`${redact(err.stack)}\n`);
   else process.stderr.write('(set LOG_LEVEL=debug for details)\n');
   return 1;
+}
+
+/** What a core use case gets from a CLI command: the deps' store and clock, acting as "cli". */
+export function coreContext(deps: Deps): CoreContext {
+  return { db: deps.store.db, now: deps.now, log: deps.log, actor: 'cli' };
 }
 
 /** Admin changes made from the shell are in the audit log too, as actor "cli" (like the UI's and the bot's). */
