@@ -1,0 +1,13 @@
+// Empties the tables the subscriber tests write, so one migrated store serves a whole file.
+// Identity columns restart too (PostgreSQL), so ids read the same on both databases.
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../src/store/schema.js';
+
+const TABLES = ['deliveries', 'digests', 'subscriber_events', 'suppressions', 'subscriptions', 'subscribers', 'audit_log', 'newsletters'] as const;
+
+export async function resetStore(db: Kysely<Database>): Promise<void> {
+  const pg = (db.getExecutor().adapter.constructor.name ?? '').includes('Postgres');
+  if (pg) return void (await sql`truncate ${sql.join(TABLES.map((t) => sql.table(t)))} restart identity cascade`.execute(db));
+  for (const t of TABLES) await db.deleteFrom(t).execute();
+  await sql`delete from sqlite_sequence where name in (${sql.join([...TABLES])})`.execute(db).catch(() => undefined);
+}
