@@ -5,7 +5,7 @@
 import { Telegraf } from 'telegraf';
 import { claimUpdate, pruneUpdates } from '../store/bot.js';
 import { dispatcher } from './dispatch.js';
-import { langFromCode, say } from './i18n.js';
+import { resolveLang, say } from '../i18n/index.js';
 import { safeError } from './redact.js';
 import type { BotDeps } from './turn.js';
 
@@ -44,7 +44,7 @@ export function createBot(opts: BotOptions, deps: BotDeps): Telegraf {
     const chat = ctx.chat;
     if (!chat || chat.type === 'channel') return;
     // Best effort: the failure may be that Telegram cannot be reached at all.
-    await ctx.telegram.sendMessage(chat.id, say(langFromCode(ctx.from?.language_code), 'failed')).catch(() => undefined);
+    await ctx.telegram.sendMessage(chat.id, say(resolveLang(ctx.from?.language_code), 'failed')).catch(() => undefined);
   });
   return bot;
 }

@@ -6,7 +6,7 @@ import type { Context, MiddlewareFn } from 'telegraf';
 import { audit } from '../store/bot.js';
 import * as admin from './admin-commands.js';
 import { bindCommand } from './bind-commands.js';
-import { type Lang, say } from './i18n.js';
+import { type Lang, say } from '../i18n/index.js';
 import { LINK_PREFIX, link, startLink, unlink } from './link.js';
 import { digest, latest, onSearchButton, search } from './read-commands.js';
 import { errorLine } from './redact.js';

@@ -5,7 +5,7 @@
 import { linkTelegramChat, unlinkTelegramChat } from '../store/bot.js';
 import { getSubscriber } from '../store/subscribers.js';
 import type { TokenSigner } from '../subscribers/tokens.js';
-import { say } from './i18n.js';
+import { say } from '../i18n/index.js';
 import type { Turn } from './turn.js';
 
 export const LINK_PREFIX = 'link-';

@@ -9,7 +9,7 @@ import { listDigests } from '../store/digests.js';
 import { getNewsletter, listNewsletters } from '../store/newsletters.js';
 import type { ArticleRow, DigestRow, NewsletterRow } from '../store/schema.js';
 import { listSubscriptionsOf } from '../store/subscribers.js';
-import { say } from './i18n.js';
+import { say } from '../i18n/index.js';
 import { type Keyboard, type Turn, clip, htmlExtra, withFloodRetry } from './turn.js';
 
 export const MAX_LATEST = 20;

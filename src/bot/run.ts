@@ -2,33 +2,8 @@
 // meets when starting the bot (wrong token, unreachable API root, a second poller).
 import type { Telegraf } from 'telegraf';
 import type { Logger } from '../log.js';
+import { commandMenu } from '../i18n/index.js';
 import { errorLine, type Redactor, safeError } from './redact.js';
-
-/** The command menu Telegram clients show; admin commands stay out of it. */
-export const COMMANDS = [
-  { command: 'start', description: 'Welcome and choose newsletters' },
-  { command: 'latest', description: 'Latest headlines' },
-  { command: 'digest', description: 'The latest digest now' },
-  { command: 'search', description: 'Search the news archive' },
-  { command: 'newsletters', description: 'Newsletters and your subscriptions' },
-  { command: 'subscribe', description: 'Subscribe to a newsletter' },
-  { command: 'unsubscribe', description: 'Stop a newsletter' },
-  { command: 'topics', description: 'Only digests about these keywords' },
-  { command: 'settings', description: 'Language' },
-  { command: 'help', description: 'What I can do' },
-];
-export const COMMANDS_ZH = [
-  { command: 'start', description: '欢迎并选择简报' },
-  { command: 'latest', description: '最新标题' },
-  { command: 'digest', description: '立即查看最新一期' },
-  { command: 'search', description: '搜索新闻' },
-  { command: 'newsletters', description: '简报与我的订阅' },
-  { command: 'subscribe', description: '订阅简报' },
-  { command: 'unsubscribe', description: '退订简报' },
-  { command: 'topics', description: '只接收这些主题' },
-  { command: 'settings', description: '语言' },
-  { command: 'help', description: '帮助' },
-];
 
 /** What went wrong talking to the Bot API, for a person: one line, no token. */
 export function describeApiError(err: unknown, redact: Redactor, apiRoot: string): string {
@@ -46,8 +21,8 @@ export function describeApiError(err: unknown, redact: Redactor, apiRoot: string
 /** Registers the command menu (en and zh); a failure is logged, not fatal. */
 export async function publishCommands(bot: Telegraf, log: Logger, redact: Redactor): Promise<void> {
   try {
-    await bot.telegram.setMyCommands(COMMANDS);
-    await bot.telegram.setMyCommands(COMMANDS_ZH, { language_code: 'zh' });
+    await bot.telegram.setMyCommands(commandMenu('en'));
+    await bot.telegram.setMyCommands(commandMenu('zh'), { language_code: 'zh' });
   } catch (err) {
     log.warn({ err: safeError(err, redact) }, 'could not publish the command menu');
   }

@@ -3,7 +3,7 @@
 // writes no delivery for the subscription (deliver/ledger.ts, digest/filters.ts).
 import { parseKeywords } from '../http/preferences.js';
 import { listSubscriptionsOf, setKeywords, storedKeywords } from '../store/subscribers.js';
-import { say } from './i18n.js';
+import { say } from '../i18n/index.js';
 import type { Turn } from './turn.js';
 
 const CLEAR = /^(clear|none|reset|all|-|清除|全部|无)$/i;

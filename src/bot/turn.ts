@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import { findSubscriberByChat } from '../store/bot.js';
 import type { Database, NewsletterRow, SourceRow, SubscriberRow } from '../store/schema.js';
 import type { TokenSigner } from '../subscribers/tokens.js';
-import { type Lang, langFromCode } from './i18n.js';
+import { type Lang, resolveLang } from '../i18n/index.js';
 import type { Redactor } from './redact.js';
 
 export interface SendNowResult {
@@ -78,7 +78,7 @@ export function htmlExtra(keyboard?: Keyboard) {
 /** Builds the Turn for a message (or the message a pressed button belongs to). */
 export async function makeTurn(ctx: Context, deps: BotDeps, message: IncomingMessage, from: IncomingMessage['from']): Promise<Turn> {
   const subscriber = message.chat.type === 'private' ? await findSubscriberByChat(deps.db, String(message.chat.id)) : undefined;
-  const lang: Lang = subscriber && (subscriber.language === 'zh' || subscriber.language === 'en') ? subscriber.language : langFromCode(from?.language_code);
+  const lang: Lang = subscriber && (subscriber.language === 'zh' || subscriber.language === 'en') ? subscriber.language : resolveLang(from?.language_code);
   const threadId = message.is_topic_message ? message.message_thread_id : undefined;
   return {
     ctx,

@@ -7,8 +7,7 @@ import { reactivateBlocked, setSubscriberLanguage } from '../store/bot.js';
 import { getNewsletter, listNewsletters } from '../store/newsletters.js';
 import type { NewsletterRow, SubscriberRow, SubscriptionRow } from '../store/schema.js';
 import { listSubscriptionsOf, subscribe, unsubscribe, upsertSubscriber } from '../store/subscribers.js';
-import { CONSENT_VERSION } from '../subscribers/text.js';
-import { LANGUAGE_NAMES, type Lang, say } from './i18n.js';
+import { CONSENT_VERSION, LANGUAGE_NAMES, type Lang, say } from '../i18n/index.js';
 import { type Keyboard, type Turn, clip, htmlExtra } from './turn.js';
 
 export const isAdmin = (turn: Turn) => turn.from !== undefined && !turn.senderChat && turn.deps.adminIds.includes(turn.from.id);

@@ -2,14 +2,14 @@
 // stay untrusted text (renderers escape them); only links and images are narrowed to http(s),
 // because an escaped `javascript:` URL is still a working link.
 import type { NewsletterRow } from '../store/schema.js';
-import type { DigestItem, DigestLanguage, DigestModel, DigestSection } from './model.js';
+import { t } from '../i18n/index.js';
+import type { DigestItem, DigestModel, DigestSection } from './model.js';
 import type { SelectedItem } from './select.js';
 
 export const SUMMARY_FALLBACK_CHARS = 300;
 
 // A line break between two Chinese sentences becomes nothing, not a space.
 const CJK_GAP = /([\p{Script=Han}\u3000-\u303f\uff00-\uffef])\s+(?=[\p{Script=Han}\u3000-\u303f\uff00-\uffef])/gu;
-const OTHER: Record<DigestLanguage, string> = { en: 'Other', zh: '其他' };
 
 export type NewsletterForCompose = Pick<NewsletterRow, 'id' | 'slug' | 'name' | 'language' | 'timezone' | 'sections'>;
 
@@ -95,6 +95,7 @@ export function composeDigest(newsletter: NewsletterForCompose, selected: readon
     // Case-insensitive grouping: "Markets" and "markets" are one section, titled as first seen.
     const groups = new Map<string, DigestSection>();
     const other: DigestItem[] = [];
+    const otherTitle = t(language, 'digest.otherSection');
     for (const item of items) {
       const title = item.category?.trim();
       if (!title) {
@@ -102,7 +103,7 @@ export function composeDigest(newsletter: NewsletterForCompose, selected: readon
         continue;
       }
       const key = title.normalize('NFKC').toLowerCase();
-      if (key === OTHER[language].toLowerCase()) {
+      if (key === otherTitle.toLowerCase()) {
         other.push(item);
         continue;
       }
@@ -111,7 +112,7 @@ export function composeDigest(newsletter: NewsletterForCompose, selected: readon
       else groups.set(key, { title, items: [item] });
     }
     sections = [...groups.values()];
-    if (other.length) sections.push({ title: OTHER[language], items: other });
+    if (other.length) sections.push({ title: otherTitle, items: other });
   }
   return {
     newsletter: { id: newsletter.id, slug: newsletter.slug, name: newsletter.name, language },

@@ -3,7 +3,7 @@
 // string in here is untrusted text (titles and summaries come from the sources or an LLM) that
 // the renderer must escape for its own output format.
 
-export type DigestLanguage = 'en' | 'zh';
+import type { Lang } from '../i18n/index.js';
 
 export interface DigestSource {
   id: number;
@@ -40,7 +40,7 @@ export interface DigestModel {
     id: number;
     slug: string;
     name: string;
-    language: DigestLanguage;
+    language: Lang;
   };
   /** The schedule slot this digest belongs to. */
   slotAt: Date;

@@ -5,7 +5,7 @@
 // Tokens look like `%%tidings.unsubscribe_url%%`. Handlebars leaves them alone (no character in
 // them is escaped) and so does MJML; the renderer neutralizes the prefix inside article data
 // (see neutralizeTokens) so a hostile title cannot smuggle one in.
-import { t } from './i18n.js';
+import { t } from '../i18n/index.js';
 import type { Recipient } from './model.js';
 
 export interface RenderedEmail {
@@ -197,7 +197,7 @@ export function personalizedParts(rendered: RenderedEmail, recipient: Recipient)
   const unsubscribe = httpUrl(recipient.unsubscribeUrl, 'unsubscribe URL');
   const preferences = httpUrl(recipient.preferencesUrl, 'preferences URL');
   const name = cleanRecipientName(recipient.name);
-  const greeting = (lang: 'en' | 'zh') => (name ? t(lang, 'greetingNamed', { name }) : t(lang, 'greeting'));
+  const greeting = (lang: 'en' | 'zh') => (name ? t(lang, 'digest.greetingNamed', { name }) : t(lang, 'digest.greeting'));
   const text: Record<TokenKind, string> = {
     unsubscribe_url: unsubscribe,
     preferences_url: preferences,

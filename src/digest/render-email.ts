@@ -2,7 +2,7 @@
 // compiles it once, strictly validated, and per-recipient values stay placeholders for
 // personalize(). See templates.ts for the escaping policy and personalize.ts for the tokens.
 import { createRequire } from 'node:module';
-import { formatDate, staticStrings, t } from './i18n.js';
+import { formatDate, staticStrings, t } from '../i18n/index.js';
 import { type DigestItem, type DigestModel, type Recipient, type SenderInfo, digestItems } from './model.js';
 import {
   type PersonalizedEmail,
@@ -94,8 +94,8 @@ export function emailView(model: DigestModel, sender: SenderInfo, recipient: Rec
     preheader: capText(titles.join(' · '), SUBJECT_MAX),
     firstTitle: titles[0] ?? '',
     itemCount: items.length,
-    storyCount: t(lang, 'storyCount', { count: items.length }),
-    whyReceiving: t(lang, 'whyReceiving', { newsletter: name }),
+    storyCount: t(lang, 'digest.storyCount', { count: items.length }),
+    whyReceiving: t(lang, 'digest.whyReceiving', { newsletter: name }),
     archiveUrl: safeUrl(model.archiveUrl),
     sections: model.sections
       .filter((s) => s.items.length > 0)
@@ -206,7 +206,7 @@ export async function renderEmailForRecipient(
   const name = cleanRecipientName(recipient.name);
   const values: RecipientView = {
     name,
-    greeting: name ? t(lang, 'greetingNamed', { name }) : t(lang, 'greeting'),
+    greeting: name ? t(lang, 'digest.greetingNamed', { name }) : t(lang, 'digest.greeting'),
     unsubscribeUrl: recipient.unsubscribeUrl,
     preferencesUrl: recipient.preferencesUrl,
   };

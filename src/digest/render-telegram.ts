@@ -6,7 +6,7 @@
 //
 // Messages are filled item by item; an item that cannot fit a message alone is cut at the best
 // boundary (line, sentence, word, grapheme) by splitRuns in this file's second half.
-import { formatDate, t } from './i18n.js';
+import { formatDate, t } from '../i18n/index.js';
 import type { DigestItem, DigestModel } from './model.js';
 import { escapeHtml } from './telegram-html.js';
 
@@ -84,9 +84,9 @@ function itemRuns(item: DigestItem, lang: string, date: (d: Date) => string): Ru
   const others = item.alsoReportedBy.filter((o) => oneLine(o.name));
   if (others.length > 0) {
     const italic: Tag = { name: 'i' };
-    runs.push(plain('\n'), { text: t(lang, 'alsoReportedBy') + t(lang, 'colon'), tags: [italic] });
+    runs.push(plain('\n'), { text: t(lang, 'digest.alsoReportedBy') + t(lang, 'digest.colon'), tags: [italic] });
     others.forEach((o, k) => {
-      if (k > 0) runs.push({ text: t(lang, 'listSeparator'), tags: [italic] });
+      if (k > 0) runs.push({ text: t(lang, 'digest.listSeparator'), tags: [italic] });
       const url = httpUrl(o.url);
       runs.push({ text: oneLine(o.name), tags: url ? [italic, { name: 'a', href: url }] : [italic] });
     });
@@ -96,9 +96,9 @@ function itemRuns(item: DigestItem, lang: string, date: (d: Date) => string): Ru
 
 function footerRuns(model: DigestModel, count: number): Run[] {
   const lang = model.newsletter.language;
-  const runs: Run[] = [{ text: t(lang, 'storyCount', { count }), tags: [{ name: 'i' }] }];
+  const runs: Run[] = [{ text: t(lang, 'digest.storyCount', { count }), tags: [{ name: 'i' }] }];
   const archive = httpUrl(model.archiveUrl);
-  if (archive) runs.push(plain(' · '), { text: t(lang, 'viewInBrowser'), tags: [{ name: 'a', href: archive }] });
+  if (archive) runs.push(plain(' · '), { text: t(lang, 'digest.viewInBrowser'), tags: [{ name: 'a', href: archive }] });
   return runs;
 }
 

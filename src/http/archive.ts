@@ -3,7 +3,7 @@
 // that is not a plain number, is the same 404 as a missing page, so probing learns nothing.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Kysely } from 'kysely';
-import { resolveLang } from '../digest/i18n.js';
+import { resolveLang } from '../i18n/index.js';
 import type { Recipient, SenderInfo } from '../digest/model.js';
 import { personalize } from '../digest/personalize.js';
 import { getDigest, listDigests, listReadyDigestPage } from '../store/digests.js';

@@ -2,11 +2,11 @@
 // the link to the other language, and HTML replies.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { DigestLanguage, SenderInfo } from '../digest/model.js';
+import type { SenderInfo } from '../digest/model.js';
+import { type Lang, negotiateLang } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import type { Database } from '../store/schema.js';
 import type { SendConfirmation } from '../subscribers/confirm-mail.js';
-import { pageLanguage } from '../subscribers/text.js';
 import type { TokenSigner } from '../subscribers/tokens.js';
 import { formValue } from './forms.js';
 
@@ -42,13 +42,13 @@ export interface PageDeps extends SubscriberPagesOptions {
 }
 
 /** The page language: ?lang= or a form's lang field, else `preferred`, else Accept-Language. */
-export function langOf(request: FastifyRequest, preferred?: string | null): DigestLanguage {
+export function langOf(request: FastifyRequest, preferred?: string | null): Lang {
   const query = (request.query as Record<string, unknown> | undefined)?.lang;
-  return pageLanguage({ query: query ?? formValue(request.body, 'lang'), preferred, acceptLanguage: request.headers['accept-language'] });
+  return negotiateLang({ explicit: query ?? formValue(request.body, 'lang'), preferred, acceptLanguage: request.headers['accept-language'] });
 }
 
 /** The GET address of `path` in the other language, keeping the given parameters (a token). */
-export function switchHref(path: string, lang: DigestLanguage, params: Record<string, string | undefined> = {}): string {
+export function switchHref(path: string, lang: Lang, params: Record<string, string | undefined> = {}): string {
   const search = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined) search.set(k, v);
   search.set('lang', lang === 'zh' ? 'en' : 'zh');

@@ -1,7 +1,6 @@
 // Server-rendered archive pages: small documents with inline CSS and no external asset. Every
 // value shown comes from the store and is escaped here; the only markup is this file's own.
-import { formatDate, resolveLang, t } from '../digest/i18n.js';
-import type { DigestLanguage } from '../digest/model.js';
+import { formatDate, type Lang, resolveLang, t } from '../i18n/index.js';
 import { escapeHtml } from '../digest/personalize.js';
 
 const CSS = [
@@ -49,7 +48,7 @@ export function layout(lang: string, title: string, body: string, head = ''): st
   );
 }
 
-function languageName(code: string, inLang: DigestLanguage): string {
+function languageName(code: string, inLang: Lang): string {
   try {
     return new Intl.DisplayNames([inLang], { type: 'language' }).of(code) ?? code;
   } catch {
@@ -58,8 +57,8 @@ function languageName(code: string, inLang: DigestLanguage): string {
 }
 
 /** `/`: the enabled newsletters. `lang` is the site's language (the page mixes newsletters). */
-export function indexPage(newsletters: readonly NewsletterLink[], lang: DigestLanguage = 'en'): string {
-  const title = t(lang, 'newsletters');
+export function indexPage(newsletters: readonly NewsletterLink[], lang: Lang = 'en'): string {
+  const title = t(lang, 'page.newsletters');
   const items = newsletters
     .map(
       (n) =>
@@ -74,7 +73,7 @@ export function indexPage(newsletters: readonly NewsletterLink[], lang: DigestLa
 export function archivePage(p: ArchivePage): string {
   const { newsletter: n, entries, page } = p;
   const lang = n.language;
-  const title = t(lang, 'archiveTitle', { newsletter: n.name });
+  const title = t(lang, 'page.archiveTitle', { newsletter: n.name });
   const feed = escapeHtml(feedPath(n.slug));
   const head = `<link rel="alternate" type="application/atom+xml" title="${escapeHtml(n.name)}" href="${feed}">`;
   const rows = entries
@@ -82,18 +81,18 @@ export function archivePage(p: ArchivePage): string {
       (e) =>
         `<li><span class="meta">${escapeHtml(formatDate(e.slotAt, lang, n.timezone))}</span><br>` +
         `<a href="${escapeHtml(digestPath(n.slug, e.id))}">${escapeHtml(e.subject)}</a> ` +
-        `<span class="meta">${escapeHtml(t(lang, 'storyCount', { count: e.itemCount }))}</span></li>`,
+        `<span class="meta">${escapeHtml(t(lang, 'digest.storyCount', { count: e.itemCount }))}</span></li>`,
     )
     .join('');
   const nav: string[] = [];
   const pageLink = (to: number) => escapeHtml(to === 1 ? archivePath(n.slug) : `${archivePath(n.slug)}?page=${to}`);
-  if (page > 1) nav.push(`<a rel="prev" href="${pageLink(page - 1)}">${escapeHtml(t(lang, 'newerPage'))}</a>`);
-  if (page > 1 || p.hasOlder) nav.push(`<span class="meta">${escapeHtml(t(lang, 'pageNumber', { page }))}</span>`);
-  if (p.hasOlder) nav.push(`<a rel="next" href="${pageLink(page + 1)}">${escapeHtml(t(lang, 'olderPage'))}</a>`);
+  if (page > 1) nav.push(`<a rel="prev" href="${pageLink(page - 1)}">${escapeHtml(t(lang, 'page.newerPage'))}</a>`);
+  if (page > 1 || p.hasOlder) nav.push(`<span class="meta">${escapeHtml(t(lang, 'page.pageNumber', { page }))}</span>`);
+  if (p.hasOlder) nav.push(`<a rel="next" href="${pageLink(page + 1)}">${escapeHtml(t(lang, 'page.olderPage'))}</a>`);
   const body =
-    `<p class="meta"><a href="/">${escapeHtml(t(lang, 'allNewsletters'))}</a> · <a href="${feed}">${escapeHtml(t(lang, 'atomFeed'))}</a></p>` +
+    `<p class="meta"><a href="/">${escapeHtml(t(lang, 'page.allNewsletters'))}</a> · <a href="${feed}">${escapeHtml(t(lang, 'page.atomFeed'))}</a></p>` +
     `<h1>${escapeHtml(title)}</h1>` +
-    (rows ? `<ul>${rows}</ul>` : `<p>${escapeHtml(t(lang, 'noDigests'))}</p>`) +
+    (rows ? `<ul>${rows}</ul>` : `<p>${escapeHtml(t(lang, 'page.noDigests'))}</p>`) +
     (nav.length ? `<nav>${nav.join('')}</nav>` : '');
   return layout(lang, title, body, head);
 }
@@ -101,7 +100,7 @@ export function archivePage(p: ArchivePage): string {
 /** A 404 or 5xx page: a fixed message, never an error's text or stack. */
 export function errorPage(status: number, lang: string = 'en'): string {
   const missing = status === 404;
-  const title = t(lang, missing ? 'notFound' : 'serverError');
-  const body = `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(t(lang, missing ? 'notFoundBody' : 'serverErrorBody'))}</p><p><a href="/">${escapeHtml(t(lang, 'allNewsletters'))}</a></p>`;
+  const title = t(lang, missing ? 'page.notFound' : 'page.serverError');
+  const body = `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(t(lang, missing ? 'page.notFoundBody' : 'page.serverErrorBody'))}</p><p><a href="/">${escapeHtml(t(lang, 'page.allNewsletters'))}</a></p>`;
   return layout(lang, `${status} · ${title}`, body);
 }

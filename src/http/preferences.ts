@@ -8,7 +8,7 @@ import { listNewsletters } from '../store/newsletters.js';
 import { recordEvent, suppress } from '../store/subscriber-events.js';
 import { getSubscriber, listSubscriptionsOf, setKeywords, storedKeywords, subscribe, unsubscribe } from '../store/subscribers.js';
 import type { SubscriberRow } from '../store/schema.js';
-import { CONSENT_VERSION } from '../subscribers/text.js';
+import { CONSENT_VERSION } from '../i18n/index.js';
 import { formValue } from './forms.js';
 import { langOf, type PageDeps, sendHtml, switchHref, tokenOf } from './page-kit.js';
 import { messagePage, type PreferenceRow, preferencesPage } from './subscriber-pages.js';

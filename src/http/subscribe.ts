@@ -9,8 +9,7 @@ import { countEvents, recordEvent } from '../store/subscriber-events.js';
 import { confirmSubscription, findSubscriberByEmail, getSubscriber, getSubscription, subscribe, upsertSubscriber } from '../store/subscribers.js';
 import type { NewsletterRow } from '../store/schema.js';
 import { parseEmailAddress } from '../subscribers/address.js';
-import { CONSENT_VERSION } from '../subscribers/text.js';
-import type { DigestLanguage } from '../digest/model.js';
+import { CONSENT_VERSION, type Lang } from '../i18n/index.js';
 import { cleanRecipientName } from '../digest/personalize.js';
 import { formValue, formValues } from './forms.js';
 import { confirmLink, recipientLinks } from './links.js';
@@ -23,7 +22,7 @@ const HOUR = 3_600_000;
 interface SignUp {
   address: string;
   name: string | null;
-  lang: DigestLanguage;
+  lang: Lang;
   ip: string;
   newsletters: NewsletterRow[];
 }

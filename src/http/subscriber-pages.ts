@@ -1,9 +1,10 @@
 // The subscriber pages as HTML: plain forms that work without JavaScript, in the archive's
 // layout. Every value is escaped here; tokens travel in hidden fields and in form actions.
-import type { DigestLanguage } from '../digest/model.js';
 import { escapeHtml } from '../digest/personalize.js';
 import { layout } from './pages.js';
-import { CONSENT_VERSION, st, type TextKey } from '../subscribers/text.js';
+import { type AreaKey, CONSENT_VERSION, type Lang, t } from '../i18n/index.js';
+
+type TextKey = AreaKey<'page'>;
 
 const FORM_CSS =
   '<style>label{display:block;margin:.8em 0 .2em}input[type=email],input[type=text]{width:100%;box-sizing:border-box;padding:.5em;font:inherit;border:1px solid #9ca3af;border-radius:4px}' +
@@ -12,7 +13,7 @@ const FORM_CSS =
   '.hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}.lang{float:right}</style>';
 
 export interface PageFrame {
-  lang: DigestLanguage;
+  lang: Lang;
   /** The same page in the other language (GET), or undefined for none. */
   switchHref?: string;
 }
@@ -21,7 +22,7 @@ const e = escapeHtml;
 
 function page(frame: PageFrame, title: string, body: string): string {
   const other = frame.switchHref
-    ? `<p class="lang meta"><a href="${e(frame.switchHref)}" hreflang="${frame.lang === 'zh' ? 'en' : 'zh'}">${e(st(frame.lang, 'otherLanguage'))}</a></p>`
+    ? `<p class="lang meta"><a href="${e(frame.switchHref)}" hreflang="${frame.lang === 'zh' ? 'en' : 'zh'}">${e(t(frame.lang, 'page.otherLanguage'))}</a></p>`
     : '';
   return layout(frame.lang, title, `${other}<h1>${e(title)}</h1>${body}`, FORM_CSS);
 }
@@ -31,7 +32,7 @@ const para = (text: string, cls = '') => `<p${cls ? ` class="${cls}"` : ''}>${e(
 
 /** A page with a title and one paragraph: check your inbox, done, invalid link, too many. */
 export function messagePage(frame: PageFrame, title: TextKey, body: TextKey, vars: Record<string, string> = {}): string {
-  return page(frame, st(frame.lang, title, vars), para(st(frame.lang, body, vars)));
+  return page(frame, t(frame.lang, `page.${title}`, vars), para(t(frame.lang, `page.${body}`, vars)));
 }
 
 export interface SubscribeFormView extends PageFrame {
@@ -46,8 +47,8 @@ export interface SubscribeFormView extends PageFrame {
 
 export function subscribeForm(v: SubscribeFormView): string {
   const { lang } = v;
-  const title = v.fixed ? st(lang, 'subscribeTo', { newsletter: v.fixed.name }) : st(lang, 'subscribeTitle');
-  if (!v.fixed && v.newsletters.length === 0) return page(v, title, para(st(lang, 'noNewsletters')));
+  const title = v.fixed ? t(lang, 'page.subscribeTo', { newsletter: v.fixed.name }) : t(lang, 'page.subscribeTitle');
+  if (!v.fixed && v.newsletters.length === 0) return page(v, title, para(t(lang, 'page.noNewsletters')));
   const chosen = new Set(v.values?.chosen ?? []);
   let choice: string;
   if (v.fixed) choice = hidden('newsletter', v.fixed.slug);
@@ -59,21 +60,21 @@ export function subscribeForm(v: SubscribeFormView): string {
         return `<div><input type="checkbox" id="nl${i}" name="newsletter" value="${e(n.slug)}"${checked ? ' checked' : ''}><label for="nl${i}">${e(n.name)}</label></div>`;
       })
       .join('');
-    choice = `<fieldset><legend>${e(st(lang, 'chooseNewsletters'))}</legend>${boxes}</fieldset>`;
+    choice = `<fieldset><legend>${e(t(lang, 'page.chooseNewsletters'))}</legend>${boxes}</fieldset>`;
   }
   const body =
-    (v.error ? para(st(lang, v.error), 'error') : '') +
+    (v.error ? para(t(lang, `page.${v.error}`), 'error') : '') +
     `<form method="post" action="${e(v.action)}">` +
     hidden('lang', lang) +
     hidden('consent_version', CONSENT_VERSION) +
-    `<label for="email">${e(st(lang, 'email'))}</label><input type="email" id="email" name="email" required maxlength="254" autocomplete="email" value="${e(v.values?.email ?? '')}">` +
-    `<label for="name">${e(st(lang, 'name'))}</label><input type="text" id="name" name="name" maxlength="100" autocomplete="name" value="${e(v.values?.name ?? '')}">` +
+    `<label for="email">${e(t(lang, 'page.email'))}</label><input type="email" id="email" name="email" required maxlength="254" autocomplete="email" value="${e(v.values?.email ?? '')}">` +
+    `<label for="name">${e(t(lang, 'page.name'))}</label><input type="text" id="name" name="name" maxlength="100" autocomplete="name" value="${e(v.values?.name ?? '')}">` +
     // Bots fill every field; people never see this one.
-    `<div class="hp" aria-hidden="true"><label for="website">${e(st(lang, 'honeypot'))}</label><input type="text" id="website" name="website" tabindex="-1" autocomplete="off" value=""></div>` +
+    `<div class="hp" aria-hidden="true"><label for="website">${e(t(lang, 'page.honeypot'))}</label><input type="text" id="website" name="website" tabindex="-1" autocomplete="off" value=""></div>` +
     choice +
-    para(st(lang, 'consent', { organization: v.organization })) +
-    `<p class="meta">${e(st(lang, 'consentVersion', { version: CONSENT_VERSION }))}</p>` +
-    `<button type="submit">${e(st(lang, 'subscribeButton'))}</button></form>`;
+    para(t(lang, 'page.consent', { organization: v.organization })) +
+    `<p class="meta">${e(t(lang, 'page.consentVersion', { version: CONSENT_VERSION }))}</p>` +
+    `<button type="submit">${e(t(lang, 'page.subscribeButton'))}</button></form>`;
   return page(v, title, body);
 }
 
@@ -82,9 +83,9 @@ export function actionPage(frame: PageFrame, opts: { title: TextKey; ask: TextKe
   const { lang } = frame;
   const vars = { newsletter: opts.newsletter };
   const body =
-    para(st(lang, opts.ask, vars)) +
-    `<form method="post" action="${e(opts.action)}">${hidden('token', opts.token)}${hidden('lang', lang)}<button type="submit">${e(st(lang, opts.button))}</button></form>`;
-  return page(frame, st(lang, opts.title, vars), body);
+    para(t(lang, `page.${opts.ask}`, vars)) +
+    `<form method="post" action="${e(opts.action)}">${hidden('token', opts.token)}${hidden('lang', lang)}<button type="submit">${e(t(lang, `page.${opts.button}`))}</button></form>`;
+  return page(frame, t(lang, `page.${opts.title}`, vars), body);
 }
 
 export interface PreferenceRow {
@@ -117,27 +118,27 @@ export function preferencesPage(v: PreferencesView): string {
       const keywords =
         r.status === 'active'
           ? form(
-              `<label for="kw${id}">${e(st(lang, 'keywords'))}</label><input type="text" id="kw${id}" name="keywords" maxlength="500" value="${e(r.keywords.join(', '))}">${hidden('action', 'keywords')}${hidden('subscription', id)}`,
-              st(lang, 'saveKeywords'),
+              `<label for="kw${id}">${e(t(lang, 'page.keywords'))}</label><input type="text" id="kw${id}" name="keywords" maxlength="500" value="${e(r.keywords.join(', '))}">${hidden('action', 'keywords')}${hidden('subscription', id)}`,
+              t(lang, 'page.saveKeywords'),
             )
           : '';
       const toggle = live
-        ? form(hidden('action', 'unsubscribe') + hidden('subscription', id), st(lang, 'unsubscribeButton'), true)
+        ? form(hidden('action', 'unsubscribe') + hidden('subscription', id), t(lang, 'page.unsubscribeButton'), true)
         : r.status === 'unsubscribed'
-          ? form(hidden('action', 'resubscribe') + hidden('subscription', id), st(lang, 'resubscribe'))
+          ? form(hidden('action', 'resubscribe') + hidden('subscription', id), t(lang, 'page.resubscribe'))
           : '';
-      return `<li><strong>${e(r.newsletter)}</strong> <span class="meta">${e(st(lang, `channel_${r.channel}`))} · ${e(st(lang, `status_${r.status}`))}</span>${keywords}${toggle}</li>`;
+      return `<li><strong>${e(r.newsletter)}</strong> <span class="meta">${e(t(lang, `page.channel_${r.channel}`))} · ${e(t(lang, `page.status_${r.status}`))}</span>${keywords}${toggle}</li>`;
     })
     .join('');
   const others = v.others.length
-    ? `<h2>${e(st(lang, 'otherNewsletters'))}</h2><ul>${v.others
-        .map((n) => `<li><strong>${e(n.name)}</strong>${form(hidden('action', 'subscribe') + hidden('newsletter', String(n.id)), st(lang, 'subscribeMore'))}</li>`)
+    ? `<h2>${e(t(lang, 'page.otherNewsletters'))}</h2><ul>${v.others
+        .map((n) => `<li><strong>${e(n.name)}</strong>${form(hidden('action', 'subscribe') + hidden('newsletter', String(n.id)), t(lang, 'page.subscribeMore'))}</li>`)
         .join('')}</ul>`
     : '';
   const all = v.rows.some((r) => r.status === 'active' || r.status === 'pending')
-    ? `<h2>${e(st(lang, 'unsubscribeAll'))}</h2>${para(st(lang, 'unsubscribeAllHelp'))}${form(hidden('action', 'unsubscribe-all'), st(lang, 'unsubscribeAll'), true)}`
+    ? `<h2>${e(t(lang, 'page.unsubscribeAll'))}</h2>${para(t(lang, 'page.unsubscribeAllHelp'))}${form(hidden('action', 'unsubscribe-all'), t(lang, 'page.unsubscribeAll'), true)}`
     : '';
-  const telegram = v.telegramUrl ? `<h2>${e(st(lang, 'connectTelegram'))}</h2>${para(st(lang, 'connectTelegramHelp'))}<p><a href="${e(v.telegramUrl)}">${e(st(lang, 'connectTelegram'))}</a></p>` : '';
-  const body = (v.notice ? para(st(lang, v.notice), 'notice') : '') + para(st(lang, 'preferencesFor', { address: v.address })) + `<ul>${rows}</ul>${others}${telegram}${all}`;
-  return page(v, st(lang, 'preferencesTitle'), body);
+  const telegram = v.telegramUrl ? `<h2>${e(t(lang, 'page.connectTelegram'))}</h2>${para(t(lang, 'page.connectTelegramHelp'))}<p><a href="${e(v.telegramUrl)}">${e(t(lang, 'page.connectTelegram'))}</a></p>` : '';
+  const body = (v.notice ? para(t(lang, `page.${v.notice}`), 'notice') : '') + para(t(lang, 'page.preferencesFor', { address: v.address })) + `<ul>${rows}</ul>${others}${telegram}${all}`;
+  return page(v, t(lang, 'page.preferencesTitle'), body);
 }

@@ -2,14 +2,14 @@
 // confirm token names one subscription). It goes through the same EmailChannel as digests, so it
 // gets the same header hygiene, DKIM and outbox; the greeting is personalize()'s placeholder.
 import type { EmailChannel } from '../deliver/channel.js';
-import type { DigestLanguage, SenderInfo } from '../digest/model.js';
+import type { SenderInfo } from '../digest/model.js';
 import { escapeHtml, type RenderedEmail, recipientPlaceholders } from '../digest/personalize.js';
-import { st } from './text.js';
+import { type Lang, t } from '../i18n/index.js';
 
 export interface ConfirmationRequest {
   to: string;
   name: string | null;
-  lang: DigestLanguage;
+  lang: Lang;
   subscriberId: number;
   items: { subscriptionId: number; newsletter: string; slug: string; confirmUrl: string }[];
   expiresAt: Date;
@@ -26,39 +26,39 @@ export function renderConfirmation(req: ConfirmationRequest, sender: SenderInfo)
   const { lang } = req;
   const first = req.items[0];
   if (!first) throw new Error('a confirmation mail needs at least one subscription');
-  const names = req.items.map((i) => i.newsletter).join(lang === 'zh' ? '、' : ', ');
-  const subject = st(lang, 'mailSubject', { newsletter: names });
+  const names = req.items.map((i) => i.newsletter).join(t(lang, 'digest.listSeparator'));
+  const subject = t(lang, 'mail.subject', { newsletter: names });
   const greeting = recipientPlaceholders(lang).greeting;
-  const footer = st(lang, 'mailSentBy', { organization: sender.organization, address: sender.postalAddress.replace(/\s*\n\s*/g, ', ') });
-  const expiry = st(lang, 'mailExpiry', { date: utc(req.expiresAt) });
+  const footer = t(lang, 'mail.sentBy', { organization: sender.organization, address: sender.postalAddress.replace(/\s*\n\s*/g, ', ') });
+  const expiry = t(lang, 'mail.expiry', { date: utc(req.expiresAt) });
   const e = escapeHtml;
   const buttons = req.items
     .map(
       (i) =>
-        `<p style="margin:16px 0"><a href="${e(i.confirmUrl)}" style="display:inline-block;padding:10px 18px;background:#1d4ed8;color:#ffffff;text-decoration:none;border-radius:4px">${e(st(lang, 'mailButton', { newsletter: i.newsletter }))}</a></p>`,
+        `<p style="margin:16px 0"><a href="${e(i.confirmUrl)}" style="display:inline-block;padding:10px 18px;background:#1d4ed8;color:#ffffff;text-decoration:none;border-radius:4px">${e(t(lang, 'mail.button', { newsletter: i.newsletter }))}</a></p>`,
     )
     .join('');
   const html =
     `<!doctype html><html lang="${lang === 'zh' ? 'zh-CN' : 'en'}"><head><meta charset="utf-8"><title>${e(subject)}</title></head>` +
     '<body style="margin:0;padding:24px;background:#f3f4f6;font:16px/1.5 system-ui,sans-serif;color:#1f2937">' +
     '<div style="max-width:560px;margin:0 auto;padding:24px;background:#ffffff">' +
-    `<p>${greeting}</p><p>${e(st(lang, 'mailIntro'))}</p>${buttons}` +
-    `<p style="color:#6b7280;font-size:14px">${e(expiry)}</p><p>${e(st(lang, 'mailIgnore'))}</p>` +
+    `<p>${greeting}</p><p>${e(t(lang, 'mail.intro'))}</p>${buttons}` +
+    `<p style="color:#6b7280;font-size:14px">${e(expiry)}</p><p>${e(t(lang, 'mail.ignore'))}</p>` +
     `<p style="color:#6b7280;font-size:12px">${e(footer)}</p></div></body></html>`;
   const text = [
     greeting,
     '',
-    st(lang, 'mailIntro'),
+    t(lang, 'mail.intro'),
     '',
-    ...req.items.flatMap((i) => [`${st(lang, 'mailButton', { newsletter: i.newsletter })}:`, i.confirmUrl, '']),
+    ...req.items.flatMap((i) => [`${t(lang, 'mail.button', { newsletter: i.newsletter })}:`, i.confirmUrl, '']),
     expiry,
-    st(lang, 'mailIgnore'),
+    t(lang, 'mail.ignore'),
     '',
     '--',
     footer,
     '',
   ].join('\n');
-  return { subject, preheader: st(lang, 'mailIntro'), html, text };
+  return { subject, preheader: t(lang, 'mail.intro'), html, text };
 }
 
 export interface MailerOptions {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSchedule } from '../../src/bot/admin-commands.js';
 import { checkSchedule, formatInZone } from '../../src/bot/cron-next.js';
 import { parseCommand } from '../../src/bot/dispatch.js';
-import { langFromCode, say } from '../../src/bot/i18n.js';
+import { resolveLang, say } from '../../src/i18n/index.js';
 import { errorLine, redactor, safeError } from '../../src/bot/redact.js';
 import { searchTerms } from '../../src/bot/read-commands.js';
 import { ConfigError, loadConfig, redactedConfig } from '../../src/config/index.js';
@@ -81,10 +81,10 @@ describe('/schedule', () => {
 describe('bot texts', () => {
   it('escapes what is filled in and picks Chinese for zh language codes', () => {
     expect(say('en', 'unknownNewsletter', { slug: '<b>x</b>&' })).toBe('There is no newsletter "&lt;b&gt;x&lt;/b&gt;&amp;". /newsletters lists them.');
-    expect(langFromCode('zh-hans')).toBe('zh');
-    expect(langFromCode('ZH-TW')).toBe('zh');
-    expect(langFromCode('en-US')).toBe('en');
-    expect(langFromCode(undefined)).toBe('en');
+    expect(resolveLang('zh-hans')).toBe('zh');
+    expect(resolveLang('ZH-TW')).toBe('zh');
+    expect(resolveLang('en-US')).toBe('en');
+    expect(resolveLang(undefined)).toBe('en');
   });
 });
 

@@ -7,7 +7,7 @@ import { addNewsletter } from '../../src/store/newsletters.js';
 import type { NewsletterRow } from '../../src/store/schema.js';
 import { countEvents, listEvents, suppress } from '../../src/store/subscriber-events.js';
 import { findSubscriberByEmail, listSubscriptionsOf, subscribe, upsertSubscriber } from '../../src/store/subscribers.js';
-import { CONSENT_VERSION } from '../../src/subscribers/text.js';
+import { CONSENT_VERSION } from '../../src/i18n/index.js';
 import { dialects, forEachDialect, type TestStore } from '../support/databases.js';
 import { type Clock, clock, fakeEmailChannel, ledgerFor, pagesServer, T0, TOKENS, tokenIn, urlencoded } from './harness.js';
 

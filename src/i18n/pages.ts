@@ -1,10 +1,23 @@
-// Strings of the subscriber pages and the confirmation mail, in English and Chinese, and the
-// choice of language for a request. Plain text: the page renderer escapes everything.
+// The public web pages: the archive (index, a newsletter's digests, errors) and the subscriber
+// pages (sign-up, confirm, unsubscribe, preferences). Plain text: the page renderers escape it.
 import { createHash } from 'node:crypto';
-import { resolveLang } from '../digest/i18n.js';
-import type { DigestLanguage } from '../digest/model.js';
+import type { Catalogue } from './types.js';
 
-const EN = {
+const en = {
+  // The archive (src/http/pages.ts).
+  archiveTitle: '{newsletter}: archive',
+  newsletters: 'Newsletters',
+  atomFeed: 'Atom feed',
+  noDigests: 'No digests yet.',
+  newerPage: 'Newer',
+  olderPage: 'Older',
+  pageNumber: 'Page {page}',
+  allNewsletters: 'All newsletters',
+  notFound: 'Page not found',
+  notFoundBody: 'There is nothing at this address.',
+  serverError: 'Something went wrong',
+  serverErrorBody: 'The page could not be shown. Please try again later.',
+  // The subscriber pages (src/http/subscriber-pages.ts).
   subscribeTitle: 'Subscribe',
   subscribeTo: 'Subscribe to {newsletter}',
   email: 'Email address',
@@ -56,17 +69,21 @@ const EN = {
   saved: 'Your changes are saved.',
   language: 'Language',
   otherLanguage: '中文',
-  mailSubject: 'Please confirm: {newsletter}',
-  mailIntro: 'Someone, hopefully you, asked to receive the following at this address. Please confirm:',
-  mailButton: 'Confirm {newsletter}',
-  mailExpiry: 'The link works until {date} (UTC).',
-  mailIgnore: 'If you did not ask for this, ignore this email: you will not hear from us again.',
-  mailSentBy: 'Sent by {organization}, {address}',
-} as const;
+};
 
-export type TextKey = keyof typeof EN;
-
-const ZH: Record<TextKey, string> = {
+const zh: Record<keyof typeof en, string> = {
+  archiveTitle: '{newsletter}：往期回顾',
+  newsletters: '简报列表',
+  atomFeed: 'Atom 订阅源',
+  noDigests: '暂无往期简报。',
+  newerPage: '较新',
+  olderPage: '较早',
+  pageNumber: '第 {page} 页',
+  allNewsletters: '全部简报',
+  notFound: '页面不存在',
+  notFoundBody: '此地址没有内容。',
+  serverError: '出错了',
+  serverErrorBody: '页面暂时无法显示，请稍后再试。',
   subscribeTitle: '订阅',
   subscribeTo: '订阅 {newsletter}',
   email: '电子邮件地址',
@@ -118,40 +135,9 @@ const ZH: Record<TextKey, string> = {
   saved: '更改已保存。',
   language: '语言',
   otherLanguage: 'English',
-  mailSubject: '请确认订阅：{newsletter}',
-  mailIntro: '有人（希望是您本人）申请在此地址接收以下简报。请确认：',
-  mailButton: '确认订阅 {newsletter}',
-  mailExpiry: '链接有效期至 {date}（UTC）。',
-  mailIgnore: '如果这不是您的申请，请忽略本邮件，我们不会再联系您。',
-  mailSentBy: '发件人：{organization}，{address}',
 };
 
-const TEXT: Record<DigestLanguage, Record<TextKey, string>> = { en: EN, zh: ZH };
-
-/** The string `key` in `lang`, `{name}` filled from `vars` in one pass (a value is never re-read). */
-export function st(lang: DigestLanguage, key: TextKey, vars: Record<string, string> = {}): string {
-  return TEXT[lang][key].replace(/\{(\w+)\}/g, (whole, name: string) => vars[name] ?? whole);
-}
+export const page: Catalogue<keyof typeof en> = { en, zh };
 
 /** The consent text's version: a hash of both languages, so any wording change is a new version. */
-export const CONSENT_VERSION = `c-${createHash('sha256').update(`${EN.consent}\0${ZH.consent}`).digest('hex').slice(0, 10)}`;
-
-/** en or zh from an Accept-Language header, by quality; undefined when it names neither. */
-export function fromAcceptLanguage(header: string | undefined): DigestLanguage | undefined {
-  if (!header) return undefined;
-  let best: { lang: DigestLanguage; q: number } | undefined;
-  for (const item of header.slice(0, 500).split(',')) {
-    const [tag = '', ...params] = item.trim().split(';');
-    const q = Number(/^\s*q=([0-9.]+)\s*$/.exec(params.find((p) => /^\s*q=/.test(p)) ?? '')?.[1] ?? 1);
-    const code = /^zh\b/i.test(tag) ? 'zh' : /^en\b/i.test(tag) ? 'en' : undefined;
-    if (code && q > 0 && (!best || q > best.q)) best = { lang: code, q };
-  }
-  return best?.lang;
-}
-
-/** An explicit ?lang= wins, then the newsletter's (or subscriber's) language, then the browser's. */
-export function pageLanguage(opts: { query?: unknown; preferred?: string | null; acceptLanguage?: string }): DigestLanguage {
-  if (opts.query === 'en' || opts.query === 'zh') return opts.query;
-  if (opts.preferred) return resolveLang(opts.preferred);
-  return fromAcceptLanguage(opts.acceptLanguage) ?? 'en';
-}
+export const CONSENT_VERSION = `c-${createHash('sha256').update(`${en.consent}\0${zh.consent}`).digest('hex').slice(0, 10)}`;
