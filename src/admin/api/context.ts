@@ -3,6 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
+import type { CoreContext } from '../../core/context.js';
 import type { BuildDeps } from '../../digest/build.js';
 import type { SenderInfo } from '../../digest/model.js';
 import type { Logger } from '../../log.js';
@@ -32,6 +33,11 @@ export interface ApiDeps extends AdminApiOptions {
 }
 
 export const ACTOR = 'api:token';
+
+/** The context the API hands a use case: the token's actor. */
+export function coreContext(deps: ApiDeps): CoreContext {
+  return { db: deps.db, now: deps.now, log: deps.log, actor: ACTOR };
+}
 
 /** Records a change made through the API. */
 export function changed(deps: ApiDeps, action: string, detail: string): Promise<void> {

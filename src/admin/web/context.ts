@@ -1,6 +1,7 @@
 // Small pieces the admin routes share: replying with a page, the audit row every change leaves,
 // and reading ids and numbers from paths and forms.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor, CoreContext } from '../../core/context.js';
 import { HTML } from '../../http/page-kit.js';
 import { audit } from '../../store/bot.js';
 import { type Frame, page } from './layout.js';
@@ -13,6 +14,11 @@ export function sendPage(request: FastifyRequest, reply: FastifyReply, title: st
 }
 
 export const csrfOf = (request: FastifyRequest): string => sessionOf(request).csrf;
+
+/** The context a page hands a use case: the session's actor (`web:<login>`). */
+export function coreContext(deps: Pick<AdminDeps, 'db' | 'now' | 'log'>, request: FastifyRequest): CoreContext {
+  return { db: deps.db, now: deps.now, log: deps.log, actor: sessionOf(request).actor as Actor };
+}
 
 /** One audit row for an admin change, applied or refused, by the session's actor. */
 export async function auditChange(deps: Pick<AdminDeps, 'db' | 'now'>, request: FastifyRequest, action: string, detail: string, ok = true): Promise<void> {
