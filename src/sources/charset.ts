@@ -1,6 +1,7 @@
-// Bytes → text for fetched documents. Chinese sites often label GBK/GB2312 late (a <meta> far
-// down the head), wrongly, or not at all; GB18030 is a superset of both, so every GB label is
-// decoded as GB18030 and nothing is lost to U+FFFD.
+// Bytes → text, for fetched documents and uploaded spreadsheets alike. Chinese sites often label
+// GBK/GB2312 late (a <meta> far down the head), wrongly, or not at all, and Excel on a Chinese
+// system saves "CSV" in GBK without a word; GB18030 is a superset of both, so every GB label and
+// every GB-shaped file is decoded as GB18030 and nothing is lost to U+FFFD.
 import iconv from 'iconv-lite';
 
 export type CharsetSource = 'bom' | 'header' | 'prolog' | 'meta' | 'sniff' | 'default';
@@ -50,7 +51,10 @@ export function charsetFromContentType(contentType: string | undefined): string 
   return m ? m[2] : undefined;
 }
 
-function bomCharset(body: Buffer): { charset: string; length: number } | undefined {
+/** What bytes alone can tell: a byte-order mark, else UTF-8, GB18030 or windows-1252. */
+export type SniffedCharset = 'utf-8' | 'utf-16le' | 'utf-16be' | 'utf-32le' | 'utf-32be' | 'gb18030' | 'windows-1252';
+
+function bomCharset(body: Buffer): { charset: SniffedCharset; length: number } | undefined {
   if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) return { charset: 'utf-8', length: 3 };
   if (body[0] === 0x00 && body[1] === 0x00 && body[2] === 0xfe && body[3] === 0xff) return { charset: 'utf-32be', length: 4 };
   if (body[0] === 0xff && body[1] === 0xfe && body[2] === 0x00 && body[3] === 0x00) return { charset: 'utf-32le', length: 4 };
@@ -89,10 +93,13 @@ function metaCharset(head: string): string | undefined {
   return undefined;
 }
 
-/** Strict UTF-8 validity, so valid UTF-8 is never re-decoded as something else. */
-export function isValidUtf8(body: Buffer): boolean {
+/**
+ * Strict UTF-8 validity, so valid UTF-8 is never re-decoded as something else. `partial`: the
+ * bytes are the start of a longer file, so a character cut at their end is not an error.
+ */
+export function isValidUtf8(body: Buffer, partial = false): boolean {
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(body);
+    new TextDecoder('utf-8', { fatal: true }).decode(body, { stream: partial });
     return true;
   } catch {
     return false;
@@ -116,6 +123,22 @@ function looksLikeGb(body: Buffer): boolean {
     }
   }
   return high > 0 && (pairs * 2) / high > 0.9;
+}
+
+/** Unlabelled bytes without a BOM: valid UTF-8 stays UTF-8, GB-shaped bytes are GB18030, the rest windows-1252. */
+function guess(body: Buffer, utf8: boolean): { charset: SniffedCharset; source: CharsetSource } {
+  if (utf8) return { charset: 'utf-8', source: 'sniff' };
+  if (looksLikeGb(body)) return { charset: 'gb18030', source: 'sniff' };
+  return { charset: 'windows-1252', source: 'default' };
+}
+
+/**
+ * The charset of a file that carries no label (an uploaded CSV), from its first bytes: BOM,
+ * then the guess above. `partial`: `head` is only the start of the file.
+ */
+export function sniffCharset(head: Buffer, partial = false): { charset: SniffedCharset; source: CharsetSource } {
+  const bom = bomCharset(head);
+  return bom ? { charset: bom.charset, source: 'bom' } : guess(head, isValidUtf8(head, partial));
 }
 
 function decodeWith(body: Buffer, charset: string, source: CharsetSource, skip = 0): Decoded {
@@ -153,7 +176,6 @@ export function decodeBody(body: Buffer, contentType?: string): Decoded {
     if (charset !== 'utf-8' && !charset.startsWith('utf-') && utf8 && /[^\x00-\x7f]/.test(head)) return decodeWith(body, 'utf-8', 'sniff');
     return decodeWith(body, charset, source);
   }
-  if (utf8) return decodeWith(body, 'utf-8', 'sniff');
-  if (looksLikeGb(body)) return decodeWith(body, 'gb18030', 'sniff');
-  return decodeWith(body, 'windows-1252', 'default');
+  const guessed = guess(body, utf8);
+  return decodeWith(body, guessed.charset, guessed.source);
 }

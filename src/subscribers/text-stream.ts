@@ -1,35 +1,15 @@
-// Bytes of an uploaded spreadsheet → text, chunk by chunk. Excel on a Chinese system saves "CSV"
-// in GBK, not UTF-8, and says nothing about it; reading that as UTF-8 would turn every name into
-// U+FFFD. So: a BOM decides; otherwise the first 64 KB are tried as UTF-8 and, failing that, the
-// file is read as GB18030 (a superset of GBK and GB2312).
+// Bytes of an uploaded spreadsheet → text, chunk by chunk. A file says nothing about its
+// encoding (Excel on a Chinese system saves "CSV" in GBK), so the first 64 KB decide, by the
+// same sniffing as fetched documents (sources/charset.ts): a BOM, else UTF-8, else GB18030 for
+// GB-shaped bytes, else windows-1252.
 import iconv from 'iconv-lite';
+import { type SniffedCharset, sniffCharset } from '../sources/charset.js';
 import { CsvError } from './csv.js';
 
 const SNIFF_BYTES = 64 * 1024;
 
-export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be' | 'gb18030';
-
-function bom(head: Buffer): TextEncodingName | undefined {
-  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
-  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
-  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
-  return undefined;
-}
-
-function isUtf8(head: Buffer): boolean {
-  try {
-    // stream: a multi-byte character cut at the end of the sample is not an error.
-    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The encoding these first bytes of a file suggest (see the note at the top). */
-export function sniffEncoding(head: Buffer): TextEncodingName {
-  return bom(head) ?? (isUtf8(head) ? 'utf-8' : 'gb18030');
-}
+/** The encoding decodeText chose for a file. */
+export type TextEncodingName = SniffedCharset;
 
 interface Decoder {
   write(b: Buffer): string;
@@ -58,11 +38,11 @@ export async function* decodeText(bytes: AsyncIterable<Buffer | string>, onEncod
   const held: Buffer[] = [];
   let heldBytes = 0;
   let decoder: Decoder | undefined;
-  const start = () => {
+  const start = (partial: boolean) => {
     const head = Buffer.concat(held);
-    const encoding = sniffEncoding(head);
-    onEncoding?.(encoding);
-    decoder = decoderFor(encoding);
+    const { charset } = sniffCharset(head, partial);
+    onEncoding?.(charset);
+    decoder = decoderFor(charset);
     return decoder.write(head);
   };
   for await (const chunk of bytes) {
@@ -73,8 +53,8 @@ export async function* decodeText(bytes: AsyncIterable<Buffer | string>, onEncod
     }
     held.push(buf);
     heldBytes += buf.length;
-    if (heldBytes >= SNIFF_BYTES) yield start();
+    if (heldBytes >= SNIFF_BYTES) yield start(true);
   }
-  if (!decoder) yield start();
+  if (!decoder) yield start(false);
   yield decoder!.end();
 }

@@ -2,7 +2,7 @@
 // <meta>, the XML prolog, none at all) must give back the exact text, with no U+FFFD.
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeBody } from '../../src/sources/charset.js';
+import { decodeBody, sniffCharset } from '../../src/sources/charset.js';
 import { type FixtureServer, type Routes, startServer } from '../support/http-fixture.js';
 import { testFetcher } from '../support/fetcher.js';
 
@@ -108,5 +108,24 @@ describe('Chinese charsets through the fetcher', () => {
     const decoded = await fetchDecoded('/utf8/labelled-gbk');
     expect(decoded.text).not.toContain('\uFFFD');
     expect(decoded).toMatchObject({ text: UTF8_PAGE, encoding: 'utf-8' });
+  });
+});
+
+// The same sniffing serves files that carry no label at all (uploaded CSV files, read in chunks).
+describe('sniffCharset (unlabelled files)', () => {
+  it('a BOM decides, then UTF-8, then GB-shaped bytes, then windows-1252', () => {
+    const zh = TEXTS.gbk;
+    expect(sniffCharset(Buffer.from([0xef, 0xbb, 0xbf, 0x61]))).toEqual({ charset: 'utf-8', source: 'bom' });
+    expect(sniffCharset(iconv.encode(zh, 'utf-16le', { addBOM: true }))).toEqual({ charset: 'utf-16le', source: 'bom' });
+    expect(sniffCharset(iconv.encode(zh, 'utf-16be', { addBOM: true }))).toEqual({ charset: 'utf-16be', source: 'bom' });
+    expect(sniffCharset(Buffer.from(zh))).toEqual({ charset: 'utf-8', source: 'sniff' });
+    expect(sniffCharset(iconv.encode(zh, 'gbk'))).toEqual({ charset: 'gb18030', source: 'sniff' });
+    expect(sniffCharset(iconv.encode('Zoë, café;\n', 'windows-1252'))).toEqual({ charset: 'windows-1252', source: 'default' });
+  });
+
+  it('a character cut at the end of a partial head is still UTF-8; at the end of a whole file it is not', () => {
+    const cut = Buffer.from('棉花').subarray(0, 4);
+    expect(sniffCharset(cut, true).charset).toBe('utf-8');
+    expect(sniffCharset(cut, false).charset).not.toBe('utf-8');
   });
 });

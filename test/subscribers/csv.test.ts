@@ -1,7 +1,7 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { CsvError, CsvParser, csvCell, csvLine, parseCsv, readCsv, uncell } from '../../src/subscribers/csv.js';
-import { decodeText, sniffEncoding } from '../../src/subscribers/text-stream.js';
+import { decodeText } from '../../src/subscribers/text-stream.js';
 
 const fields = (text: string) => parseCsv(text).map((r) => r.fields);
 
@@ -115,7 +115,10 @@ describe('decoding uploaded files', () => {
     expect(await decode(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]))).toEqual({ out: text, enc: 'utf-8' });
     expect(await decode(iconv.encode(text, 'gbk'))).toEqual({ out: text, enc: 'gb18030' });
     expect(await decode(iconv.encode(text, 'utf-16le', { addBOM: true }), 1)).toEqual({ out: text, enc: 'utf-16le' });
-    expect(sniffEncoding(Buffer.from('plain ascii'))).toBe('utf-8');
+    expect(await decode(Buffer.from('plain ascii'))).toEqual({ out: 'plain ascii', enc: 'utf-8' });
+    // A Western Excel's CSV: é followed by a comma or newline is no GB character.
+    const latin = 'email,name\njose@x.org,José,Müller é\n';
+    expect(await decode(iconv.encode(latin, 'windows-1252'))).toEqual({ out: latin, enc: 'windows-1252' });
   });
 
   it('refuses bytes that stop being UTF-8 after a UTF-8 start', async () => {
