@@ -20,8 +20,9 @@ export const STAMP = 'build-stamp';
 
 // Pure-ESM libraries of hundreds of files each, compiled in: Node's ESM loader resolving every
 // one of their files at each start cost about 0.2 s per process. Everything else stays a
-// package import: native addons (better-sqlite3, pg-native), CommonJS packages that read files
-// beside themselves (mjml, jsdom-alikes), and packages Node loads quickly as they are.
+// package import: native addons (better-sqlite3, pg-native), CommonJS packages (in an ESM
+// bundle their require() of node: built-ins would fail; mjml also reads files beside itself),
+// and packages each command loads lazily.
 const COMPILED_IN = new Set(['kysely', 'zod']);
 const externals = {
   name: 'externals',

@@ -2,10 +2,9 @@
 // message and an exit code — never a stack trace.
 import { InvalidArgumentError } from 'commander';
 import { redactor } from '../bot/redact.js';
-import { ConfigError, type Config, SECRET_VARS, loadConfigFromProcess } from '../config/index.js';
+import type { Config } from '../config/index.js';
 import type { Deps } from '../deps.js';
 import type { Root } from '../main.js';
-import { createLogger } from '../log.js';
 import type { CoreContext } from '../core/context.js';
 import { EXIT_CODE, isCoreError } from '../core/errors.js';
 
@@ -14,13 +13,20 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+// The config module (zod schemas) and the logger (pino) load on first use, not at start: every
+// module `tidings --help` reaches must import only commander, node: built-ins and types (see
+// scripts/build.mjs); a command's action imports what it needs with `await import()`.
+let configModule: typeof import('../config/index.js') | undefined;
+const configLoaded = async () => (configModule ??= await import('../config/index.js'));
+
 export async function loadCliConfig(): Promise<Readonly<Config>> {
-  return loadConfigFromProcess();
+  return (await configLoaded()).loadConfigFromProcess();
 }
 
 /** Runs `fn` with this process's composition root (src/main.ts), closed after it. */
 export async function withDeps<T>(fn: (root: Root) => Promise<T>, opts: { service?: boolean } = {}): Promise<T> {
   const config = await loadCliConfig();
+  const { createLogger } = await import('../log.js');
   const log = createLogger({ level: config.logLevel ?? (opts.service ? 'info' : 'warn') });
   // Loaded on demand: `--help` and bad arguments need none of the database or network code.
   const { createRoot } = await import('../main.js');
@@ -38,13 +44,19 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
     try {
       await fn(...args);
     } catch (err) {
-      process.exitCode = reportError(err);
+      process.exitCode = await reportFailure(err);
     }
   };
 }
 
+/** reportError, with the config module loaded first so its secrets are redacted in any case. */
+export async function reportFailure(err: unknown): Promise<number> {
+  await configLoaded().catch(() => {});
+  return reportError(err);
+}
+
 export function reportError(err: unknown): number {
-  if (err instanceof ConfigError) {
+  if (configModule && err instanceof configModule.ConfigError) {
     process.stderr.write(`${err.message}\n`);
     return 2;
   }
@@ -58,7 +70,7 @@ export function reportError(err: unknown): number {
   }
   // A library's error may quote a URL carrying a secret (the Telegram token is in every Bot API URL).
   // (A SQLite DATABASE_URL is a file path, shown everywhere else too.)
-  const redact = redactor([...SECRET_VARS].filter((name) => name !== 'DATABASE_URL' || /^postgres/i.test(process.env[name] ?? '')).map((name) => process.env[name]));
+  const redact = redactor([...(configModule?.SECRET_VARS ?? [])].filter((name) => name !== 'DATABASE_URL' || /^postgres/i.test(process.env[name] ?? '')).map((name) => process.env[name]));
   const message = redact(err instanceof Error ? err.message : String(err));
   process.stderr.write(`error: ${message}\n`);
   if (process.env.LOG_LEVEL === 'debug' && err instanceof Error && err.stack) process.stderr.write(`${redact(err.stack)}\n`);

@@ -1,10 +1,7 @@
 import type { Command } from 'commander';
-import { ingestDeps } from '../deps.js';
-import { type IngestSummary, ingestAll } from '../ingest/ingest.js';
-import { getSource } from '../store/sources.js';
+import type { IngestSummary } from '../ingest/ingest.js';
 import { UsageError, action, withDeps } from './context.js';
 import { printJson, progressLine, table, truncate } from './output.js';
-import { formatSummarized, summarizeStored } from './summaries.js';
 
 export function registerIngest(program: Command): void {
   program
@@ -15,6 +12,12 @@ export function registerIngest(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .action(
       action(async (opts: { source?: string[]; force?: boolean; json?: boolean }) => {
+        const [{ ingestDeps }, { ingestAll }, { getSource }, { formatSummarized, summarizeStored }] = await Promise.all([
+          import('../deps.js'),
+          import('../ingest/ingest.js'),
+          import('../store/sources.js'),
+          import('./summaries.js'),
+        ]);
         await withDeps(async (deps) => {
           const sourceIds: number[] = [];
           for (const key of opts.source ?? []) {

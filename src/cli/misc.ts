@@ -1,8 +1,4 @@
 import type { Command } from 'commander';
-import { redactedConfig } from '../config/index.js';
-import { createLogger } from '../log.js';
-import { openDb } from '../store/db.js';
-import { migrateToLatest } from '../store/migrate.js';
 import { action, loadCliConfig } from './context.js';
 import { printJson } from './output.js';
 
@@ -13,6 +9,7 @@ export function registerMisc(program: Command): void {
     .action(
       action(async () => {
         const config = await loadCliConfig();
+        const [{ createLogger }, { openDb }, { migrateToLatest }] = await Promise.all([import('../log.js'), import('../store/db.js'), import('../store/migrate.js')]);
         const store = openDb(config.databaseUrl, { log: createLogger({ level: config.logLevel ?? 'warn' }) });
         try {
           const { applied } = await migrateToLatest(store);
@@ -28,6 +25,7 @@ export function registerMisc(program: Command): void {
     .description('Show the configuration in effect, with secrets shown as <redacted>.')
     .action(
       action(async () => {
+        const { redactedConfig } = await import('../config/index.js');
         printJson(redactedConfig(await loadCliConfig()));
       }),
     );

@@ -1,7 +1,7 @@
 // The `tidings` command tree. Building it loads no database or network code, so --help is quick
 // and tests can inspect every command in-process.
 import { Command } from 'commander';
-import { VERSION } from '../config/index.js';
+import { VERSION } from '../config/version.js';
 import { registerAdmin } from './admin.js';
 import { registerArticles } from './articles.js';
 import { registerIngest } from './ingest.js';

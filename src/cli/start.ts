@@ -6,7 +6,6 @@ import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import { ROLES, parseRoles } from '../service/roles.js';
 import { UsageError, action, parseIntOption, withDeps } from './context.js';
-import { isFirstRun, runOnce } from './start-once.js';
 
 interface StartOptions {
   role: string;
@@ -43,6 +42,7 @@ async function serve(deps: Deps, o: StartOptions): Promise<void> {
   const { ListenError } = await import('../service/web.js');
   const listen = { host: o.host ?? deps.config.http.host, port: o.port ?? deps.config.http.port };
   // Before the loops start, so the example sources are not fetched twice at once.
+  const { isFirstRun, runOnce } = await import('./start-once.js');
   if (parsed.roles.size === ROLES.length && (await isFirstRun(deps))) {
     const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
     await runOnce(deps, out, { webUrl: listen.port ? `http://${host}:${listen.port}` : undefined });
@@ -73,6 +73,7 @@ export function registerStart(program: Command): void {
     .option('-p, --port <port>', 'web role: port to listen on; 0 picks a free one (default: HTTP_PORT)', parseIntOption('--port', 0, 65_535))
     .action(
       action(async (o: StartOptions) => {
+        const { runOnce } = await import('./start-once.js');
         await withDeps(async (deps) => (o.once ? runOnce(deps, (s) => process.stdout.write(`${s}\n`)) : serve(deps, o)), { service: true });
       }),
     );

@@ -7,7 +7,7 @@ import { exportSubscriptions } from '../store/subscriber-lists.js';
 import { CsvError, readCsv } from '../subscribers/csv.js';
 import { exportHeader, exportLine } from '../subscribers/export.js';
 import { type ImportReport, ImportFileError, importSubscribers } from '../subscribers/import.js';
-import { decodeText, type TextEncodingName } from '../subscribers/text-stream.js';
+import type { TextEncodingName } from '../subscribers/text-stream.js';
 import { auditCli, UsageError, action, withDeps } from './context.js';
 import { findNewsletter } from './newsletters.js';
 import { printJson, progressLine } from './output.js';
@@ -86,6 +86,7 @@ export function registerSubscriberTransfer(subscribers: Command): void {
         await withDeps(async (deps) => {
           const newsletter = await findNewsletter(deps, o.newsletter!);
           let encoding = 'utf-8' as TextEncodingName;
+          const { decodeText } = await import('../subscribers/text-stream.js');
           const records = readCsv(decodeText(await openInput(file), (e) => (encoding = e)));
           const progress = process.stderr.isTTY ? progressLine() : undefined;
           let report: ImportReport;

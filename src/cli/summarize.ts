@@ -3,11 +3,6 @@
 // to compare the LLM with the extractive summary (--extractive).
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { chooseLang, normalizeLangTag } from '../ingest/lang.js';
-import { createLogger } from '../log.js';
-import { decodeBody } from '../sources/charset.js';
-import { parseTextDump } from '../sources/textdump.js';
-import { extractiveSummarizer } from '../summarize/extractive.js';
 import type { Summarizer, SummaryInput } from '../summarize/summarizer.js';
 import { UsageError, action, loadCliConfig } from './context.js';
 import { printJson } from './output.js';
@@ -34,14 +29,15 @@ export function registerSummarize(program: Command): void {
     .action(
       action(async (file: string, opts: SummarizeOptions) => {
         const sentences = opts.sentences === undefined ? undefined : parseSentences(opts.sentences);
+        const [{ normalizeLangTag }, { extractiveSummarizer }] = await Promise.all([import('../ingest/lang.js'), import('../summarize/extractive.js')]);
         const forcedLang = opts.lang === undefined ? undefined : normalizeLangTag(opts.lang);
         if (opts.lang !== undefined && !forcedLang) throw new UsageError(`--lang must be a language tag such as en or zh, got "${opts.lang}"`);
         const config = await loadCliConfig();
-        const input = toInput(await readInput(file), file === '-' ? 'stdin' : file, forcedLang);
+        const input = await toInput(await readInput(file), file === '-' ? 'stdin' : file, forcedLang);
         let summarizer: Summarizer = extractiveSummarizer();
         if (config.summary.llm && !opts.extractive) {
           // Loaded only here: the extractive path needs none of the adapters.
-          const { buildSummarizer } = await import('../deps.js');
+          const [{ buildSummarizer }, { createLogger }] = await Promise.all([import('../deps.js'), import('../log.js')]);
           summarizer = buildSummarizer(config, createLogger({ level: config.logLevel ?? 'warn' }));
         }
         const summary = await summarizer.summarize(input, { sentences: sentences ?? config.summary.sentences });
@@ -76,7 +72,8 @@ async function readInput(file: string): Promise<Buffer> {
 }
 
 /** A crawler text dump gives its title and body; anything else is all body, with no title. */
-function toInput(bytes: Buffer, name: string, forcedLang: string | undefined): SummaryInput {
+async function toInput(bytes: Buffer, name: string, forcedLang: string | undefined): Promise<SummaryInput> {
+  const [{ chooseLang }, { decodeBody }, { parseTextDump }] = await Promise.all([import('../ingest/lang.js'), import('../sources/charset.js'), import('../sources/textdump.js')]);
   const raw = decodeBody(bytes).text;
   if (raw.trim() === '') throw new UsageError(`${name} is empty: nothing to summarize`);
   const dump = parseTextDump(raw, name);

@@ -9,6 +9,9 @@ import { type AdminConfig, adminSettings, redactedAdmin } from './admin.js';
 import { redactedTelegram, type TelegramConfig, telegramSettings } from './telegram.js';
 import type { FetcherOptions } from '../sources/types.js';
 import type { PacingLimits } from '../deliver/pacing.js';
+import { VERSION } from './version.js';
+
+export { VERSION };
 
 /** Variables whose values must never appear in an error, a log line or a config dump. */
 export const SECRET_VARS = new Set(['DATABASE_URL', 'SMTP_URL', 'TELEGRAM_BOT_TOKEN', 'TIDINGS_SECRET', 'LLM_API_KEY', 'LLM_BASE_URL', 'BOUNCE_WEBHOOK_SECRET', 'DKIM_PRIVATE_KEY', 'TELEGRAM_WEBHOOK_SECRET', 'ADMIN_PASSWORD_HASH', 'ADMIN_TOKEN', 'METRICS_TOKEN']);
@@ -68,7 +71,6 @@ export interface Config {
   };
 }
 
-export const VERSION = '0.1.0';
 const DEFAULT_UA = `Tidings/${VERSION} (newsletter digest bot; +https://github.com/tidings/tidings)`;
 
 export class ConfigError extends Error {
