@@ -23,10 +23,7 @@ import { createStories, type Stories } from './ingest/story-sync.js';
 import { createDeliveries } from './deliver/ledger.js';
 import { deliveryBuilder, emailContentLoader } from './deliver/email-content.js';
 import type { SendDeps } from './deliver/worker.js';
-import { Pacer } from './deliver/pacing.js';
-import { telegramChannel } from './deliver/telegram.js';
-import { botApiClient } from './deliver/telegram-api.js';
-import { type TelegramSendDeps, type TelegramSendOptions, telegramPartsLoader } from './deliver/telegram-worker.js';
+import type { TelegramSendOptions } from './deliver/telegram-worker.js';
 import { digestMatcher } from './digest/filters.js';
 import { digestItems } from './digest/model.js';
 import type { EmailChannel } from './deliver/channel.js';
@@ -38,8 +35,10 @@ import { loadSecret } from './subscribers/secret.js';
 import { type TokenSigner, tokenSigner } from './subscribers/tokens.js';
 import { extractiveSummarizer } from './summarize/extractive.js';
 import { llmSummarizer } from './summarize/llm.js';
-import type { SummarizeStageDeps } from './summarize/stage.js';
+import { extractiveInPool, type SummarizeStageDeps } from './summarize/stage.js';
 import type { Summarizer } from './summarize/summarizer.js';
+import { createWorkPool, type WorkPool } from './work/pool.js';
+import type { Work } from './work/tasks.js';
 
 export interface Deps {
   config: Readonly<Config>;
@@ -53,14 +52,18 @@ export interface Deps {
   summarizer: Summarizer;
   /** Signs and checks the links in mails (unsubscribe, preferences, confirm). */
   tokens: TokenSigner;
+  /** One per process: the worker threads that parse, extract and summarize (readers and summarizer use it). */
+  work: WorkPool;
   now: () => Date;
   close(): Promise<void>;
 }
 
-export function buildReaders(): Record<SourceKind, Reader> {
+/** Without `work`, parsing and extraction run in-process (tests, one-off tools). */
+export function buildReaders(work?: Work): Record<SourceKind, Reader> {
+  const parse = (body: Buffer, url: string) => (work ? work.run('parseFeed', { body, url }) : parseFeed(body, { url }));
   return {
-    feed: withLocalFiles(feedReader(), (body, url) => parseFeed(body, { url })),
-    page: pageReader(),
+    feed: withLocalFiles(feedReader(work), parse),
+    page: pageReader({ work }),
     textdump: textdumpReader(),
   };
 }
@@ -69,26 +72,32 @@ export async function buildDeps(config: Readonly<Config>, log: Logger, opts: { m
   const store = openDb(config.databaseUrl, { log });
   if (opts.migrate !== false) await migrateToLatest(store);
   const fetcher = createFetcher({ ...config.fetch, allow: [...config.fetch.allow] });
+  const work = createWorkPool({ ...config.work, log });
   return {
     config,
     log,
     store,
     fetcher,
-    readers: buildReaders(),
+    readers: buildReaders(work),
+    work,
     stories: createStories({ dialect: store.dialect }),
     tokens: tokenSigner(loadSecret(config)),
-    summarizer: buildSummarizer(config, log),
+    summarizer: buildSummarizer(config, log, work),
     now: () => new Date(),
     async close() {
+      await work.close();
       await fetcher.close();
       await store.close();
     },
   };
 }
 
-/** The LLM summarizer (extractive behind it) when LLM_BASE_URL is set, else the extractive one. */
-export function buildSummarizer(config: Readonly<Config>, log: Logger): Summarizer {
-  const extractive = extractiveSummarizer();
+/**
+ * The LLM summarizer (extractive behind it) when LLM_BASE_URL is set, else the extractive one;
+ * the extractive one runs in `work` when given.
+ */
+export function buildSummarizer(config: Readonly<Config>, log: Logger, work?: Work): Summarizer {
+  const extractive = work ? extractiveInPool(work) : extractiveSummarizer();
   const llm = config.summary.llm;
   if (!llm) return extractive;
   return llmSummarizer({ ...llm, log, fallback: extractive });
@@ -196,23 +205,6 @@ export function sendDeps(deps: Deps, email: EmailChannel): SendDeps {
     contentFor: emailContentLoader(deps.store.db, { from: config.email.from, domain: mailDomain(config) }),
     deliveryFor: deliveryBuilder(deps.tokens, config.sender.publicUrl),
   };
-}
-
-// One pacer per process (per Deps): every Telegram send loop it runs shares the bot's limits.
-const pacers = new WeakMap<Deps, Pacer>();
-
-/**
- * The Telegram send loop's deps (deliver/telegram-worker.ts), or null without TELEGRAM_BOT_TOKEN.
- * Close `channel` when done; the pacer outlives it.
- */
-export function telegramSendDeps(deps: Deps): TelegramSendDeps | null {
-  const { botToken, apiRoot } = deps.config.telegram;
-  if (!botToken) return null;
-  const pacer = pacers.get(deps) ?? new Pacer(deps.config.telegramDelivery.pacing);
-  pacers.set(deps, pacer);
-  const api = botApiClient({ apiRoot, token: botToken, connections: deps.config.telegramDelivery.pacing.global + 4 });
-  const db = deps.store.db;
-  return { db, dialect: deps.store.dialect, channel: telegramChannel({ api, pacer, log: deps.log }), log: deps.log, now: deps.now, partsFor: telegramPartsLoader(db) };
 }
 
 export function telegramSendOptions(config: Readonly<Config>): Pick<TelegramSendOptions, 'concurrency' | 'leaseMs' | 'maxAttempts'> {

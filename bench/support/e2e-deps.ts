@@ -1,10 +1,10 @@
-// What every end-to-end bench process runs on: the real composition root (loadConfig → buildDeps
-// → ingestDeps / summarizeDeps / digestDeps / sendDeps / telegramSendDeps), configured the way an
+// What every end-to-end bench process runs on: the real composition root (loadConfig → createRoot
+// → ingestDeps / summarizeDeps / build / sendDeps / telegram), configured the way an
 // operator would through the environment, with everything pointed at loopback. The one change:
 // the fetcher resolves the corpus's many feed hostnames to 127.0.0.1 (FETCH_ALLOW lets it in).
 import { loadConfig } from '../../src/config/index.js';
-import { buildDeps, type Deps } from '../../src/deps.js';
 import { silentLogger } from '../../src/log.js';
+import { createRoot, type Root } from '../../src/main.js';
 import { createFetcher } from '../../src/sources/fetcher.js';
 
 /** Where the bench's loopback services are; passed to each worker as one JSON argument. */
@@ -38,18 +38,16 @@ export function e2eEnv(t: E2eTarget): Record<string, string> {
   };
 }
 
-/** Deps for one bench process (the store is already migrated by the seeding step). */
-export async function e2eDeps(t: E2eTarget): Promise<Deps> {
+/** The root of one bench process (the store is already migrated by the seeding step). */
+export async function e2eDeps(t: E2eTarget): Promise<Root> {
   const config = loadConfig(e2eEnv(t));
-  const deps = await buildDeps(config, silentLogger(), { migrate: false });
-  await deps.fetcher.close();
+  const root = await createRoot(config, silentLogger(), { migrate: false });
+  const close = root.close;
   const fetcher = createFetcher({ ...config.fetch, allow: [...config.fetch.allow], lookup: async () => [{ address: '127.0.0.1', family: 4 }] });
-  return {
-    ...deps,
-    fetcher,
-    async close() {
-      await fetcher.close();
-      await deps.store.close();
-    },
+  root.fetcher = fetcher;
+  root.close = async () => {
+    await fetcher.close();
+    await close();
   };
+  return root;
 }

@@ -3,7 +3,8 @@
 // and sampling this process's RSS. Also the email sender of the PostgreSQL scale-out (stages
 // ["email"], several at once). Prints one JSON line (E2eRun).
 import { buildDigest } from '../../src/digest/build.js';
-import { buildEmailChannel, type Deps, digestDeps, ingestDeps, sendDeps, summarizeDeps, telegramSendDeps, telegramSendOptions } from '../../src/deps.js';
+import { ingestDeps, sendDeps, summarizeDeps, telegramSendOptions } from '../../src/deps.js';
+import type { Root } from '../../src/main.js';
 import { sendPending } from '../../src/deliver/worker.js';
 import { sendTelegramPending } from '../../src/deliver/telegram-worker.js';
 import { ingestAll } from '../../src/ingest/ingest.js';
@@ -34,7 +35,7 @@ export interface E2eRun {
 
 type Counts = Record<string, number>;
 
-async function runStage(deps: Deps, stage: Stage, newsletterId: number): Promise<Counts> {
+async function runStage(deps: Root, stage: Stage, newsletterId: number): Promise<Counts> {
   const { config } = deps;
   if (stage === 'ingest') {
     const r = await ingestAll(ingestDeps(deps));
@@ -46,26 +47,16 @@ async function runStage(deps: Deps, stage: Stage, newsletterId: number): Promise
   }
   if (stage === 'digest') {
     const newsletter = await getNewsletter(deps.store.db, newsletterId);
-    const r = await buildDigest(digestDeps(deps), newsletter!, deps.now());
+    const r = await buildDigest(deps.build(), newsletter!, deps.now());
     if (r.status !== 'ready') throw new Error(`e2e bench: the digest was ${r.status}: ${r.reason ?? ''}`);
     return { digest: r.digestId!, items: r.model!.sections.reduce((n, s) => n + s.items.length, 0), ledger_rows: r.recipients ?? 0, telegram_parts: r.parts!.telegram.length };
   }
   if (stage === 'email') {
-    const email = buildEmailChannel(config, deps.log);
-    try {
-      const p = await sendPending(sendDeps(deps, email), { concurrency: config.delivery.concurrency, leaseMs: config.delivery.leaseMs, maxAttempts: config.delivery.maxAttempts });
-      return { sent: p.sent, failed: p.failed, retried: p.retried, suppressed: p.suppressed };
-    } finally {
-      await email.close();
-    }
-  }
-  const td = telegramSendDeps(deps)!;
-  try {
-    const p = await sendTelegramPending(td, telegramSendOptions(config));
+    const p = await sendPending(sendDeps(deps, deps.email()), { concurrency: config.delivery.concurrency, leaseMs: config.delivery.leaseMs, maxAttempts: config.delivery.maxAttempts });
     return { sent: p.sent, failed: p.failed, retried: p.retried, suppressed: p.suppressed };
-  } finally {
-    await td.channel.close();
   }
+  const p = await sendTelegramPending(deps.telegram()!, telegramSendOptions(config));
+  return { sent: p.sent, failed: p.failed, retried: p.retried, suppressed: p.suppressed };
 }
 
 export async function runStages(target: E2eTarget, newsletterId: number, stages: readonly Stage[]): Promise<E2eRun> {

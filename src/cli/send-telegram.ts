@@ -1,6 +1,6 @@
 // The Telegram half of `tidings send` and `tidings start`: whatever the ledger owes to Telegram
 // chats goes out through the Bot API, paced to Telegram's limits, when TELEGRAM_BOT_TOKEN is set.
-import type { Deps } from '../deps.js';
+import type { Root } from '../main.js';
 import type { SendProgress } from '../deliver/worker.js';
 
 export interface TelegramRun {
@@ -11,8 +11,8 @@ export interface TelegramRun {
 }
 
 /** Sends what the ledger owes to Telegram; Ctrl-C stops taking chats (sends in flight finish). */
-export async function sendTelegramOwed(deps: Deps, opts: { onProgress?: (p: SendProgress, total: number) => void } = {}): Promise<TelegramRun> {
-  const [{ telegramSendDeps, telegramSendOptions }, { sendTelegramPending }, { deliveryCounts }] = await Promise.all([
+export async function sendTelegramOwed(deps: Root, opts: { onProgress?: (p: SendProgress, total: number) => void } = {}): Promise<TelegramRun> {
+  const [{ telegramSendOptions }, { sendTelegramPending }, { deliveryCounts }] = await Promise.all([
     import('../deps.js'),
     import('../deliver/telegram-worker.js'),
     import('../deliver/ledger.js'),
@@ -23,7 +23,7 @@ export async function sendTelegramOwed(deps: Deps, opts: { onProgress?: (p: Send
   };
   const progress: SendProgress = { sent: 0, failed: 0, retried: 0, suppressed: 0 };
   const total = await owed();
-  const td = total > 0 ? telegramSendDeps(deps) : null;
+  const td = total > 0 ? deps.telegram() : null;
   if (!td) return { configured: deps.config.telegram.botToken !== undefined, progress, remaining: total };
   const stop = new AbortController();
   const onSignal = () => stop.abort();
@@ -35,7 +35,6 @@ export async function sendTelegramOwed(deps: Deps, opts: { onProgress?: (p: Send
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await td.channel.close();
   }
 }
 

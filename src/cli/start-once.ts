@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Deps, ingestDeps } from '../deps.js';
+import type { Root } from '../main.js';
 import { ingestAll } from '../ingest/ingest.js';
 import { countArticles, listArticles } from '../store/articles.js';
 import { addSource, listSources } from '../store/sources.js';
@@ -35,7 +36,7 @@ export async function isFirstRun(deps: Deps): Promise<boolean> {
   return (await listSources(deps.store.db)).length === 0;
 }
 
-export async function runOnce(deps: Deps, out: (line: string) => void, where: { webUrl?: string } = {}): Promise<void> {
+export async function runOnce(deps: Root, out: (line: string) => void, where: { webUrl?: string } = {}): Promise<void> {
   if (await isFirstRun(deps)) {
     const added = await addExamples(deps);
     if (added.length) out(`No sources yet: added the bundled examples (remove them with \`tidings sources remove <id> --yes\`):\n  ${added.join('\n  ')}\n`);

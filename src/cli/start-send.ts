@@ -1,12 +1,13 @@
 // `tidings start`'s sending step: whatever the ledger owes goes out — mail by SMTP when
 // configured, otherwise into the outbox folder, so a first run shows real mails without any
 // set-up; then Telegram, when TELEGRAM_BOT_TOKEN is set.
-import { type Deps, buildEmailChannel, sendDeps, sendingBlocker } from '../deps.js';
+import { sendDeps, sendingBlocker } from '../deps.js';
+import type { Root } from '../main.js';
 import { deliveryCounts } from '../deliver/ledger.js';
 import { sendPending } from '../deliver/worker.js';
 import { sendTelegramOwed, telegramSummary } from './send-telegram.js';
 
-export async function startSending(deps: Deps, out: (line: string) => void): Promise<void> {
+export async function startSending(deps: Root, out: (line: string) => void): Promise<void> {
   await startMailing(deps, out);
   const telegram = await sendTelegramOwed(deps);
   const line = telegramSummary(telegram);
@@ -14,7 +15,7 @@ export async function startSending(deps: Deps, out: (line: string) => void): Pro
   if (telegram.progress.failed > 0) process.exitCode = 1;
 }
 
-async function startMailing(deps: Deps, out: (line: string) => void): Promise<void> {
+async function startMailing(deps: Root, out: (line: string) => void): Promise<void> {
   const owed = await deliveryCounts(deps.store.db, { channel: 'email' });
   if (owed.pending + owed.sending === 0) {
     out('No mail to send (no active subscribers, or all sent). Add some with `npx tidings subscribers add <email> --newsletter <slug>`.\n');
@@ -26,17 +27,9 @@ async function startMailing(deps: Deps, out: (line: string) => void): Promise<vo
     process.exitCode = 1;
     return;
   }
-  const email = buildEmailChannel(deps.config, deps.log);
-  try {
-    const p = await sendPending(sendDeps(deps, email), {
-      concurrency: deps.config.delivery.concurrency,
-      leaseMs: deps.config.delivery.leaseMs,
-      maxAttempts: deps.config.delivery.maxAttempts,
-    });
-    const where = deps.config.email.smtpUrl ? 'by SMTP' : `to the outbox ${deps.config.email.outboxDir}`;
-    out(`Mailed ${p.sent} ${where}; failed ${p.failed}, to retry later ${p.retried}, skipped ${p.suppressed}.\n`);
-    if (p.failed > 0) process.exitCode = 1;
-  } finally {
-    await email.close();
-  }
+  const { concurrency, leaseMs, maxAttempts } = deps.config.delivery;
+  const p = await sendPending(sendDeps(deps, deps.email()), { concurrency, leaseMs, maxAttempts });
+  const where = deps.config.email.smtpUrl ? 'by SMTP' : `to the outbox ${deps.config.email.outboxDir}`;
+  out(`Mailed ${p.sent} ${where}; failed ${p.failed}, to retry later ${p.retried}, skipped ${p.suppressed}.\n`);
+  if (p.failed > 0) process.exitCode = 1;
 }

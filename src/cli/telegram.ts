@@ -3,6 +3,7 @@
 // API are explained in one line without the token (bot/run.ts).
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
+import type { Root } from '../main.js';
 import { UsageError, action, parseIntOption, withDeps } from './context.js';
 import { findNewsletter } from './newsletters.js';
 import { table, truncate } from './output.js';
@@ -20,7 +21,7 @@ function stopSignal(): AbortSignal {
   return stop.signal;
 }
 
-async function runBot(deps: Deps): Promise<void> {
+async function runBot(deps: Root): Promise<void> {
   const { telegram } = deps.config;
   if (!telegram.botToken) throw new UsageError('TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put its token in .env');
   if (telegram.mode === 'webhook') throw new UsageError('TELEGRAM_MODE=webhook: Telegram pushes updates to `tidings serve` (POST /telegram/webhook); run that instead, or set TELEGRAM_MODE=polling');
@@ -33,11 +34,16 @@ async function runBot(deps: Deps): Promise<void> {
     throw new Error(describeApiError(err, bd.redact, telegram.apiRoot));
   }
   await publishCommands(bot, deps.log, bd.redact);
+  // /sendnow only queues: this process also runs the delivery loop (the service's worker role).
+  const { startService } = await import('../service/service.js');
+  const workers = await startService(deps, { roles: new Set(['worker']) });
   process.stdout.write(`Bot @${bot.botInfo.username} is answering (long polling ${telegram.apiRoot}). Stop with Ctrl-C.\n`);
   try {
     await pollUntil(bot, signal);
   } catch (err) {
     throw new Error(describeApiError(err, bd.redact, telegram.apiRoot));
+  } finally {
+    await workers.stop();
   }
   process.stdout.write('Stopped.\n');
 }

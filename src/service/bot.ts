@@ -3,9 +3,9 @@
 // the Bot API at start-up is logged and the role left off: the rest of the service keeps working.
 import { describeApiError, pollUntil, publishCommands } from '../bot/run.js';
 import { buildBot } from '../bot/wiring.js';
-import type { Deps } from '../deps.js';
+import type { Root } from '../main.js';
 
-export async function startBot(deps: Deps): Promise<{ stop(): Promise<void> } | null> {
+export async function startBot(deps: Root): Promise<{ stop(): Promise<void> } | null> {
   const { telegram } = deps.config;
   if (!telegram.botToken) {
     deps.log.info('bot role: TELEGRAM_BOT_TOKEN is not set, so there is no bot to run');

@@ -2,14 +2,13 @@
 // claimed in the database. stop() is the graceful path for SIGTERM: stop taking work, let sends
 // in flight finish and hand back the rows not started, close connections — within a deadline,
 // after which whatever is still running is abandoned to its leases.
-import { botApiClient } from '../deliver/telegram-api.js';
-import { type Deps, buildEmailChannel, digestDeps, ingestDeps, sendDeps, sendingBlocker, summarizeDeps, telegramSendDeps, telegramSendOptions } from '../deps.js';
-import type { EmailChannel } from '../deliver/channel.js';
+import { ingestDeps, sendDeps, sendingBlocker, summarizeDeps, telegramSendOptions } from '../deps.js';
+import type { Root } from '../main.js';
 import type { IngestSummary } from '../ingest/ingest.js';
 import type { Logger } from '../log.js';
 import type { NewsletterRun } from '../schedule/run.js';
 import { alertNotifier } from './alerts.js';
-import { type Loop, startLoop } from './loop.js';
+import { startLoop } from './loop.js';
 import type { Role } from './roles.js';
 import { startTicker, type Ticker } from './ticker.js';
 import { startWeb, type Web } from './web.js';
@@ -49,11 +48,10 @@ interface Part {
   stop(): Promise<void>;
 }
 
-export async function startService(deps: Deps, opts: ServiceOptions): Promise<Service> {
+export async function startService(deps: Root, opts: ServiceOptions): Promise<Service> {
   const { config, log } = deps;
   const idleMs = opts.idleMs ?? 5000;
   const parts: Part[] = [];
-  const senders: Loop[] = [];
   const ops = createOps({ db: deps.store.db, log, now: deps.now, config });
   const stop = async () => {
     // Load balancers see /readyz fail first and stop sending traffic while the rest winds down.
@@ -64,7 +62,7 @@ export async function startService(deps: Deps, opts: ServiceOptions): Promise<Se
   };
   const service: Service = { running: [], ops, stop };
   try {
-    if (opts.roles.has('worker')) startWorkers(deps, ops, idleMs, parts, senders, service.running);
+    if (opts.roles.has('worker')) startWorkers(deps, ops, idleMs, parts, service.running);
     if (opts.roles.has('ingest')) {
       const onIngest = (summary: IngestSummary) => {
         ops.metrics.recordIngest(summary);
@@ -75,11 +73,11 @@ export async function startService(deps: Deps, opts: ServiceOptions): Promise<Se
       service.running.push('ingest');
     }
     if (opts.roles.has('scheduler')) {
-      const { botToken, adminIds, apiRoot } = config.telegram;
-      const api = botToken && adminIds.length ? botApiClient({ apiRoot, token: botToken, connections: 2 }) : undefined;
-      const alert = alertNotifier({ db: deps.store.db, log, now: deps.now, telegram: api && { api, adminIds } });
+      const { adminIds } = config.telegram;
+      const api = adminIds.length ? deps.botApi() : null;
+      const alert = alertNotifier({ db: deps.store.db, log, now: deps.now, telegram: api ? { api, adminIds } : undefined });
       const ticker = startTicker(
-        { db: deps.store.db, log, now: deps.now, build: digestDeps(deps), alert },
+        { db: deps.store.db, log, now: deps.now, build: deps.build(), alert },
         {
           tickSeconds: opts.tickSeconds ?? 10,
           log,
@@ -87,16 +85,12 @@ export async function startService(deps: Deps, opts: ServiceOptions): Promise<Se
           onRun: (run) => {
             if (run.built && run.built.status !== 'not-owner') ops.metrics.recordDigest(run.built.status);
             if (run.built?.status !== 'ready') return;
-            for (const loop of senders) loop.wake();
+            deps.wake();
             opts.onBuilt?.(run);
           },
         },
       );
-      parts.push({ name: 'scheduler', stop: async () => {
-          await ticker.stop();
-          await api?.close();
-        },
-      });
+      parts.push({ name: 'scheduler', stop: () => ticker.stop() });
       service.ticker = ticker;
       service.running.push('scheduler');
     }
@@ -121,35 +115,31 @@ export async function startService(deps: Deps, opts: ServiceOptions): Promise<Se
   return service;
 }
 
-function startWorkers(deps: Deps, ops: Ops, idleMs: number, parts: Part[], senders: Loop[], running: string[]): void {
+function startWorkers(deps: Root, ops: Ops, idleMs: number, parts: Part[], running: string[]): void {
   const { config, log } = deps;
+  const loops: { name: string; step: (signal: AbortSignal) => Promise<boolean> }[] = [];
   const blocker = sendingBlocker(config);
-  if (blocker) {
-    log.warn(`email is not sent: ${blocker}`);
-  } else {
-    const email: EmailChannel = buildEmailChannel(config, log);
+  if (blocker) log.warn(`email is not sent: ${blocker}`);
+  else {
     const opts = { concurrency: config.delivery.concurrency, leaseMs: config.delivery.leaseMs, maxAttempts: config.delivery.maxAttempts };
-    const send = { ...sendDeps(deps, email), observe: ops.metrics.observeSend };
-    const loop = startLoop('email delivery', log, (signal) => emailStep(send, opts, signal), idleMs);
-    senders.push(loop);
-    parts.push({ name: 'email delivery', stop: async () => {
-        await loop.stop();
-        await email.close();
-      },
-    });
-    running.push('email delivery');
+    const send = { ...sendDeps(deps, deps.email()), observe: ops.metrics.observeSend };
+    loops.push({ name: 'email delivery', step: (signal) => emailStep(send, opts, signal) });
   }
-  const tg = telegramSendDeps(deps);
+  const tg = deps.telegram();
   if (tg) {
     const telegram = { ...tg, observe: ops.metrics.observeSend };
-    const loop = startLoop('telegram delivery', log, (signal) => telegramStep(telegram, telegramSendOptions(config), signal), idleMs);
-    senders.push(loop);
-    parts.push({ name: 'telegram delivery', stop: async () => {
+    loops.push({ name: 'telegram delivery', step: (signal) => telegramStep(telegram, telegramSendOptions(config), signal) });
+  }
+  // The transports belong to the root (closed with it): the web role's mails share them.
+  for (const { name, step } of loops) {
+    const loop = startLoop(name, log, step, idleMs);
+    const unsubscribe = deps.onWake(loop.wake);
+    parts.push({ name, stop: async () => {
+        unsubscribe();
         await loop.stop();
-        await telegram.channel.close();
       },
     });
-    running.push('telegram delivery');
+    running.push(name);
   }
 }
 

@@ -3,7 +3,8 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { telegramLinker, webhookBot } from '../bot/wiring.js';
-import { type Deps, adminApiDeps, adminWebDeps, buildEmailChannel, httpDeps } from '../deps.js';
+import { adminApiDeps, adminWebDeps, httpDeps } from '../deps.js';
+import type { Root } from '../main.js';
 import { buildServer } from '../http/server.js';
 import type { OpsRoutesOptions } from '../ops/routes.js';
 
@@ -23,9 +24,9 @@ function urlOf(address: AddressInfo): string {
   return `http://${host}:${address.port}`;
 }
 
-export async function startWeb(deps: Deps, at: { host: string; port: number }, ops?: OpsRoutesOptions): Promise<Web> {
-  // The subscriber pages send confirmation mails through the same channel as digests.
-  const channel = buildEmailChannel(deps.config, deps.log);
+export async function startWeb(deps: Root, at: { host: string; port: number }, ops?: OpsRoutesOptions): Promise<Web> {
+  // The subscriber pages send confirmation mails through the process's one email transport.
+  const channel = deps.email();
   // TELEGRAM_MODE=webhook: the bot answers updates Telegram posts to /telegram/webhook.
   // With a bot, the preferences page offers a link connecting a Telegram chat.
   const telegram = webhookBot(deps);
@@ -35,11 +36,10 @@ export async function startWeb(deps: Deps, at: { host: string; port: number }, o
     ...http,
     subscribers: http.subscribers && { ...http.subscribers, telegramLink },
     telegramWebhook: telegram?.options,
-    admin: adminWebDeps(deps),
-    api: adminApiDeps(deps),
+    admin: { ...adminWebDeps(deps), wake: deps.wake },
+    api: { ...adminApiDeps(deps), wake: deps.wake },
     ops,
   });
-  app.addHook('onClose', async () => channel.close());
   try {
     await app.listen({ host: at.host, port: at.port });
   } catch (err) {

@@ -108,7 +108,7 @@ forEachDialect('admin API newsletters', (dialect) => {
     const empty = await h.call('POST', `/api/v1/newsletters/${nl.id}/send-now`);
     expect(empty.statusCode).toBe(200);
     expect(empty.json()).toMatchObject({ status: 'skipped', reason: 'no new articles' });
-    expect(await lastAudit()).toMatchObject({ action: 'newsletter.send-now', ok: 1 });
+    expect(await lastAudit()).toMatchObject({ action: 'newsletter.send', ok: 1 });
 
     await seedArticles(store, h.clock.now, 3);
     const ann = await upsertSubscriber(store.db, { email: 'ann@example.org' }, h.clock.now);

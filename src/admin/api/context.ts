@@ -17,6 +17,8 @@ export interface AdminApiOptions {
   token: string | undefined;
   /** How send-now and preview build a digest (digestDeps without db/now/log). */
   digests: Pick<BuildDeps, 'render' | 'archiveUrl' | 'createLedger'>;
+  /** Wakes this process's delivery loops after a send-now (absent: they find the rows when idle). */
+  wake?: () => void;
   /** For POST /sources/test and `test: true` on POST /sources. */
   fetcher: Fetcher;
   readers: Record<SourceKind, Reader>;

@@ -7,8 +7,9 @@ import { digestItems } from '../../digest/model.js';
 import { personalize } from '../../digest/personalize.js';
 import { archiveRecipient } from '../../http/archive.js';
 import { updateNewsletter } from '../../store/newsletters.js';
-import { type ApiDeps, changed } from './context.js';
-import { ApiError, conflict, notFound } from './errors.js';
+import { sendNow } from '../../core/send-now.js';
+import { ACTOR, type ApiDeps, changed } from './context.js';
+import { ApiError, notFound } from './errors.js';
 import { findNewsletter } from './newsletters.js';
 import { newsletterJson } from './present.js';
 
@@ -28,21 +29,13 @@ export function registerNewsletterActions(api: FastifyInstance, deps: ApiDeps): 
 
   api.post('/newsletters/:id/send-now', async (request, reply) => {
     const row = await findNewsletter(deps, request);
-    if (!row.enabled) throw conflict(`Newsletter "${row.slug}" is paused; resume it first (POST /api/v1/newsletters/${row.id}/resume) or preview it instead.`);
-    const result = await buildDigest(build(), row, deps.now());
-    if (result.status === 'not-owner') throw conflict(`A digest of "${row.slug}" for this very moment is already being built; check GET /api/v1/digests?newsletter=${row.id}.`);
-    if (result.status === 'failed') {
-      await changed(deps, 'newsletter.send-now', `newsletter ${row.id} "${row.slug}": digest ${result.digestId} failed`);
-      throw new ApiError(500, 'digest_failed', `Digest ${result.digestId} of "${row.slug}" failed: ${result.reason ?? 'unknown reason'}. The log has details.`);
-    }
+    const result = await sendNow({ db: deps.db, now: deps.now, log: deps.log, actor: ACTOR, build: deps.digests, wake: deps.wake ?? (() => {}) }, row.id);
+    if (result.status === 'failed') throw new ApiError(500, 'digest_failed', `Digest ${result.digestId} of "${row.slug}" failed: ${result.reason ?? 'unknown reason'}. The log has details.`);
     const ready = result.status === 'ready';
-    const detail = ready ? `digest ${result.digestId} ready for ${result.recipients ?? 0} recipients` : `digest ${result.digestId} skipped: ${result.reason}`;
-    await changed(deps, 'newsletter.send-now', `newsletter ${row.id} "${row.slug}": ${detail}`);
-    const stories = result.model ? digestItems(result.model).length : 0;
     return reply.code(ready ? 201 : 200).send({
       digestId: result.digestId,
       status: result.status,
-      ...(ready ? { subject: result.parts?.subject ?? null, stories, recipients: result.recipients ?? 0 } : { reason: result.reason }),
+      ...(ready ? { subject: result.subject ?? null, stories: result.stories, recipients: result.recipients } : { reason: result.reason }),
     });
   });
 

@@ -8,7 +8,11 @@ import { archiveRecipient } from '../../http/archive.js';
 import { HTML } from '../../http/page-kit.js';
 import { CONTENT_SECURITY_POLICY } from '../../http/security.js';
 import { getNewsletter } from '../../store/newsletters.js';
-import { auditChange, idParam, notFound, sendPage } from './context.js';
+import type { Actor } from '../../core/context.js';
+import { HTTP_STATUS, isCoreError } from '../../core/errors.js';
+import { type SendNowResult, sendNow } from '../../core/send-now.js';
+import { idParam, notFound, sendPage } from './context.js';
+import { sessionOf } from './session.js';
 import { h } from './layout.js';
 import type { AdminDeps } from './types.js';
 
@@ -19,20 +23,23 @@ export function registerNewsletterActions(app: FastifyInstance, deps: AdminDeps)
     const id = idParam(request);
     const n = id === undefined ? undefined : await getNewsletter(db, id);
     if (!n) return notFound(request, reply, 'newsletter');
-    const result = await buildDigest(deps.build, n, deps.now());
-    const ok = result.status === 'ready';
-    await auditChange(deps, request, 'newsletter.send', `newsletter ${n.id} ${n.slug}: ${result.status}${result.digestId ? ` digest ${result.digestId}` : ''}${result.reason ? ` (${result.reason})` : ''}`, ok);
     const back = `<p><a href="/admin">Dashboard</a> · <a href="/admin/newsletters/${n.id}">${h(n.name)}</a></p>`;
-    if (ok) {
+    const ctx = { db, now: deps.now, log: deps.log, actor: sessionOf(request).actor as Actor, build: deps.build, wake: deps.wake ?? (() => {}) };
+    let result: SendNowResult;
+    try {
+      result = await sendNow(ctx, n.id);
+    } catch (err) {
+      if (!isCoreError(err)) throw err;
+      return sendPage(request, reply, 'Not sent', `<h1>Not sent</h1><p>${h(err.message)}</p>${back}`, { status: HTTP_STATUS[err.code] });
+    }
+    if (result.status === 'ready') {
       const link = `<a href="/n/${encodeURIComponent(n.slug)}/${result.digestId}">digest ${result.digestId}</a>`;
-      return sendPage(request, reply, 'Sent', `<h1>Digest built</h1><p>${link} is ready with ${result.recipients ?? 0} deliveries queued; the service's send loops deliver them (see the dashboard).</p>${back}`);
+      return sendPage(request, reply, 'Sent', `<h1>Digest built</h1><p>${link} is ready with ${result.recipients} deliveries queued; the service's send loops deliver them (see the dashboard).</p>${back}`);
     }
     const why =
-      result.status === 'not-owner'
-        ? 'Another run is building a digest for this moment already.'
-        : result.status === 'skipped'
-          ? `Nothing was sent: ${result.reason ?? 'no new articles'}. Articles arrive with the next ingest of the newsletter's sources.`
-          : `The digest could not be built: ${result.reason ?? 'see the log'}.`;
+      result.status === 'skipped'
+        ? `Nothing was sent: ${result.reason ?? 'no new articles'}. Articles arrive with the next ingest of the newsletter's sources.`
+        : `The digest could not be built: ${result.reason ?? 'see the log'}.`;
     return sendPage(request, reply, 'Not sent', `<h1>Not sent</h1><p>${h(why)}</p>${back}`, { status: result.status === 'failed' ? 500 : 409 });
   });
 

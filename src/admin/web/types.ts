@@ -13,6 +13,8 @@ export interface AdminWebOptions {
   credentials: AdminConfig;
   /** How "send now" and "preview" build a digest (digestDeps). */
   build: BuildDeps;
+  /** Wakes this process's delivery loops after a send-now (absent: they find the rows when idle). */
+  wake?: () => void;
   /** The test fetch before a source is added. */
   fetcher: Fetcher;
   readers: Record<SourceKind, Reader>;
