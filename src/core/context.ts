@@ -7,9 +7,10 @@ import type { Database } from '../store/schema.js';
 
 /**
  * Who made a change, as the audit log shows it: `cli`, `api:token`, `web:<login>` (the admin
- * session's actor), `telegram:<user id>` or `subscriber:<id>` (the subscriber on the public pages).
+ * session's actor), `telegram:<user id>`, `subscriber:<id>` (the subscriber on the public pages) or
+ * `api:anonymous` (an API request refused for want of the token).
  */
-export type Actor = 'cli' | 'api:token' | 'system' | `web:${string}` | `telegram:${string}` | `subscriber:${string}`;
+export type Actor = 'cli' | 'api:token' | 'api:anonymous' | 'system' | `web:${string}` | `telegram:${string}` | `subscriber:${string}`;
 
 export interface CoreContext {
   db: Kysely<Database>;
