@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { isSmtpUrl } from './email.js';
 import { DEFAULT_API_ROOT, isApiRoot, isBotToken, isIdList, isWebhookSecret, parseIdList } from './telegram.js';
-import { isHostName, isMailAddress } from '../deliver/address.js';
+import { isHostName, isMailAddress } from '../subscribers/address.js';
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   z
     .string()

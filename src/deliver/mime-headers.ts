@@ -3,14 +3,14 @@
 // URLs, ids) or flattened to one line and encoded (names, subjects): nothing can end a header
 // line early and start a new one (Bcc injection), and every line stays far below 998 octets.
 import { capText, plainLine } from '../digest/personalize.js';
-import { isMailAddress } from './address.js';
+import { isMailAddress } from '../subscribers/address.js';
 
 /** A header field a message cannot be built with; the delivery fails permanently. */
 export class InvalidHeaderError extends Error {
   override readonly name = 'InvalidHeaderError';
 }
 
-export { isMailAddress } from './address.js';
+export { isMailAddress } from '../subscribers/address.js';
 
 export function mailAddress(s: string, what: string): string {
   if (!isMailAddress(s)) throw new InvalidHeaderError(`${what} is not a plain email address: ${JSON.stringify(s.slice(0, 100))}`);
