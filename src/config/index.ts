@@ -1,6 +1,7 @@
 // The only reader of process.env. One zod schema turns the environment into a frozen, typed
 // Config; a bad value stops start-up naming the variable and what is expected — and for secrets,
 // never the value itself.
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { z } from 'zod';
 import { type LOG_LEVELS, schema } from './schema.js';
@@ -37,6 +38,8 @@ export interface Config {
   /** Exactly what the fetcher takes, minus the test-only DNS hook. */
   fetch: Omit<FetcherOptions, 'lookup'>;
   ingest: { concurrency: number; intervalMinutes: number; pauseAfter: number };
+  /** The worker-thread pool for parsing, extraction and summarizing (src/work/pool.ts). */
+  work: { size: number; taskTimeoutMs: number; maxHeapMb: number };
   sender: {
     organization: string;
     /** Required before anything is sent (issue 4); previews show a placeholder without it. */
@@ -115,6 +118,7 @@ export function loadConfig(rawEnv: Env): Readonly<Config> {
       allow: e.FETCH_ALLOW,
     },
     ingest: { concurrency: e.INGEST_CONCURRENCY, intervalMinutes: e.SOURCE_INTERVAL_MINUTES, pauseAfter: e.SOURCE_PAUSE_AFTER },
+    work: { size: e.WORK_POOL_SIZE ?? availableParallelism(), taskTimeoutMs: e.WORK_TASK_TIMEOUT_MS, maxHeapMb: e.WORK_MAX_HEAP_MB },
     sender: {
       organization: e.TIDINGS_ORGANIZATION,
       postalAddress: e.TIDINGS_POSTAL_ADDRESS,

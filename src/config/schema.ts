@@ -42,6 +42,9 @@ export const schema = z.object({
   INGEST_CONCURRENCY: int(1, 256).default(32),
   SOURCE_INTERVAL_MINUTES: int(1, 10_080).default(60),
   SOURCE_PAUSE_AFTER: int(1, 1000).default(10),
+  WORK_POOL_SIZE: int(1, 256).optional(),
+  WORK_TASK_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  WORK_MAX_HEAP_MB: int(16, 65_536).default(512),
   TIDINGS_PUBLIC_URL: z
     .string()
     .refine((s) => /^https?:\/\/[^/\s]+/i.test(s), 'an http(s) URL such as https://news.example.org')

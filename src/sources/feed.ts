@@ -1,9 +1,11 @@
-// The Reader for kind 'feed': a conditional GET through the guarded fetcher, then the parser.
+// The Reader for kind 'feed': a conditional GET through the guarded fetcher, then the parser
+// (in the worker pool when the process has one: parsing is CPU work, with a deadline there).
 // A 304 is passed through untouched (nothing to parse); a document that is not a feed at all is
 // an error for the source, while a malformed-but-recovered feed is read with a warning.
 import { readFile } from 'node:fs/promises';
 import { type ParseFeedOptions, parseFeed } from './feed/parse.js';
 import type { ParsedFeed, Reader } from './types.js';
+import { inProcess, type Work } from '../work/tasks.js';
 
 export const FEED_ACCEPT =
   'application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5';
@@ -25,7 +27,7 @@ export async function parseFeedFile(path: string, opts: ParseFeedOptions = {}): 
   return parseFeed(body, opts);
 }
 
-export function feedReader(): Reader {
+export function feedReader(work: Work = inProcess): Reader {
   return {
     kind: 'feed',
     async read(source, ctx) {
@@ -36,9 +38,8 @@ export function feedReader(): Reader {
         if (res.lastModified) out.lastModified = res.lastModified;
         return out;
       }
-      const opts: ParseFeedOptions = { url: res.url };
-      if (res.contentType) opts.contentType = res.contentType;
-      const feed = assertFeed(parseFeed(res.body, opts), res.url);
+      const parsed = await work.run('parseFeed', { body: res.body, url: res.url, ...(res.contentType ? { contentType: res.contentType } : {}) });
+      const feed = assertFeed(parsed, res.url);
       if (feed.bozo) ctx.log.warn({ source: source.id, url: res.url, reason: feed.bozoReason }, 'feed is malformed; read what could be recovered');
       return {
         status: 'ok',

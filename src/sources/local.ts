@@ -15,7 +15,7 @@ export function isLocalPath(s: string): boolean {
   return !/^[a-z][a-z0-9+.-]*:/i.test(s) || /^[a-z]:[\\/]/i.test(s);
 }
 
-export function withLocalFiles(reader: Reader, parse: (body: Buffer, url: string) => ParsedFeed): Reader {
+export function withLocalFiles(reader: Reader, parse: (body: Buffer, url: string) => ParsedFeed | Promise<ParsedFeed>): Reader {
   return {
     kind: reader.kind,
     async read(source, ctx) {
@@ -27,7 +27,7 @@ export function withLocalFiles(reader: Reader, parse: (body: Buffer, url: string
       const token = `file:${info.size}:${info.mtimeMs}`;
       if (source.lastModified === token) return { status: 'not-modified' };
       const url = pathToFileURL(file).href;
-      return { status: 'ok', feed: parse(await readFile(file), url), url, lastModified: token };
+      return { status: 'ok', feed: await parse(await readFile(file), url), url, lastModified: token };
     },
   };
 }

@@ -1,11 +1,10 @@
 // Sites without feeds: a listing page → its article links → each article page, extracted. The
 // listing is fetched conditionally so an unchanged site costs one 304 and no parsing; articles are
-// fetched a few at a time, and one broken article is logged and skipped, never fatal.
+// fetched a few at a time, and one broken article is logged and skipped, never fatal. Parsing
+// HTML is CPU work: it runs in the worker pool when the process has one.
 import type { Logger } from 'pino';
-import { decodeBody } from './charset.js';
-import { parseDocument, extractArticle } from './page/extract.js';
-import { type NavLink, findArticleLinks } from './page/links.js';
-import { metaContent } from './page/meta.js';
+import { inProcess, type Work } from '../work/tasks.js';
+import type { NavLink } from './page/links.js';
 import type { Fetcher, ParsedItem, Reader, SourceRef } from './types.js';
 
 export const DEFAULT_MAX_ITEMS = 30;
@@ -17,6 +16,7 @@ const HTML_ACCEPT = 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5';
 
 export interface PageReaderOptions {
   concurrency?: number;
+  work?: Work;
 }
 
 function wholeNumber(value: unknown, fallback: number, name: string): number {
@@ -49,7 +49,7 @@ interface Fetched {
   neighbours: NavLink[];
 }
 
-async function readArticle(url: string, hint: string, fetcher: Fetcher, log: Logger): Promise<Fetched | undefined> {
+async function readArticle(url: string, hint: string, fetcher: Fetcher, log: Logger, work: Work): Promise<Fetched | undefined> {
   try {
     const res = await fetcher.fetch(url, { accept: HTML_ACCEPT });
     if (res.status !== 'ok') return undefined;
@@ -57,8 +57,7 @@ async function readArticle(url: string, hint: string, fetcher: Fetcher, log: Log
       log.warn({ url, contentType: res.contentType }, 'page source: article link is not an HTML page; skipped');
       return undefined;
     }
-    const { text: html } = decodeBody(res.body, res.contentType);
-    const a = extractArticle(html, res.url);
+    const { article: a } = await work.run('pageArticle', { body: res.body, url: res.url, ...(res.contentType ? { contentType: res.contentType } : {}) });
     const navigation = a.previous?.title || a.next?.title ? { previous: a.previous?.title, next: a.next?.title } : undefined;
     const item: ParsedItem = {
       id: url,
@@ -86,6 +85,7 @@ async function readArticle(url: string, hint: string, fetcher: Fetcher, log: Log
 
 export function pageReader(opts: PageReaderOptions = {}): Reader {
   const concurrency = opts.concurrency ?? DEFAULT_ARTICLE_CONCURRENCY;
+  const work = opts.work ?? inProcess;
   return {
     kind: 'page',
     async read(source: SourceRef, ctx) {
@@ -99,15 +99,16 @@ export function pageReader(opts: PageReaderOptions = {}): Reader {
       if (listing.status === 'not-modified') {
         return { status: 'not-modified', etag: listing.etag, lastModified: listing.lastModified };
       }
-      const decoded = decodeBody(listing.body, listing.contentType);
-      const { doc, base } = parseDocument(decoded.text, listing.url);
-      const links = findArticleLinks(doc, base, listing.url, source.options.linkSelector).slice(0, maxItems);
+      const { encoding, title: feedTitle, links } = await work.run('pageListing', {
+        body: listing.body,
+        url: listing.url,
+        ...(listing.contentType ? { contentType: listing.contentType } : {}),
+        ...(source.options.linkSelector ? { linkSelector: source.options.linkSelector } : {}),
+        maxItems,
+      });
       if (links.length === 0) {
         ctx.log.warn({ source: source.name, url: listing.url }, 'page source: no article links found on the listing page; set options.linkSelector');
       }
-      // A listing is the site (or one section of it): its name is the better feed title.
-      const feedTitle =
-        metaContent(doc, ['og:site_name', 'application-name']) ?? (doc.querySelector('title')?.textContent ?? '').replace(/\s+/g, ' ').trim();
 
       // Breadth first: the listing's articles, then their neighbours, then theirs. A URL is
       // fetched at most once, which is what stops next/previous chains from looping.
@@ -115,7 +116,7 @@ export function pageReader(opts: PageReaderOptions = {}): Reader {
       const items: ParsedItem[] = [];
       let level = links.map((l) => ({ url: l.url, hint: l.text }));
       for (let depth = 0; level.length > 0; depth++) {
-        const results = await mapLimit(level, concurrency, (l) => readArticle(l.url, l.hint, ctx.fetcher, ctx.log));
+        const results = await mapLimit(level, concurrency, (l) => readArticle(l.url, l.hint, ctx.fetcher, ctx.log, work));
         const nextLevel: { url: string; hint: string }[] = [];
         for (const r of results) if (r) visited.add(r.finalUrl);
         for (const r of results) {
@@ -138,7 +139,7 @@ export function pageReader(opts: PageReaderOptions = {}): Reader {
         feed: {
           kind: 'page',
           format: 'page',
-          encoding: decoded.encoding,
+          encoding,
           bozo: false,
           feed: { title: feedTitle || source.name, link: listing.url },
           items,

@@ -7,7 +7,7 @@ import { decodeBody } from './charset.js';
 import { isHttpUrl, isLocalPath } from './local.js';
 import { parseTextDump } from './textdump.js';
 import type { ParsedFeed, ReadContext, Reader, SourceKind, SourceOptions } from './types.js';
-import { extractArticle } from './page/extract.js';
+import { inProcess, type Work } from '../work/tasks.js';
 
 export type KindChoice = SourceKind | 'auto';
 
@@ -21,11 +21,14 @@ export class ProbeError extends Error {
   override readonly name = 'ProbeError';
 }
 
+/** What probing reads with: the readers, and the worker pool for a local page (in-process without one). */
+export type ProbeDeps = ReadContext & { readers: Record<SourceKind, Reader>; work?: Work };
+
 export async function probeSource(
   target: string,
   kind: KindChoice,
   options: SourceOptions,
-  deps: ReadContext & { readers: Record<SourceKind, Reader> },
+  deps: ProbeDeps,
 ): Promise<Probe> {
   if (!isHttpUrl(target) && !isLocalPath(target)) {
     throw new ProbeError(`"${target}" is neither an http(s) URL nor a local path; only http and https sources are fetched`);
@@ -43,7 +46,7 @@ export async function probeSource(
   return read('page');
 }
 
-async function probeLocal(file: string, kind: KindChoice, options: SourceOptions, deps: ReadContext & { readers: Record<SourceKind, Reader> }): Promise<Probe> {
+async function probeLocal(file: string, kind: KindChoice, options: SourceOptions, deps: ProbeDeps): Promise<Probe> {
   const info = await stat(file).catch(() => {
     throw new ProbeError(`cannot read ${file}: no such file or folder`);
   });
@@ -64,7 +67,7 @@ async function probeLocal(file: string, kind: KindChoice, options: SourceOptions
     return { kind: 'textdump', url, feed: { kind: 'textdump', format: 'textdump', encoding, bozo: false, feed: {}, items: [item] } };
   }
   if (guess === 'page') {
-    const a = extractArticle(text, url);
+    const { article: a } = await (deps.work ?? inProcess).run('pageArticle', { body, url });
     const item = { title: a.title, link: url, published: a.published, author: a.author, contentHtml: a.contentHtml, contentText: a.text, image: a.image, lang: a.lang, categories: [], enclosures: [] };
     return { kind: 'page', url, feed: { kind: 'page', format: 'page', encoding, bozo: false, feed: { title: a.title, link: url }, items: [item] } };
   }

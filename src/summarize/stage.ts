@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from '../log.js';
 import type { Database } from '../store/schema.js';
 import { type PendingArticle, listUnsummarized, storeSummary } from '../store/summaries.js';
+import type { Work } from '../work/tasks.js';
 import { type Summarizer, type SummaryBudget, resolveBudget } from './summarizer.js';
 
 export interface SummarizeStageDeps {
@@ -20,8 +21,8 @@ export interface SummarizeStageOptions {
   limit?: number;
   budget?: SummaryBudget;
   /**
-   * Articles summarized at the same time. It bounds the requests in flight on the LLM path;
-   * the extractive summarizer is synchronous, so it changes nothing there.
+   * Articles summarized at the same time. It bounds the requests in flight on the LLM path, and
+   * the tasks queued for the worker pool on the extractive one.
    */
   concurrency?: number;
   /** Articles read from the store per query. */
@@ -39,6 +40,14 @@ export interface SummarizeResult {
   /** Stored summaries per method ('extractive', 'llm:<model>', 'extractive-fallback'). */
   byMethod: Record<string, number>;
   ms: number;
+}
+
+/**
+ * The extractive summarizer run in the worker pool: segmenting and ranking sentences is CPU work
+ * that must not hold up the service's event loop. Same output as extractiveSummarizer().
+ */
+export function extractiveInPool(work: Work): Summarizer {
+  return { summarize: (input, budget) => work.run('summarize', { input, ...(budget ? { budget } : {}) }) };
 }
 
 export const DEFAULT_STAGE_CONCURRENCY = 4;
