@@ -1,17 +1,8 @@
-// The options `newsletters add` and `newsletters update` share, and how they become a store
-// patch. Values arrive as plain strings and are checked here or by the store, so every bad value
-// ends as a UsageError (one line, exit code 2) rather than commander's own exit code.
+// The options `newsletters add` and `newsletters update` share, and how they become the core's
+// patch. Values arrive as plain strings: only their syntax is checked here (a number is a
+// number); what they may be is the core's to say, with the same message as every front-end.
 import type { Command } from 'commander';
-import type { Kysely } from 'kysely';
-import {
-  DuplicateNewsletterError,
-  InvalidNewsletterError,
-  type NewsletterFilters,
-  type NewsletterPatch,
-  newsletterFilters,
-} from '../store/newsletters.js';
-import type { Database, NewsletterRow } from '../store/schema.js';
-import { getSource } from '../store/sources.js';
+import type { NewsletterFilters, NewsletterPatch } from '../store/newsletters.js';
 import { UsageError } from './context.js';
 
 export interface NewsletterOptions {
@@ -27,8 +18,6 @@ export interface NewsletterOptions {
   timezone?: string;
   lookback?: string;
   catchUpGrace?: string;
-  enable?: boolean;
-  disable?: boolean;
 }
 
 /** Comma-separated (ASCII or full-width commas) and repeatable; an empty value clears the list. */
@@ -52,7 +41,6 @@ export function newsletterOptions(cmd: Command, forUpdate: boolean): Command {
     .option('--timezone <tz>', 'IANA time zone for the schedule and dates, e.g. Asia/Shanghai')
     .option('--lookback <hours>', 'how far back the first digest reaches')
     .option('--catch-up-grace <minutes>', 'after downtime, missed slots this recent still go out as one digest; older ones are skipped with an alert (default 360)');
-  if (forUpdate) cmd.option('--enable', 'resume building digests').option('--disable', 'stop building digests (the archive stays)');
   return cmd;
 }
 
@@ -61,18 +49,8 @@ function wholeNumber(value: string, flag: string): number {
   return Number(value);
 }
 
-async function sourceIds(db: Kysely<Database>, values: string[]): Promise<number[]> {
-  const ids: number[] = [];
-  for (const v of values) {
-    const id = wholeNumber(v, '--sources');
-    if (!(await getSource(db, id))) throw new UsageError(`no source ${id} (see \`tidings sources list\`)`);
-    ids.push(id);
-  }
-  return ids;
-}
-
-/** The store patch the options ask for; filters given replace only their own list. */
-export async function newsletterPatch(db: Kysely<Database>, o: NewsletterOptions, current?: NewsletterRow): Promise<NewsletterPatch> {
+/** The patch the options ask for; a filter list given replaces that list only ("" clears it). */
+export function newsletterPatch(o: NewsletterOptions): NewsletterPatch {
   const patch: NewsletterPatch = {};
   if (o.name !== undefined) patch.name = o.name;
   if (o.lang !== undefined) patch.language = o.lang as NewsletterPatch['language'];
@@ -82,31 +60,9 @@ export async function newsletterPatch(db: Kysely<Database>, o: NewsletterOptions
   if (o.sections !== undefined) patch.sections = o.sections;
   if (o.timezone !== undefined) patch.timezone = o.timezone;
   if (o.cron !== undefined) patch.cron = o.cron;
-  if (o.enable && o.disable) throw new UsageError('give --enable or --disable, not both');
-  if (o.enable || o.disable) patch.enabled = Boolean(o.enable);
-  const lists = { include: o.include, exclude: o.exclude, categories: o.categories };
-  if (Object.values(lists).some((l) => l !== undefined) || o.sources !== undefined) {
-    const filters: NewsletterFilters = current ? newsletterFilters(current) : {};
-    for (const [key, list] of Object.entries(lists) as [keyof typeof lists, string[] | undefined][]) if (list !== undefined) filters[key] = list;
-    if (o.sources !== undefined) filters.sources = await sourceIds(db, o.sources);
-    patch.filters = filters;
-  }
+  const filters: NewsletterFilters = {};
+  for (const key of ['include', 'exclude', 'categories'] as const) if (o[key] !== undefined) filters[key] = o[key];
+  if (o.sources !== undefined) filters.sources = o.sources.map((v) => wholeNumber(v, '--sources'));
+  if (Object.keys(filters).length > 0) patch.filters = filters;
   return patch;
-}
-
-/** Store validation failures are the user's to fix: one line, exit code 2. */
-export async function asUsage<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof InvalidNewsletterError || err instanceof DuplicateNewsletterError) throw new UsageError(err.message);
-    throw err;
-  }
-}
-
-/** One short line: "include cotton, yarn · sources 1, 2". */
-export function describeFilters(row: Pick<NewsletterRow, 'filters'>): string {
-  const f = newsletterFilters(row);
-  const parts = (['include', 'exclude', 'categories', 'sources'] as const).flatMap((k) => (f[k]?.length ? [`${k} ${f[k].join(', ')}`] : []));
-  return parts.join(' · ') || 'everything';
 }

@@ -25,6 +25,12 @@ export async function listDigests(ctx: Pick<CoreContext, 'db'>, input: ListDiges
   return listDigestSummaries(ctx.db, { newsletterId, status: input.status, limit });
 }
 
+/** The newsletter's latest digests, each with its deliveries counted (all channels). */
+export async function latestDigests(ctx: Pick<CoreContext, 'db'>, newsletter: NewsletterKey, limit: number): Promise<(DigestSummary & { deliveries: DeliveryCounts })[]> {
+  const digests = await listDigests(ctx, { newsletter, limit });
+  return Promise.all(digests.map(async (d) => ({ ...d, deliveries: await deliveryCounts(ctx.db, { digestId: d.id }) })));
+}
+
 export interface DigestDetails {
   digest: DigestRow;
   deliveries: { email: DeliveryCounts; telegram: DeliveryCounts };

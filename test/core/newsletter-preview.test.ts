@@ -9,11 +9,10 @@ import { addNewsletter } from '../../src/core/newsletters.js';
 import { renderEmail } from '../../src/digest/render-email.js';
 import { renderTelegram } from '../../src/digest/render-telegram.js';
 import { silentLogger } from '../../src/log.js';
-import { insertArticles } from '../../src/store/articles.js';
 import { claimDigest, skipDigest } from '../../src/store/digests.js';
-import { addSource } from '../../src/store/sources.js';
 import { SENDER } from '../http/harness.js';
 import { dialects, type TestStore } from '../support/databases.js';
+import { STORY_TITLES, seedArticles } from './newsletter-fixtures.js';
 
 const sqlite = dialects.find((d) => d.name === 'sqlite')!;
 const NOW = new Date('2026-11-24T08:00:00.000Z');
@@ -24,25 +23,7 @@ const preview = () => ({ ...ctx, sender: SENDER, render: async (model: Parameter
 beforeEach(async () => {
   store = await sqlite.open();
   ctx = { db: store.db, now: () => NOW, log: silentLogger(), actor: 'cli' };
-  const source = await addSource(store.db, { kind: 'feed', url: 'http://127.0.0.1/feed', name: 'Wire' }, NOW);
-  const fetched = new Date(NOW.getTime() - 3_600_000).toISOString();
-  await insertArticles(
-    store.db,
-    ['Mills stock up on cotton', 'Polyester plants cut runs'].map((title, i) => ({
-      source_id: source.id,
-      guid: `g${i}`,
-      guid_key: `${source.id}:g${i}`,
-      url: `http://127.0.0.1/a/${i}`,
-      canonical_url: `http://127.0.0.1/a/${i}`,
-      title,
-      published_at: fetched,
-      fetched_at: fetched,
-      lang: 'en',
-      text: `${title}, the report says.`,
-      fingerprint: `fp${i}`,
-      search_text: title.toLowerCase(),
-    })),
-  );
+  await seedArticles(store.db, NOW);
 });
 afterEach(() => store.close());
 
@@ -51,7 +32,7 @@ describe('previewNewsletter', () => {
     await addNewsletter(ctx, { slug: 'wire', name: 'Textile Wire' });
     const first = await previewNewsletter(preview(), 'wire');
     if (first.status !== 'ready') throw new Error(`expected a preview, got ${first.status}`);
-    expect(first.items.map((i) => i.title).sort()).toEqual(['Mills stock up on cotton', 'Polyester plants cut runs']);
+    expect(first.items.map((i) => i.title).sort()).toEqual(STORY_TITLES);
     expect(first.subject).toMatch(/^Textile Wire — /);
     expect(first.html).toContain('12 Mill Street');
     expect(first.html).toContain('https://news.example.org/unsubscribe');

@@ -1,31 +1,15 @@
-// What an admin does to a newsletter besides editing it: pause and resume its schedule, send a
-// digest now, and preview the next one. Send-now builds the digest and its deliveries ledger
-// (slot = now); the service's delivery workers send it, as they send scheduled ones.
+// What an admin does with a newsletter besides editing it (pause and resume are in
+// newsletters.ts): send a digest now, and preview the next one. Send-now builds the digest and
+// its deliveries ledger (slot = now); the service's delivery workers send it, as they send
+// scheduled ones.
 import type { FastifyInstance } from 'fastify';
-import { buildDigest } from '../../digest/build.js';
-import { digestItems } from '../../digest/model.js';
-import { personalize } from '../../digest/personalize.js';
-import { archiveRecipient } from '../../http/archive.js';
-import { updateNewsletter } from '../../store/newsletters.js';
+import { previewNewsletter } from '../../core/newsletter-preview.js';
 import { sendNow } from '../../core/send-now.js';
-import { ACTOR, type ApiDeps, changed } from './context.js';
-import { ApiError, notFound } from './errors.js';
-import { findNewsletter } from './newsletters.js';
-import { newsletterJson } from './present.js';
+import { ACTOR, type ApiDeps, rawParam } from './context.js';
+import { ApiError } from './errors.js';
+import { apiCore, findNewsletter } from './newsletters.js';
 
 export function registerNewsletterActions(api: FastifyInstance, deps: ApiDeps): void {
-  const build = () => ({ ...deps.digests, db: deps.db, now: deps.now, log: deps.log });
-
-  for (const [verb, enabled] of [['pause', false], ['resume', true]] as const) {
-    api.post(`/newsletters/:id/${verb}`, async (request) => {
-      const row = await findNewsletter(deps, request);
-      // Resuming restarts the schedule's count (store): the slots it was paused for are not owed.
-      const updated = (row.enabled === 1) === enabled ? row : await updateNewsletter(deps.db, row.id, { enabled }, deps.now());
-      if (!updated) throw notFound(`Newsletter ${row.id} was deleted meanwhile.`);
-      await changed(deps, `newsletter.${verb}`, `newsletter ${row.id} "${row.slug}" ${enabled ? 'resumed' : 'paused'}${updated === row ? ' (already)' : ''}`);
-      return newsletterJson(updated);
-    });
-  }
 
   api.post('/newsletters/:id/send-now', async (request, reply) => {
     const row = await findNewsletter(deps, request);
@@ -40,13 +24,10 @@ export function registerNewsletterActions(api: FastifyInstance, deps: ApiDeps): 
   });
 
   api.get('/newsletters/:id/preview', async (request) => {
-    const row = await findNewsletter(deps, request);
-    const result = await buildDigest(build(), row, deps.now(), { preview: true });
-    const window = result.window && { start: result.window.start.toISOString(), end: result.window.end.toISOString() };
-    if (result.status !== 'ready' || !result.model || !result.parts) return { status: 'skipped', reason: result.reason ?? 'nothing to preview', window };
-    // What an archive reader would see: real links in place of the per-recipient placeholders.
-    const copy = personalize(result.parts, archiveRecipient(deps.sender));
-    const items = digestItems(result.model).map((i) => ({ articleId: i.articleId, title: i.title, reasons: i.reasons }));
-    return { status: 'ready', subject: copy.subject, html: copy.html, text: copy.text, telegram: result.parts.telegram, items, window };
+    const preview = await previewNewsletter({ ...apiCore(deps), render: deps.digests.render, sender: deps.sender }, rawParam(request, 'id'));
+    const window = preview.window && { start: preview.window.start.toISOString(), end: preview.window.end.toISOString() };
+    if (preview.status === 'empty') return { status: 'skipped', reason: preview.reason, window };
+    const { subject, html, text, telegram, items } = preview;
+    return { status: 'ready', subject, html, text, telegram, items, window };
   });
 }

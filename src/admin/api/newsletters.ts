@@ -1,27 +1,24 @@
-// /api/v1/newsletters: list, show (with its next runs and last digests), create, update, delete.
-// Pause, resume, send-now and preview are in newsletter-actions.ts.
+// /api/v1/newsletters: list, show (with its next runs and last digests), create, update, delete,
+// pause and resume, each a call of the core (src/core/newsletters.ts). Send-now and preview are
+// in newsletter-actions.ts.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { deliveryCounts } from '../../deliver/ledger.js';
-import { nextSlots, validateSchedule } from '../../schedule/slots.js';
-import { listDigests } from '../../store/digests.js';
-import { addNewsletter, getNewsletter, listNewsletters, nameFromSlug, type NewsletterPatch, newsletterFilters, removeNewsletter, updateNewsletter } from '../../store/newsletters.js';
+import type { CoreContext } from '../../core/context.js';
+import { latestDigests } from '../../core/digests.js';
+import { upcomingRuns } from '../../core/newsletter-schedule.js';
+import * as core from '../../core/newsletters.js';
+import { validateSchedule } from '../../schedule/slots.js';
 import type { NewsletterRow } from '../../store/schema.js';
-import { getSource } from '../../store/sources.js';
 import { wallMs, wallTimeAt } from '../../time-zone.js';
-import { type ApiDeps, changed, jsonBody, rawParam } from './context.js';
-import { badRequest, conflict, notFound } from './errors.js';
+import { ACTOR, type ApiDeps, jsonBody, rawParam } from './context.js';
 import { digestJson, newsletterJson } from './present.js';
 
-// The column defaults (migration 0002): what a new newsletter's schedule is unless given.
-const DEFAULT_CRON = '0 8 * * *';
-const DEFAULT_ZONE = 'UTC';
 const NEXT_RUNS = 5;
 const LAST_DIGESTS = 5;
 
 const words = z.array(z.string());
 const filters = z.strictObject({ include: words.optional(), exclude: words.optional(), categories: words.optional(), sources: z.array(z.number()).optional() });
-// Ranges and formats are the store's to check: its messages name the field and the allowed values.
+// Ranges and formats are the core's to check: its messages name the field and the allowed values.
 const fields = {
   name: z.string().optional(),
   language: z.enum(['en', 'zh']).optional(),
@@ -33,29 +30,19 @@ const fields = {
   sections: z.boolean().optional(),
   lookbackHours: z.number().optional(),
   template: z.string().optional(),
-  enabled: z.boolean().optional(),
 };
-const createBody = z.strictObject({ slug: z.string(), ...fields });
+// Pausing and resuming are their own routes (and audit actions); a new newsletter may start paused.
+const createBody = z.strictObject({ slug: z.string(), enabled: z.boolean().optional(), ...fields });
 const patchBody = z.strictObject({ slug: z.string().optional(), ...fields });
 
+/** What a use case gets from an API request: the API's store and clock, acting as "api:token". */
+export function apiCore(deps: ApiDeps): CoreContext {
+  return { db: deps.db, now: deps.now, log: deps.log, actor: ACTOR };
+}
+
 /** By id, or by slug (slugs are never all digits); a 404 when there is none. */
-export async function findNewsletter(deps: ApiDeps, request: FastifyRequest): Promise<NewsletterRow> {
-  const key = rawParam(request, 'id');
-  const row = await getNewsletter(deps.db, /^\d{1,15}$/.test(key) ? Number(key) : key);
-  if (!row) throw notFound(`No newsletter "${key.slice(0, 80)}"; see GET /api/v1/newsletters.`);
-  return row;
-}
-
-
-function checkSchedule(cron: string, zone: string): void {
-  const problem = validateSchedule(cron, zone);
-  if (problem) throw badRequest(problem);
-}
-
-async function checkSources(deps: ApiDeps, ids: number[] | undefined): Promise<void> {
-  for (const id of ids ?? []) {
-    if (Number.isInteger(id) && id >= 1 && !(await getSource(deps.db, id))) throw badRequest(`filters.sources: no source ${id}; see GET /api/v1/sources.`);
-  }
+export function findNewsletter(deps: ApiDeps, request: FastifyRequest): Promise<NewsletterRow> {
+  return core.findNewsletter(apiCore(deps), rawParam(request, 'id'));
 }
 
 /** "2026-11-25T08:00:00+08:00": the slot as the newsletter's readers' clocks show it. */
@@ -69,57 +56,37 @@ function localTime(at: Date, zone: string): string {
 }
 
 async function details(deps: ApiDeps, row: NewsletterRow) {
-  const problem = validateSchedule(row.cron, row.timezone);
-  // A paused newsletter has no next runs: nothing will go out until it is resumed.
-  const runs = row.enabled && !problem ? nextSlots(row.cron, row.timezone, deps.now(), NEXT_RUNS) : [];
-  const digests = await listDigests(deps.db, row.id, { limit: LAST_DIGESTS });
-  const lastDigests = await Promise.all(digests.map(async (d) => ({ ...digestJson(d), deliveries: await deliveryCounts(deps.db, { digestId: d.id }) })));
+  const digests = await latestDigests(apiCore(deps), row.id, LAST_DIGESTS);
   return {
     ...newsletterJson(row),
-    scheduleProblem: problem,
-    nextRuns: runs.map((at) => ({ at: at.toISOString(), local: localTime(at, row.timezone) })),
-    lastDigests,
+    scheduleProblem: validateSchedule(row.cron, row.timezone),
+    // A paused newsletter has no next runs: nothing will go out until it is resumed.
+    nextRuns: upcomingRuns(row, deps.now(), NEXT_RUNS).map((at) => ({ at: at.toISOString(), local: localTime(at, row.timezone) })),
+    lastDigests: digests.map((d) => ({ ...digestJson(d), deliveries: d.deliveries })),
   };
 }
 
 export function registerNewsletterRoutes(api: FastifyInstance, deps: ApiDeps): void {
-  api.get('/newsletters', async () => ({ newsletters: (await listNewsletters(deps.db)).map(newsletterJson) }));
+  api.get('/newsletters', async () => ({ newsletters: (await core.listNewsletters(apiCore(deps))).map(newsletterJson) }));
 
   api.get('/newsletters/:id', async (request) => details(deps, await findNewsletter(deps, request)));
 
   api.post('/newsletters', async (request, reply) => {
-    const body = jsonBody(request, createBody);
-    if (body.cron !== undefined || body.timezone !== undefined) checkSchedule(body.cron ?? DEFAULT_CRON, body.timezone ?? DEFAULT_ZONE);
-    await checkSources(deps, body.filters?.sources);
-    const row = await addNewsletter(deps.db, { ...body, name: body.name ?? nameFromSlug(body.slug) }, deps.now());
-    await changed(deps, 'newsletter.create', `newsletter ${row.id} "${row.slug}" created`);
+    const row = await core.addNewsletter(apiCore(deps), jsonBody(request, createBody));
     return reply.code(201).send(await details(deps, row));
   });
 
   api.patch('/newsletters/:id', async (request) => {
-    const current = await findNewsletter(deps, request);
-    const body = jsonBody(request, patchBody);
-    const keys = Object.keys(body);
-    if (keys.length === 0) throw badRequest('Nothing to change: give at least one field, e.g. {"cron": "0 7 * * 1-5"}.');
-    if (body.cron !== undefined || body.timezone !== undefined) checkSchedule(body.cron ?? current.cron, body.timezone ?? current.timezone);
-    await checkSources(deps, body.filters?.sources);
-    // Filter lists given replace their own list only; [] clears one.
-    const patch: NewsletterPatch = { ...body, filters: body.filters && { ...newsletterFilters(current), ...body.filters } };
-    if (!patch.filters) delete patch.filters;
-    const row = await updateNewsletter(deps.db, current.id, patch, deps.now());
-    if (!row) throw notFound(`Newsletter ${current.id} was deleted meanwhile.`);
-    await changed(deps, 'newsletter.update', `newsletter ${row.id} "${row.slug}": ${keys.join(', ')} changed`);
-    return details(deps, row);
+    const key = rawParam(request, 'id');
+    return details(deps, await core.updateNewsletter(apiCore(deps), key, jsonBody(request, patchBody)));
   });
 
   api.delete('/newsletters/:id', async (request, reply) => {
-    const row = await findNewsletter(deps, request);
-    const result = await removeNewsletter(deps.db, row.id);
-    if (result === 'has-digests') {
-      throw conflict(`Newsletter "${row.slug}" has digests (its archive links to them), so it cannot be deleted; pause it instead: POST /api/v1/newsletters/${row.id}/pause.`);
-    }
-    if (result === 'missing') throw notFound(`No newsletter ${row.id}.`);
-    await changed(deps, 'newsletter.delete', `newsletter ${row.id} "${row.slug}" deleted`);
+    await core.removeNewsletter(apiCore(deps), rawParam(request, 'id'));
     return reply.code(204).send();
   });
+
+  for (const [verb, run] of [['pause', core.pauseNewsletter], ['resume', core.resumeNewsletter]] as const) {
+    api.post(`/newsletters/:id/${verb}`, async (request) => newsletterJson(await run(apiCore(deps), rawParam(request, 'id'))));
+  }
 }

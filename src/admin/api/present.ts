@@ -1,7 +1,8 @@
 // Rows → the API's JSON: camelCase keys, ISO-8601 UTC dates, booleans as booleans, JSON columns
 // parsed. Secrets never appear here (no row holds one).
+import type { DigestSummary } from '../../store/digests.js';
 import { newsletterFilters } from '../../store/newsletters.js';
-import type { AlertRow, AuditLogRow, DeliveryRow, DigestRow, NewsletterRow, SourceRow, SubscriberRow, SubscriptionRow } from '../../store/schema.js';
+import type { AlertRow, AuditLogRow, DeliveryRow, NewsletterRow, SourceRow, SubscriberRow, SubscriptionRow } from '../../store/schema.js';
 import { sourceOptions } from '../../store/sources.js';
 import { storedKeywords } from '../../store/subscribers.js';
 import { iso } from './context.js';
@@ -38,7 +39,7 @@ function jsonList<T>(text: string | null): T[] {
 }
 
 /** A digest without its rendered parts (a listing must not carry megabytes of HTML). */
-export function digestJson(d: DigestRow) {
+export function digestJson(d: DigestSummary) {
   const articleIds = jsonList<number>(d.article_ids);
   return {
     id: d.id,
