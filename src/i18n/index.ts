@@ -13,7 +13,6 @@ import type { Lang, Message } from './types.js';
 
 export { formatDate } from './dates.js';
 export { fromAcceptLanguage, LANGUAGE_NAMES, negotiateLang, resolveLang } from './lang.js';
-export { MENU_COMMANDS } from './bot.js';
 export { CONSENT_VERSION } from './pages.js';
 export { type Lang, LANGS, type Message } from './types.js';
 
