@@ -1,5 +1,5 @@
 // The bot from the command line, as an operator runs it: `tidings bot` answering an admin's
-// /sendnow (the digest is built and the Telegram send loop delivers it), and `tidings telegram
+// /sendnow (the digest is built and queued; the process's delivery loop sends it), and `tidings telegram
 // bind|unbind|audit`.
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
@@ -73,12 +73,12 @@ describe('tidings bot and tidings telegram', { timeout: 60_000 }, () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stdout).toContain('Bot @tidings_test_bot is answering');
-    // Info lines only (the service logs at info): the digest went out, nothing failed.
-    expect(stderr).toContain('"msg":"digest sent to Telegram"');
+    // Info lines only (the service logs at info): /sendnow queued, the process's delivery loop sent.
+    expect(stderr).toMatch(/"channel":"telegram","sent":1,.*"msg":"deliveries sent"/);
     expect(stderr).not.toMatch(/"level":(40|50|60)/);
 
     const audit = await runCli(['telegram', 'audit'], envFor(dir, emu));
-    expect(audit.stdout).toMatch(new RegExp(`telegram:${ADMIN}\\s+sendnow\\s+ok\\s+daily: digest \\d+, 1 queued`));
+    expect(audit.stdout).toMatch(new RegExp(`telegram:${ADMIN}\\s+newsletter\\.send\\s+ok\\s+newsletter \\d+ "daily": digest \\d+ ready, 1 deliveries queued`));
   });
 
   it('`tidings bot` explains what is missing', async () => {
