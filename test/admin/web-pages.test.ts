@@ -52,7 +52,7 @@ forEachDialect('admin web: pages', (dialect) => {
     const row = await store.db.selectFrom('newsletters').selectAll().executeTakeFirstOrThrow();
     expect([row.cron, row.timezone, row.lookback_hours, JSON.parse(row.filters)]).toEqual(['0 8 * * *', 'Asia/Shanghai', 48, { include: ['cotton', 'yarn'], exclude: ['rumour'] }]);
     const dup = await admin.post('/admin/newsletters', NEWSLETTER);
-    expect(dup.statusCode).toBe(400);
+    expect(dup.statusCode).toBe(409);
     expect(dup.body).toContain('already exists');
     await admin.post(`/admin/newsletters/${row.id}/pause`);
     expect((await store.db.selectFrom('newsletters').select('enabled').executeTakeFirstOrThrow()).enabled).toBe(0);
@@ -103,14 +103,15 @@ forEachDialect('admin web: pages', (dialect) => {
     expect(dry.body).toContain('Dry run, nothing written: would import 1');
     expect(await store.db.selectFrom('subscribers').selectAll().execute()).toHaveLength(0);
     const real = await admin.inject({ method: 'POST', url: '/admin/subscribers/import', ...upload({ _csrf: admin.csrf, newsletter: '1', status: 'active', consent_version: 'v2' }, { field: 'csv', name: 'l.csv', content: csv }) });
-    expect(real.body).toContain('Imported 1 to cotton; 0 already subscribed, 2 rejected (3 rows).');
+    expect(real.body).toContain('Imported 1 to cotton, 0 already subscribed, 2 rejected (3 rows).');
     expect(real.body).toContain('suppressed address (hard-bounce)');
     const pasted = await admin.post('/admin/subscribers/import', { newsletter: '1', status: 'pending', csv_text: 'email\nbo@example.org\n' });
     expect(pasted.body).toContain('Imported 1 to cotton');
     const subs = await store.db.selectFrom('subscriptions').select(['status', 'consent_source', 'consent_version']).orderBy('id').execute();
     expect(subs).toEqual([{ status: 'active', consent_source: 'import', consent_version: 'v2' }, { status: 'pending', consent_source: 'import', consent_version: null }]);
     const refused = await admin.post('/admin/subscribers', { email: 'gone@example.org', newsletter: '1', status: 'active' });
-    expect(refused.statusCode).toBe(409);
+    expect(refused.statusCode).toBe(422);
+    expect(refused.body).toContain('gone@example.org is on the suppression list (hard-bounce)');
 
     const exported = await admin.get('/admin/subscribers.csv?newsletter=1&status=active');
     expect(exported.headers['content-disposition']).toContain('attachment');

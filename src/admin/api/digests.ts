@@ -3,8 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { listDigests, MAX_DIGESTS_LISTED, showDigest } from '../../core/digests.js';
-import { type ApiDeps, idParam, queryOf } from './context.js';
-import { apiCore } from './newsletters.js';
+import { type ApiDeps, coreContext, idParam, queryOf } from './context.js';
 import { digestJson } from './present.js';
 
 const listQuery = z.strictObject({
@@ -15,12 +14,12 @@ const listQuery = z.strictObject({
 
 export function registerDigestRoutes(api: FastifyInstance, deps: ApiDeps): void {
   api.get('/digests', async (request) => {
-    const rows = await listDigests(apiCore(deps), queryOf(request, listQuery));
+    const rows = await listDigests(coreContext(deps), queryOf(request, listQuery));
     return { digests: rows.map(digestJson) };
   });
 
   api.get('/digests/:id', async (request) => {
-    const { digest, deliveries } = await showDigest(apiCore(deps), idParam(request));
+    const { digest, deliveries } = await showDigest(coreContext(deps), idParam(request));
     return { ...digestJson(digest), preheader: digest.preheader, deliveries };
   });
 }

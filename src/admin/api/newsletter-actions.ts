@@ -5,9 +5,9 @@
 import type { FastifyInstance } from 'fastify';
 import { previewNewsletter } from '../../core/newsletter-preview.js';
 import { sendNow } from '../../core/send-now.js';
-import { ACTOR, type ApiDeps, rawParam } from './context.js';
+import { ACTOR, type ApiDeps, coreContext, rawParam } from './context.js';
 import { ApiError } from './errors.js';
-import { apiCore, findNewsletter } from './newsletters.js';
+import { findNewsletter } from './newsletters.js';
 
 export function registerNewsletterActions(api: FastifyInstance, deps: ApiDeps): void {
 
@@ -24,7 +24,7 @@ export function registerNewsletterActions(api: FastifyInstance, deps: ApiDeps): 
   });
 
   api.get('/newsletters/:id/preview', async (request) => {
-    const preview = await previewNewsletter({ ...apiCore(deps), render: deps.digests.render, sender: deps.sender }, rawParam(request, 'id'));
+    const preview = await previewNewsletter({ ...coreContext(deps), render: deps.digests.render, sender: deps.sender }, rawParam(request, 'id'));
     const window = preview.window && { start: preview.window.start.toISOString(), end: preview.window.end.toISOString() };
     if (preview.status === 'empty') return { status: 'skipped', reason: preview.reason, window };
     const { subject, html, text, telegram, items } = preview;

@@ -3,14 +3,13 @@
 // in newsletter-actions.ts.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { CoreContext } from '../../core/context.js';
 import { latestDigests } from '../../core/digests.js';
 import { upcomingRuns } from '../../core/newsletter-schedule.js';
 import * as core from '../../core/newsletters.js';
 import { validateSchedule } from '../../schedule/slots.js';
 import type { NewsletterRow } from '../../store/schema.js';
 import { wallMs, wallTimeAt } from '../../time-zone.js';
-import { ACTOR, type ApiDeps, jsonBody, rawParam } from './context.js';
+import { type ApiDeps, coreContext, jsonBody, rawParam } from './context.js';
 import { digestJson, newsletterJson } from './present.js';
 
 const NEXT_RUNS = 5;
@@ -35,14 +34,9 @@ const fields = {
 const createBody = z.strictObject({ slug: z.string(), enabled: z.boolean().optional(), ...fields });
 const patchBody = z.strictObject({ slug: z.string().optional(), ...fields });
 
-/** What a use case gets from an API request: the API's store and clock, acting as "api:token". */
-export function apiCore(deps: ApiDeps): CoreContext {
-  return { db: deps.db, now: deps.now, log: deps.log, actor: ACTOR };
-}
-
 /** By id, or by slug (slugs are never all digits); a 404 when there is none. */
 export function findNewsletter(deps: ApiDeps, request: FastifyRequest): Promise<NewsletterRow> {
-  return core.findNewsletter(apiCore(deps), rawParam(request, 'id'));
+  return core.findNewsletter(coreContext(deps), rawParam(request, 'id'));
 }
 
 /** "2026-11-25T08:00:00+08:00": the slot as the newsletter's readers' clocks show it. */
@@ -56,7 +50,7 @@ function localTime(at: Date, zone: string): string {
 }
 
 async function details(deps: ApiDeps, row: NewsletterRow) {
-  const digests = await latestDigests(apiCore(deps), row.id, LAST_DIGESTS);
+  const digests = await latestDigests(coreContext(deps), row.id, LAST_DIGESTS);
   return {
     ...newsletterJson(row),
     scheduleProblem: validateSchedule(row.cron, row.timezone),
@@ -67,26 +61,26 @@ async function details(deps: ApiDeps, row: NewsletterRow) {
 }
 
 export function registerNewsletterRoutes(api: FastifyInstance, deps: ApiDeps): void {
-  api.get('/newsletters', async () => ({ newsletters: (await core.listNewsletters(apiCore(deps))).map(newsletterJson) }));
+  api.get('/newsletters', async () => ({ newsletters: (await core.listNewsletters(coreContext(deps))).map(newsletterJson) }));
 
   api.get('/newsletters/:id', async (request) => details(deps, await findNewsletter(deps, request)));
 
   api.post('/newsletters', async (request, reply) => {
-    const row = await core.addNewsletter(apiCore(deps), jsonBody(request, createBody));
+    const row = await core.addNewsletter(coreContext(deps), jsonBody(request, createBody));
     return reply.code(201).send(await details(deps, row));
   });
 
   api.patch('/newsletters/:id', async (request) => {
     const key = rawParam(request, 'id');
-    return details(deps, await core.updateNewsletter(apiCore(deps), key, jsonBody(request, patchBody)));
+    return details(deps, await core.updateNewsletter(coreContext(deps), key, jsonBody(request, patchBody)));
   });
 
   api.delete('/newsletters/:id', async (request, reply) => {
-    await core.removeNewsletter(apiCore(deps), rawParam(request, 'id'));
+    await core.removeNewsletter(coreContext(deps), rawParam(request, 'id'));
     return reply.code(204).send();
   });
 
   for (const [verb, run] of [['pause', core.pauseNewsletter], ['resume', core.resumeNewsletter]] as const) {
-    api.post(`/newsletters/:id/${verb}`, async (request) => newsletterJson(await run(apiCore(deps), rawParam(request, 'id'))));
+    api.post(`/newsletters/:id/${verb}`, async (request) => newsletterJson(await run(coreContext(deps), rawParam(request, 'id'))));
   }
 }

@@ -2,16 +2,14 @@
 // send loops deliver it. "Preview" builds the same digest without claiming a slot or recording
 // anything, and shows the email as the archive would, under the archive's strict CSP.
 import type { FastifyInstance } from 'fastify';
-import { buildDigest } from '../../digest/build.js';
-import { personalize } from '../../digest/personalize.js';
-import { archiveRecipient } from '../../http/archive.js';
 import { HTML } from '../../http/page-kit.js';
 import { CONTENT_SECURITY_POLICY } from '../../http/security.js';
 import { getNewsletter } from '../../store/newsletters.js';
 import type { Actor } from '../../core/context.js';
 import { HTTP_STATUS, isCoreError } from '../../core/errors.js';
+import { previewNewsletter } from '../../core/newsletter-preview.js';
 import { type SendNowResult, sendNow } from '../../core/send-now.js';
-import { idParam, notFound, sendPage } from './context.js';
+import { coreContext, idParam, notFound, sendPage } from './context.js';
 import { sessionOf } from './session.js';
 import { h } from './layout.js';
 import type { AdminDeps } from './types.js';
@@ -47,13 +45,11 @@ export function registerNewsletterActions(app: FastifyInstance, deps: AdminDeps)
     const id = idParam(request);
     const n = id === undefined ? undefined : await getNewsletter(db, id);
     if (!n) return notFound(request, reply, 'newsletter');
-    const result = await buildDigest(deps.build, n, deps.now(), { preview: true });
-    if (result.status !== 'ready' || !result.parts) {
-      const why = result.reason ?? 'nothing to show';
-      return sendPage(request, reply, 'Preview', `<h1>Nothing to preview</h1><p>${h(`The next digest of ${n.name} would be empty: ${why}.`)}</p><p><a href="/admin/newsletters/${n.id}">Back</a></p>`);
+    const preview = await previewNewsletter({ ...coreContext(deps, request), render: deps.build.render, sender: deps.sender }, n.id);
+    if (preview.status === 'empty') {
+      return sendPage(request, reply, 'Preview', `<h1>Nothing to preview</h1><p>${h(`The next digest of ${n.name} would be empty: ${preview.reason}.`)}</p><p><a href="/admin/newsletters/${n.id}">Back</a></p>`);
     }
-    const copy = personalize({ ...result.parts, preheader: result.parts.preheader }, archiveRecipient(deps.sender));
     // The digest is text from strangers: shown under the archive's policy (no script, no form).
-    return reply.header('content-security-policy', CONTENT_SECURITY_POLICY).type(HTML).send(copy.html);
+    return reply.header('content-security-policy', CONTENT_SECURITY_POLICY).type(HTML).send(preview.html);
   });
 }

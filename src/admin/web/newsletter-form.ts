@@ -1,11 +1,12 @@
 // The newsletter form: what it shows, and how its fields become a NewsletterInput. The schedule
-// is checked with the scheduler's own validateSchedule, and its message is shown beside the
-// field it is about; the store checks everything else (and says what is wrong).
+// is checked with the core's checkSchedule, and its message is shown beside the field it is
+// about; the core checks everything else (and says what is wrong).
+import { isCoreError } from '../../core/errors.js';
+import { checkSchedule } from '../../core/newsletter-schedule.js';
 import { formValue, formValues } from '../../http/forms.js';
 import type { NewsletterFilters, NewsletterInput, NewsletterPatch } from '../../store/newsletters.js';
 import { newsletterFilters } from '../../store/newsletters.js';
 import type { NewsletterRow, SourceRow } from '../../store/schema.js';
-import { validateSchedule } from '../../schedule/slots.js';
 import { listField } from './context.js';
 import { csrfField, h } from './layout.js';
 
@@ -49,11 +50,15 @@ export function formOfBody(body: unknown): NewsletterForm {
   };
 }
 
-/** The schedule's problem, filed under the field it is about. */
+/** The schedule's problem (the core's one check), filed under the field it is about. */
 export function scheduleErrors(form: NewsletterForm): { cron?: string; timezone?: string } {
-  const problem = validateSchedule(form.cron, form.timezone);
-  if (!problem) return {};
-  return problem.startsWith('Unknown time zone') ? { timezone: problem } : { cron: problem };
+  try {
+    checkSchedule(form.cron, form.timezone, new Date());
+    return {};
+  } catch (err) {
+    if (!isCoreError(err)) throw err;
+    return err.field === 'timezone' ? { timezone: err.message } : { cron: err.message };
+  }
 }
 
 const whole = (s: string): number => (/^-?\d+$/.test(s) ? Number(s) : Number.NaN);

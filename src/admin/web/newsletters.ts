@@ -1,10 +1,13 @@
 // Newsletters: the list, the create and edit forms (with a preview of the next runs), and
-// pause / resume. Sending and previewing a digest live in newsletter-actions.ts.
+// pause / resume, each change a call of the core (src/core/newsletters.ts) whose message is shown
+// on the form. Sending and previewing a digest live in newsletter-actions.ts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HTTP_STATUS, isCoreError } from '../../core/errors.js';
+import * as core from '../../core/newsletters.js';
 import { formValue } from '../../http/forms.js';
-import { addNewsletter, DuplicateNewsletterError, getNewsletter, InvalidNewsletterError, listNewsletters, updateNewsletter } from '../../store/newsletters.js';
+import type { NewsletterRow } from '../../store/schema.js';
 import { listSources } from '../../store/sources.js';
-import { auditChange, csrfOf, idParam, notFound, sendPage, seeOther } from './context.js';
+import { coreContext, csrfOf, idParam, notFound, sendPage, seeOther } from './context.js';
 import { upcoming } from './dashboard.js';
 import { h, postButton, table } from './layout.js';
 import { BLANK, formOfBody, formOfRow, inputOf, type NewsletterForm, newsletterFormHtml, scheduleErrors } from './newsletter-form.js';
@@ -30,8 +33,14 @@ export function registerNewsletters(app: FastifyInstance, deps: AdminDeps): void
     return sendPage(request, reply, title, `<h1>${h(title)}</h1>${actions}${html}`, { status: opts.status, problem: opts.problem, notice: opts.notice });
   };
 
+  /** The newsletter of the path, or undefined (a 404 page). */
+  const pathNewsletter = async (request: FastifyRequest): Promise<NewsletterRow | undefined> => {
+    const id = idParam(request);
+    return id === undefined ? undefined : core.findNewsletter(deps, id).catch((err: unknown) => (isCoreError(err) && err.code === 'not_found' ? undefined : Promise.reject(err)));
+  };
+
   const actionButtons = async (request: FastifyRequest, id: number) => {
-    const n = await getNewsletter(db, id);
+    const n = await core.findNewsletter(deps, id).catch(() => undefined);
     if (!n) return '';
     const csrf = csrfOf(request);
     const toggle = n.enabled ? postButton(`/admin/newsletters/${id}/pause`, 'Pause', csrf, { style: 'secondary' }) : postButton(`/admin/newsletters/${id}/resume`, 'Resume', csrf);
@@ -42,7 +51,7 @@ export function registerNewsletters(app: FastifyInstance, deps: AdminDeps): void
   };
 
   app.get('/admin/newsletters', async (request, reply) => {
-    const rows = (await listNewsletters(db)).map((n) => [
+    const rows = (await core.listNewsletters(deps)).map((n) => [
       `<a href="/admin/newsletters/${n.id}">${h(n.name)}</a><br><span class="meta">${h(n.slug)}</span>`,
       n.enabled ? 'enabled' : 'paused',
       `<code>${h(n.cron)}</code><br><span class="meta">${h(n.timezone)}</span>`,
@@ -61,47 +70,42 @@ export function registerNewsletters(app: FastifyInstance, deps: AdminDeps): void
     if (formValue(request.body, 'intent') === 'preview') return showForm(request, reply, form, { check: true });
     if (errors.cron || errors.timezone) return showForm(request, reply, form, { check: true, status: 400, problem: 'The schedule needs fixing; see below.' });
     try {
-      const row = await addNewsletter(db, { ...inputOf(form), slug: form.slug, name: form.name }, deps.now());
-      await auditChange(deps, request, 'newsletter.create', `newsletter ${row.id} ${row.slug} (${row.cron} ${row.timezone})`);
+      const row = await core.addNewsletter(coreContext(deps, request), { ...inputOf(form), slug: form.slug, name: form.name });
       return seeOther(reply, `/admin/newsletters/${row.id}?saved=1`);
     } catch (err) {
-      if (!(err instanceof InvalidNewsletterError || err instanceof DuplicateNewsletterError)) throw err;
-      return showForm(request, reply, form, { check: true, status: 400, problem: err.message });
+      if (!isCoreError(err)) throw err;
+      return showForm(request, reply, form, { check: true, status: HTTP_STATUS[err.code], problem: err.message });
     }
   });
 
   app.get('/admin/newsletters/:id', async (request, reply) => {
-    const id = idParam(request);
-    const n = id === undefined ? undefined : await getNewsletter(db, id);
+    const n = await pathNewsletter(request);
     if (!n) return notFound(request, reply, 'newsletter');
     const saved = (request.query as Record<string, unknown>).saved === '1';
     return showForm(request, reply, formOfRow(n), { id: n.id, check: true, notice: saved ? 'Saved.' : undefined });
   });
 
   app.post('/admin/newsletters/:id', async (request, reply) => {
-    const id = idParam(request);
-    const n = id === undefined ? undefined : await getNewsletter(db, id);
+    const n = await pathNewsletter(request);
     if (!n) return notFound(request, reply, 'newsletter');
     const form = { ...formOfBody(request.body), slug: n.slug };
     const errors = scheduleErrors(form);
     if (formValue(request.body, 'intent') === 'preview') return showForm(request, reply, form, { id: n.id, check: true });
     if (errors.cron || errors.timezone) return showForm(request, reply, form, { id: n.id, check: true, status: 400, problem: 'The schedule needs fixing; see below.' });
     try {
-      await updateNewsletter(db, n.id, inputOf(form), deps.now());
-      await auditChange(deps, request, 'newsletter.update', `newsletter ${n.id} ${n.slug} (${form.cron} ${form.timezone})`);
+      await core.updateNewsletter(coreContext(deps, request), n.id, inputOf(form));
       return seeOther(reply, `/admin/newsletters/${n.id}?saved=1`);
     } catch (err) {
-      if (!(err instanceof InvalidNewsletterError)) throw err;
-      return showForm(request, reply, form, { id: n.id, check: true, status: 400, problem: err.message });
+      if (!isCoreError(err)) throw err;
+      return showForm(request, reply, form, { id: n.id, check: true, status: HTTP_STATUS[err.code], problem: err.message });
     }
   });
 
-  for (const [verb, enabled] of [['pause', false], ['resume', true]] as const) {
+  for (const [verb, run] of [['pause', core.pauseNewsletter], ['resume', core.resumeNewsletter]] as const) {
     app.post(`/admin/newsletters/:id/${verb}`, async (request, reply) => {
-      const id = idParam(request);
-      const row = id === undefined ? undefined : await updateNewsletter(db, id, { enabled }, deps.now());
-      if (!row) return notFound(request, reply, 'newsletter');
-      await auditChange(deps, request, `newsletter.${verb}`, `newsletter ${row.id} ${row.slug}`);
+      const n = await pathNewsletter(request);
+      if (!n) return notFound(request, reply, 'newsletter');
+      const row = await run(coreContext(deps, request), n.id);
       return seeOther(reply, `/admin/newsletters/${row.id}`);
     });
   }
