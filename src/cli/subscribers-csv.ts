@@ -3,15 +3,11 @@
 import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { exportSubscriptions } from '../store/subscriber-lists.js';
-import { CsvError, readCsv } from '../subscribers/csv.js';
-import { exportHeader, exportLine } from '../subscribers/export.js';
-import { type ImportReport, ImportFileError, importSubscribers } from '../subscribers/import.js';
-import type { TextEncodingName } from '../subscribers/text-stream.js';
-import { auditCli, UsageError, action, withDeps } from './context.js';
-import { findNewsletter } from './newsletters.js';
+import { action, coreContext, UsageError, withDeps } from './context.js';
 import { printJson, progressLine } from './output.js';
-import { optionalNewsletter, statusOption } from './subscriber-options.js';
+import { SUBSCRIPTION_STATUS_NAMES } from './subscriber-options.js';
+
+const csvCore = () => import('../core/subscribers-csv.js');
 
 interface ImportOptions {
   newsletter?: string;
@@ -34,11 +30,6 @@ async function openInput(file: string): Promise<AsyncIterable<Buffer | string>> 
   } catch (err) {
     throw new UsageError(`cannot read ${file}: ${why(err)}`);
   }
-}
-
-function summary(r: ImportReport, slug: string): string {
-  const counts = `${r.alreadySubscribed} already subscribed, ${r.rejected.length} rejected (${r.rows} rows)`;
-  return r.dryRun ? `Dry run, nothing written: would import ${r.imported} to ${slug}, ${counts}.` : `Imported ${r.imported} to ${slug}, ${counts}.`;
 }
 
 /** Resolves when the stream took the text, or has room again. */
@@ -79,40 +70,30 @@ export function registerSubscriberTransfer(subscribers: Command): void {
     .action(
       action(async (file: string, o: ImportOptions) => {
         if (!o.newsletter) throw new UsageError('give --newsletter <slug|id> (see `tidings newsletters list`)');
-        if (o.status !== 'active' && o.status !== 'pending') throw new UsageError(`--status must be active or pending, got "${o.status}"`);
-        const status = o.status;
-        const consentVersion = o.consentVersion?.trim() || null;
-        if (consentVersion && consentVersion.length > 100) throw new UsageError('--consent-version is longer than 100 characters');
-        await withDeps(async (deps) => {
-          const newsletter = await findNewsletter(deps, o.newsletter!);
-          let encoding = 'utf-8' as TextEncodingName;
-          const { decodeText } = await import('../subscribers/text-stream.js');
-          const records = readCsv(decodeText(await openInput(file), (e) => (encoding = e)));
+        const core = await csvCore();
+        await withDeps(async (root) => {
           const progress = process.stderr.isTTY ? progressLine() : undefined;
-          let report: ImportReport;
+          let report: Awaited<ReturnType<typeof core.importSubscribersCsv>>;
           try {
-            report = await importSubscribers({ db: deps.store.db, now: deps.now }, records, {
-              newsletterId: newsletter.id,
-              status,
-              consentVersion,
-              defaultLanguage: newsletter.language,
-              dryRun: Boolean(o.dryRun),
+            report = await core.importSubscribersCsv(coreContext(root), {
+              newsletter: o.newsletter!,
+              bytes: await openInput(file),
+              status: o.status,
+              consentVersion: o.consentVersion,
+              dryRun: o.dryRun,
               onBatch: (r) => progress?.update(`${r.rows} rows: ${r.imported} ${r.dryRun ? 'to import' : 'imported'}, ${r.alreadySubscribed} already subscribed, ${r.rejected.length} rejected`),
             });
-          } catch (err) {
-            if (err instanceof ImportFileError || err instanceof CsvError) throw new UsageError(`${file === '-' ? 'stdin' : file}: ${err.message}`);
-            throw err;
           } finally {
             progress?.done();
           }
-          if (!report.dryRun && report.imported > 0) await auditCli(deps, 'subscriber.import', `${report.imported} into ${newsletter.slug} (${status})`);
+          const { newsletter, encoding } = report;
           if (o.json) {
-            const { alreadySubscribed, dryRun, ...rest } = report;
-            printJson({ ...rest, already_subscribed: alreadySubscribed, dry_run: dryRun, encoding, newsletter: newsletter.slug });
+            const { alreadySubscribed, dryRun, rows, imported, rejected } = report;
+            printJson({ rows, imported, rejected, already_subscribed: alreadySubscribed, dry_run: dryRun, encoding, newsletter: newsletter.slug });
           } else {
             if (encoding !== 'utf-8') process.stdout.write(`Read the file as ${encoding.toUpperCase()} (it is not UTF-8).\n`);
             for (const r of report.rejected) process.stdout.write(`row ${r.row}: ${r.email || '(no address)'}: ${r.reason}\n`);
-            process.stdout.write(`${summary(report, newsletter.slug)}\n`);
+            process.stdout.write(`${core.importSummary(report, newsletter.slug)}\n`);
           }
           if (report.imported === 0 && report.alreadySubscribed === 0 && report.rejected.length > 0) process.exitCode = 1;
         });
@@ -123,38 +104,30 @@ export function registerSubscriberTransfer(subscribers: Command): void {
     .command('export [file|-]')
     .description('Write email subscriptions as CSV to a file, or to stdout (no file, or -). Cells a spreadsheet would run as formulas start with an apostrophe.')
     .option('--newsletter <slug|id>', 'only this newsletter')
-    .option('--status <status>', 'only subscriptions in this status (pending | active | unsubscribed | bounced | blocked)')
+    .option('--status <status>', `only subscriptions in this status (${SUBSCRIPTION_STATUS_NAMES})`)
     .option('--bom', 'start with a UTF-8 byte order mark, so Excel shows Chinese names correctly')
     .action(
       action(async (file: string | undefined, o: { newsletter?: string; status?: string; bom?: boolean }) => {
-        const status = statusOption(o.status);
-        await withDeps(async (deps) => {
-          const newsletter = await optionalNewsletter(deps, o.newsletter);
+        const core = await csvCore();
+        await withDeps(async (root) => {
+          const { chunks, written } = await core.exportSubscribersCsv(coreContext(root), { newsletter: o.newsletter, status: o.status, bom: o.bom });
           const toStdout = file === undefined || file === '-';
           const out = toStdout ? process.stdout : await openOutput(file);
           // Kept, not thrown from an event: a closed pipe (`| head`) or a full disk ends the loop.
           let failure: NodeJS.ErrnoException | undefined;
           out.on('error', (err) => (failure ??= err));
-          let n = 0;
-          let buffered = (o.bom ? '\ufeff' : '') + exportHeader();
           try {
-            for await (const s of exportSubscriptions(deps.store.db, { newsletterId: newsletter?.id, status })) {
-              buffered += exportLine(s);
-              n++;
-              if (buffered.length > 64 * 1024) {
-                await write(out, buffered);
-                buffered = '';
-                if (failure) break;
-              }
+            for await (const chunk of chunks) {
+              await write(out, chunk);
+              if (failure) break;
             }
-            if (!failure) await write(out, buffered);
             if (!toStdout) await new Promise<void>((resolve) => out.end(resolve));
           } catch (err) {
             if (!failure) throw err;
           }
           if (failure?.code === 'EPIPE' && toStdout) return;
           if (failure) throw new UsageError(`cannot write ${toStdout ? 'to stdout' : file}: ${why(failure)}`);
-          if (!toStdout) process.stdout.write(`Wrote ${n} subscriptions to ${file}.\n`);
+          if (!toStdout) process.stdout.write(`Wrote ${written()} subscriptions to ${file}.\n`);
         });
       }),
     );

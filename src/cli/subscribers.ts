@@ -1,28 +1,16 @@
-// `tidings subscribers add|list|remove` (import and export are in subscribers-csv.ts). An admin
-// adding someone vouches for their consent, so the subscription is active at once and its
-// consent record says 'cli'; --pending leaves it for the subscriber to confirm.
+// `tidings subscribers add|list|remove` (import and export are in subscribers-csv.ts): parse the
+// arguments, call the core use case (src/core/subscribers.ts), print what it did. An admin adding
+// someone vouches for their consent, so the subscription is active at once; --pending leaves it
+// for the subscriber to confirm.
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import type { Deps } from '../deps.js';
-import { countSubscribers, listSubscribers, SUBSCRIPTION_STATUSES, type SubscriberListing } from '../store/subscriber-lists.js';
-import { findSubscriberByEmail, getSubscriber, listSubscriptionsOf, removeSubscriber, subscribe, upsertSubscriber } from '../store/subscribers.js';
-import { cleanName, parseLanguage } from '../subscribers/import.js';
-import { auditCli, UsageError, action, withDeps } from './context.js';
-import { findNewsletter } from './newsletters.js';
+import type { SubscriberListing } from '../store/subscriber-lists.js';
+import { action, coreContext, UsageError, withDeps } from './context.js';
 import { printJson, table, truncate } from './output.js';
-import { collectList, emailArgument, optionalNewsletter, statusOption } from './subscriber-options.js';
+import { collectList, SUBSCRIPTION_STATUS_NAMES } from './subscriber-options.js';
 import { registerSubscriberTransfer } from './subscribers-csv.js';
 
-async function suppressionOf(deps: Deps, address: string): Promise<string | undefined> {
-  const row = await deps.store.db.selectFrom('suppressions').select('reason').where('address', '=', address).executeTakeFirst();
-  return row?.reason;
-}
-
-async function findSubscriber(deps: Deps, key: string) {
-  const row = /^\d+$/.test(key) ? await getSubscriber(deps.store.db, Number(key)) : await findSubscriberByEmail(deps.store.db, emailArgument(key));
-  if (!row) throw new UsageError(`no subscriber "${key}" (see \`tidings subscribers list --search …\`)`);
-  return row;
-}
+const subscribersCore = () => import('../core/subscribers.js');
 
 /** One line from stdin ('' at its end): the answer to a question asked on stderr. */
 async function ask(question: string): Promise<string> {
@@ -65,33 +53,22 @@ export function registerSubscribers(program: Command): void {
 
   subscribers
     .command('add <email>')
-    .description('Subscribe an address to newsletters. Active at once (you vouch for their consent; recorded as source "cli").')
+    .description('Subscribe an address to newsletters. Active at once (you vouch for their consent; recorded as source "admin").')
     .option('--newsletter <slug|id>', 'newsletter to subscribe to (required; comma-separated or repeated)', collectList)
     .option('-n, --name <name>', "the subscriber's name")
     .option('-l, --lang <code>', "language of their mail: en | zh (default: the first newsletter's)")
     .option('--pending', 'leave it pending until they confirm (double opt-in); note: the CLI sends no confirmation mail yet')
     .action(
-      action(async (raw: string, o: AddOptions) => {
-        const email = emailArgument(raw);
-        if (!o.newsletter?.length) throw new UsageError('give at least one --newsletter <slug|id> (see `tidings newsletters list`)');
-        const language = o.lang === undefined ? undefined : parseLanguage(o.lang);
-        if (o.lang !== undefined && !language) throw new UsageError(`--lang must be en or zh, got "${o.lang}"`);
-        await withDeps(async (deps) => {
-          const newsletters = [];
-          for (const key of o.newsletter!) newsletters.push(await findNewsletter(deps, key));
-          const reason = await suppressionOf(deps, email);
-          if (reason) throw new UsageError(`${email} is on the suppression list (${reason}): it is never mailed, so it was not subscribed`);
-          const db = deps.store.db;
-          const person = await upsertSubscriber(db, { email, name: o.name === undefined ? null : cleanName(o.name), language: language ?? newsletters[0]!.language }, deps.now());
-          const status = o.pending ? 'pending' : 'active';
-          for (const n of newsletters) {
-            const { subscription, outcome } = await subscribe(db, { subscriberId: person.id, newsletterId: n.id, channel: 'email', status, consent: { source: 'cli' } }, deps.now());
-            const what =
-              outcome === 'created' ? `subscribed (${status})` : outcome === 'resubscribed' ? `subscribed again (${status})` : `already ${subscription.status}; left unchanged`;
-            process.stdout.write(`${email} → ${n.slug}: ${what}\n`);
+      action(async (email: string, o: AddOptions) => {
+        const core = await subscribersCore();
+        await withDeps(async (root) => {
+          const r = await core.addSubscriber(coreContext(root), { email, newsletters: o.newsletter ?? [], name: o.name, language: o.lang, pending: o.pending });
+          const address = r.subscriber.email ?? email;
+          for (const x of r.results) {
+            const what = x.outcome === 'created' ? `subscribed (${x.status})` : x.outcome === 'resubscribed' ? `subscribed again (${x.status})` : `already ${x.status}; left unchanged`;
+            process.stdout.write(`${address} → ${x.newsletter}: ${what}\n`);
           }
-          await auditCli(deps, 'subscriber.add', `${person.id} → ${newsletters.map((n) => n.slug).join(', ')} (${status})`);
-          process.stdout.write(`Subscriber ${person.id}.${o.pending ? ' No confirmation mail was sent.' : ''}\n`);
+          process.stdout.write(`Subscriber ${r.subscriber.id}.${o.pending ? ' No confirmation mail was sent.' : ''}\n`);
         });
       }),
     );
@@ -100,19 +77,16 @@ export function registerSubscribers(program: Command): void {
     .command('list')
     .description('List subscribers with their newsletters and the status of each subscription.')
     .option('--newsletter <slug|id>', 'only subscribers of this newsletter')
-    .option('--status <status>', `only with a subscription in this status: ${SUBSCRIPTION_STATUSES.join(' | ')}`)
+    .option('--status <status>', `only with a subscription in this status: ${SUBSCRIPTION_STATUS_NAMES}`)
     .option('--search <text>', 'part of the address or name')
     .option('--limit <n>', 'show at most this many (1-100000)', '100')
     .option('--json', 'print JSON')
     .action(
       action(async (o: ListOptions) => {
-        const status = statusOption(o.status);
-        const limit = Number(o.limit);
-        if (!/^\d+$/.test(o.limit ?? '') || limit < 1 || limit > 100_000) throw new UsageError(`--limit must be a whole number from 1 to 100000, got "${o.limit}"`);
-        await withDeps(async (deps) => {
-          const newsletter = await optionalNewsletter(deps, o.newsletter);
-          const filter = { newsletterId: newsletter?.id, status, search: o.search };
-          const rows = await listSubscribers(deps.store.db, { ...filter, limit });
+        if (!/^\d{1,9}$/.test(o.limit ?? '')) throw new UsageError(`--limit must be a whole number from 1 to 100000, got "${o.limit}"`);
+        const core = await subscribersCore();
+        await withDeps(async (root) => {
+          const { rows, total } = await core.listSubscribers(coreContext(root), { newsletter: o.newsletter, status: o.status, search: o.search, limit: Number(o.limit) });
           if (o.json) return printJson(rows.map(listingJson));
           if (rows.length === 0) return void process.stdout.write('No subscribers match. Add one with `tidings subscribers add <email> --newsletter <slug>`, or import a CSV file.\n');
           const out = table(
@@ -125,7 +99,6 @@ export function registerSubscribers(program: Command): void {
               r.created_at.slice(0, 16).replace('T', ' '),
             ]),
           );
-          const total = rows.length < limit ? rows.length : await countSubscribers(deps.store.db, filter);
           const more = total > rows.length ? `Showing ${rows.length} of ${total} subscribers; narrow with --search or raise --limit.` : `${total} subscribers.`;
           process.stdout.write(`${out}\n\n${more}\n`);
         });
@@ -138,17 +111,17 @@ export function registerSubscribers(program: Command): void {
     .option('-y, --yes', 'delete without asking')
     .action(
       action(async (key: string, o: { yes?: boolean }) => {
-        await withDeps(async (deps) => {
-          const row = await findSubscriber(deps, key);
-          const label = `subscriber ${row.id} <${row.email ?? `telegram:${row.telegram_chat_id}`}>`;
-          const subs = await listSubscriptionsOf(deps.store.db, row.id);
+        const core = await subscribersCore();
+        await withDeps(async (root) => {
+          const ctx = coreContext(root);
           if (!o.yes) {
-            const answer = await ask(`Delete ${label} and their ${subs.length} subscriptions, with their consent records? [y/N] `);
+            const shown = await core.showSubscriber(ctx, key, { deliveries: 0 });
+            const label = core.subscriberLabel(shown.subscriber);
+            const answer = await ask(`Delete ${label} and their ${shown.subscriptions.length} subscriptions, with their consent records? [y/N] `);
             if (!/^y(es)?$/i.test(answer)) throw new UsageError(`${label} was not removed: answer y, or run again with --yes`);
           }
-          await removeSubscriber(deps.store.db, row.id, deps.now());
-          await auditCli(deps, 'subscriber.remove', String(row.id));
-          process.stdout.write(`Removed ${label} and their ${subs.length} subscriptions.\n`);
+          const removed = await core.removeSubscriber(ctx, key);
+          process.stdout.write(`Removed ${core.subscriberLabel(removed.subscriber)} and their ${removed.subscriptions} subscriptions.\n`);
         });
       }),
     );
