@@ -3,10 +3,10 @@
 // the newsletter's filters keep some; near-duplicates collapse into one entry per cluster; the
 // entries are ranked by recency, source weight and how many outlets carried the story; the top
 // `max_items` remain. Each entry says why it was chosen.
-import { type Kysely, sql } from 'kysely';
-import type { Database, NewsletterRow } from '../store/schema.js';
+import type { Kysely } from 'kysely';
+import { articleTexts, type Candidate, digestCandidates, sourceWeights } from '../store/digest-candidates.js';
 import { newsletterFilters } from '../store/newsletters.js';
-import { sourceOptions } from '../store/sources.js';
+import type { Database, NewsletterRow } from '../store/schema.js';
 import { compileFilter } from './filters.js';
 
 export const DEFAULT_HALF_LIFE_HOURS = 24;
@@ -54,55 +54,6 @@ export interface SelectedItem {
 
 type NewsletterForSelect = Pick<NewsletterRow, 'id' | 'filters' | 'max_items'>;
 
-interface Candidate {
-  id: number;
-  source_id: number;
-  title: string;
-  url: string | null;
-  canonical_url: string | null;
-  published_at: string;
-  lang: string;
-  category: string | null;
-  categories: string;
-  summary: string | null;
-  image_url: string | null;
-  cluster_id: number | null;
-  text?: string;
-}
-
-function candidates(db: Kysely<Database>, newsletterId: number, sources: number[] | undefined, withText: boolean, opts: SelectOptions): Promise<Candidate[]> {
-  return (
-    db
-      .selectFrom('articles as a')
-      .select(['a.id', 'a.source_id', 'a.title', 'a.url', 'a.canonical_url', 'a.published_at', 'a.lang', 'a.category', 'a.categories'])
-      .select(['a.summary', 'a.image_url', 'a.cluster_id'])
-      // The text is the bulk of a row; read it for thousands of candidates only when keywords need it.
-      .$if(withText, (q) => q.select('a.text'))
-      .where('a.fetched_at', '>', opts.windowStart.toISOString())
-      .where('a.fetched_at', '<=', opts.windowEnd.toISOString())
-      .$if(sources !== undefined, (q) => q.where('a.source_id', 'in', sources!))
-      // Never an article this newsletter already sent, nor a re-report of a story it sent.
-      .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('digest_items as d').select(sql`1`.as('one')).whereRef('d.article_id', '=', 'a.id').where('d.newsletter_id', '=', newsletterId))),
-      )
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('digest_items as d')
-              .innerJoin('articles as b', 'b.id', 'd.article_id')
-              .select(sql`1`.as('one'))
-              .whereRef('b.cluster_id', '=', 'a.cluster_id')
-              .where('d.newsletter_id', '=', newsletterId),
-          ),
-        ),
-      )
-      .orderBy('a.fetched_at', 'desc')
-      .orderBy('a.id', 'desc')
-      .limit(opts.candidateLimit ?? CANDIDATE_LIMIT)
-      .execute()
-  );
-}
-
 function parseList(json: string): string[] {
   try {
     const v: unknown = JSON.parse(json);
@@ -125,11 +76,15 @@ function byScore(x: Scored, y: Scored): number {
 export async function selectArticles(db: Kysely<Database>, newsletter: NewsletterForSelect, opts: SelectOptions): Promise<SelectedItem[]> {
   const filters = newsletterFilters(newsletter);
   const filter = compileFilter(filters);
-  const rows = await candidates(db, newsletter.id, filters.sources, filter.needsText, opts);
+  const rows = await digestCandidates(db, newsletter.id, {
+    windowStart: opts.windowStart,
+    windowEnd: opts.windowEnd,
+    sources: filters.sources,
+    withText: filter.needsText,
+    limit: opts.candidateLimit ?? CANDIDATE_LIMIT,
+  });
   if (rows.length === 0) return [];
-  const sources = new Map(
-    (await db.selectFrom('sources').select(['id', 'name', 'options']).execute()).map((s) => [s.id, { name: s.name, weight: sourceOptions(s).weight }]),
-  );
+  const sources = await sourceWeights(db);
   const weightOf = (id: number): number => {
     const w = opts.sourceWeights?.get(id) ?? sources.get(id)?.weight ?? 1;
     return Number.isFinite(w) && w > 0 ? w : 0;
@@ -157,7 +112,7 @@ export async function selectArticles(db: Kysely<Database>, newsletter: Newslette
   });
   entries.sort((x, y) => byScore(x.best, y.best));
   const chosen = entries.slice(0, newsletter.max_items);
-  const texts = await missingTexts(db, filter.needsText ? [] : chosen.filter((e) => e.best.row.summary === null).map((e) => e.best.row.id));
+  const texts = await articleTexts(db, filter.needsText ? [] : chosen.filter((e) => e.best.row.summary === null).map((e) => e.best.row.id));
 
   return chosen.map(({ members, best, outlets }, i) => {
     const { row } = best;
@@ -196,10 +151,4 @@ export async function selectArticles(db: Kysely<Database>, newsletter: Newslette
       score: best.score,
     };
   });
-}
-
-async function missingTexts(db: Kysely<Database>, ids: number[]): Promise<Map<number, string>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('articles').select(['id', 'text']).where('id', 'in', ids).execute();
-  return new Map(rows.map((r) => [r.id, r.text]));
 }
