@@ -1,5 +1,6 @@
 // `npm run bench -- [name…] [--json]`: every figure beside its baseline, measured in the same run.
 // With --json, stdout carries exactly one JSON object; the readable table goes to stderr.
+import { cliStartBench } from './cli-start.js';
 import { e2eBench } from './e2e.js';
 import { extractionBench } from './extraction.js';
 import type { Bench, Figures } from './harness.js';
@@ -11,7 +12,7 @@ import { sendBench } from './send.js';
 import { summarizeBench } from './summarize.js';
 import { telegramBench } from './telegram.js';
 
-const BENCHES: Bench[] = [parseBench, extractionBench, ingestBench, summarizeBench, renderBench, sendBench, sendRawBench, telegramBench];
+const BENCHES: Bench[] = [cliStartBench, parseBench, extractionBench, ingestBench, summarizeBench, renderBench, sendBench, sendRawBench, telegramBench];
 /** Run only when named: they take many minutes. */
 const OPT_IN: Bench[] = [e2eBench];
 

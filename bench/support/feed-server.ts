@@ -1,6 +1,8 @@
 // A loopback server of N generated RSS feeds (M items, ~40 KB each) with ETags, for the ingest
-// benchmark. Run as a child process so its memory does not count toward the ingester's RSS.
+// benchmark: feed f is http://<feedAddress(f)>:<port>/feed/<f>.xml. Run as a child process so
+// its memory does not count toward the ingester's RSS.
 import { createServer } from 'node:http';
+import { feedAddress } from './feed-address.js';
 
 const feeds = Number(process.argv[2] ?? 1000);
 const items = Number(process.argv[3] ?? 50);
@@ -41,18 +43,31 @@ function feed(f: number): string {
 
 const bodies = Array.from({ length: feeds }, (_, f) => Buffer.from(feed(f)));
 
-const server = createServer((req, res) => {
+const handler: Parameters<typeof createServer>[1] = (req, res) => {
   const m = /^\/feed\/(\d+)\.xml$/.exec(req.url ?? '');
   const body = m ? bodies[Number(m[1])] : undefined;
   if (!body) return void res.writeHead(404).end();
   const etag = `"v1-${m![1]}"`;
   if (req.headers['if-none-match'] === etag) return void res.writeHead(304, { ETag: etag }).end();
   res.writeHead(200, { 'Content-Type': 'application/rss+xml; charset=utf-8', ETag: etag, 'Content-Length': body.length }).end(body);
-});
-server.keepAliveTimeout = 30_000;
-server.listen(0, '127.0.0.1', () => {
-  const addr = server.address();
-  const bytes = bodies.reduce((n, b) => n + b.length, 0);
-  process.stdout.write(JSON.stringify({ port: typeof addr === 'object' && addr ? addr.port : 0, bytes }) + '\n');
-});
+};
+
+function listen(address: string, port: number): Promise<number> {
+  const server = createServer(handler);
+  server.keepAliveTimeout = 30_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, address, () => {
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr ? addr.port : 0);
+    });
+  });
+}
+
+// One port on every feed's address (the first listener picks it); the plain 127.0.0.1 as well.
+const port = await listen(feedAddress(0), 0);
+for (let f = 1; f < feeds; f++) await listen(feedAddress(f), port);
+await listen('127.0.0.1', port);
+const bytes = bodies.reduce((n, b) => n + b.length, 0);
+process.stdout.write(JSON.stringify({ port, bytes }) + '\n');
 process.on('disconnect', () => process.exit(0));
