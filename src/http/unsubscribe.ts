@@ -2,10 +2,12 @@
 // nothing); POST is RFC 8058's one-click, sent by the mailbox provider with
 // `List-Unsubscribe=One-Click` as urlencoded or multipart, or by the button. It answers 200 with
 // a small page after the subscription has ended: no redirect, no cookie. Unsubscribe tokens
-// never expire; a bad token of any kind gets the same 400 and changes nothing.
+// never expire; a bad token of any kind gets the same 400 and changes nothing. The change is the
+// core's (src/core/subscriptions.ts).
 import type { FastifyInstance } from 'fastify';
 import { getNewsletter } from '../store/newsletters.js';
-import { getSubscription, unsubscribe } from '../store/subscribers.js';
+import { unsubscribeOne } from '../core/subscriptions.js';
+import { getSubscription } from '../store/subscribers.js';
 import { formValue } from './forms.js';
 import { langOf, type PageDeps, sendHtml, switchHref, tokenOf } from './page-kit.js';
 import { actionPage, messagePage } from './subscriber-pages.js';
@@ -44,7 +46,7 @@ export function registerUnsubscribe(app: FastifyInstance, deps: PageDeps): void 
     // A deleted subscriber's link has nothing left to end: the answer is the same "done".
     if (found.subscription) {
       const source = formValue(request.body, 'List-Unsubscribe') === 'One-Click' ? 'one-click' : 'page';
-      await unsubscribe(db, found.id, { ip: request.ip, source }, deps.now());
+      await unsubscribeOne(deps, { subscriptionId: found.id, ip: request.ip, source });
     }
     return sendHtml(reply, 200, messagePage(frame, 'unsubscribedTitle', 'unsubscribed', { newsletter: found.newsletter?.name ?? deps.sender.organization }));
   });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseHTML } from 'linkedom';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseKeywords } from '../../src/http/preferences.js';
+import { parseKeywords } from '../../src/core/subscriptions.js';
 import { addNewsletter } from '../../src/store/newsletters.js';
 import type { NewsletterRow, SubscriberRow } from '../../src/store/schema.js';
 import { listEvents, suppressedAmong } from '../../src/store/subscriber-events.js';
