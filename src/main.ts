@@ -5,12 +5,12 @@
 // createRoot; nothing else calls the builders in deps.ts.
 import type { Config } from './config/index.js';
 import type { EmailChannel } from './deliver/channel.js';
-import type { TelegramSendDeps } from './deliver/telegram-worker.js';
+import type { TelegramSendDeps } from './deliver/telegram-send.js';
 import type { BotApiClient } from './deliver/telegram-api.js';
 import { botApiClient } from './deliver/telegram-api.js';
 import { Pacer } from './deliver/pacing.js';
 import { telegramChannel } from './deliver/telegram.js';
-import { telegramPartsLoader } from './deliver/telegram-worker.js';
+import { telegramPartsLoader } from './deliver/telegram-send.js';
 import type { BuildDeps } from './digest/build.js';
 import { type Deps, buildDeps, buildEmailChannel, digestDeps } from './deps.js';
 import type { Logger } from './log.js';

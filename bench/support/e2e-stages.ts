@@ -5,8 +5,8 @@
 import { buildDigest } from '../../src/digest/build.js';
 import { ingestDeps, sendDeps, summarizeDeps, telegramSendOptions } from '../../src/deps.js';
 import type { Root } from '../../src/main.js';
-import { sendPending } from '../../src/deliver/worker.js';
-import { sendTelegramPending } from '../../src/deliver/telegram-worker.js';
+import { sendPending } from '../../src/deliver/email-send.js';
+import { sendTelegramPending } from '../../src/deliver/telegram-send.js';
 import { ingestAll } from '../../src/ingest/ingest.js';
 import { tuneHeap } from '../../src/runtime.js';
 import { getNewsletter } from '../../src/store/newsletters.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { deliveryBuilder, emailContentLoader } from '../../src/deliver/email-content.js';
 import { smtpChannel } from '../../src/deliver/email.js';
 import { createDeliveries, deliveryCounts } from '../../src/deliver/ledger.js';
-import { sendPending } from '../../src/deliver/worker.js';
+import { sendPending } from '../../src/deliver/email-send.js';
 import { renderEmail } from '../../src/digest/render-email.js';
 import { silentLogger } from '../../src/log.js';
 import { tuneHeap } from '../../src/runtime.js';

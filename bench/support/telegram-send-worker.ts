@@ -9,7 +9,7 @@ import { createDeliveries, deliveryCounts } from '../../src/deliver/ledger.js';
 import { Pacer, TELEGRAM_PACING } from '../../src/deliver/pacing.js';
 import { telegramChannel } from '../../src/deliver/telegram.js';
 import { botApiClient } from '../../src/deliver/telegram-api.js';
-import { sendTelegramPending, telegramPartsLoader } from '../../src/deliver/telegram-worker.js';
+import { sendTelegramPending, telegramPartsLoader } from '../../src/deliver/telegram-send.js';
 import { renderTelegram } from '../../src/digest/render-telegram.js';
 import { silentLogger } from '../../src/log.js';
 import { openDb } from '../../src/store/db.js';

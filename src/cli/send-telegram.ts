@@ -1,7 +1,7 @@
 // The Telegram half of `tidings send` and `tidings start`: whatever the ledger owes to Telegram
 // chats goes out through the Bot API, paced to Telegram's limits, when TELEGRAM_BOT_TOKEN is set.
 import type { Root } from '../main.js';
-import type { SendProgress } from '../deliver/worker.js';
+import type { SendProgress } from '../deliver/send-loop.js';
 
 export interface TelegramRun {
   /** False: no TELEGRAM_BOT_TOKEN, nothing was sent (`remaining` rows wait for one). */
@@ -14,7 +14,7 @@ export interface TelegramRun {
 export async function sendTelegramOwed(deps: Root, opts: { onProgress?: (p: SendProgress, total: number) => void } = {}): Promise<TelegramRun> {
   const [{ telegramSendOptions }, { sendTelegramPending }, { deliveryCounts }] = await Promise.all([
     import('../deps.js'),
-    import('../deliver/telegram-worker.js'),
+    import('../deliver/telegram-send.js'),
     import('../deliver/ledger.js'),
   ]);
   const owed = async () => {

@@ -5,7 +5,7 @@
 // With `tidings start` running, `--queue` leaves the sending to the service.
 import type { Command } from 'commander';
 import type { SendNowResult } from '../core/send-now.js';
-import type { SendProgress } from '../deliver/worker.js';
+import type { SendProgress } from '../deliver/send-loop.js';
 import type { Root } from '../main.js';
 import { action, UsageError, withDeps } from './context.js';
 import { printJson, progressLine } from './output.js';
@@ -70,7 +70,7 @@ async function queue(root: Root, id: number): Promise<{ status: string; id?: num
 }
 
 async function sendAll(root: Root, quiet: boolean): Promise<{ progress: SendProgress; remaining: number }> {
-  const [{ sendDeps }, { sendPending }, { deliveryCounts }] = await Promise.all([import('../deps.js'), import('../deliver/worker.js'), import('../deliver/ledger.js')]);
+  const [{ sendDeps }, { sendPending }, { deliveryCounts }] = await Promise.all([import('../deps.js'), import('../deliver/email-send.js'), import('../deliver/ledger.js')]);
   const before = await deliveryCounts(root.store.db, { channel: 'email' });
   const total = before.pending + before.sending;
   const line = progressLine();

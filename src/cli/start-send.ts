@@ -4,7 +4,7 @@
 import { sendDeps, sendingBlocker } from '../deps.js';
 import type { Root } from '../main.js';
 import { deliveryCounts } from '../deliver/ledger.js';
-import { sendPending } from '../deliver/worker.js';
+import { sendPending } from '../deliver/email-send.js';
 import { sendTelegramOwed, telegramSummary } from './send-telegram.js';
 
 export async function startSending(deps: Root, out: (line: string) => void): Promise<void> {

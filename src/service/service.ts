@@ -12,7 +12,9 @@ import { startLoop } from './loop.js';
 import type { Role } from './roles.js';
 import { startTicker, type Ticker } from './ticker.js';
 import { startWeb, type Web } from './web.js';
-import { emailStep, ingestStep, telegramStep } from './work.js';
+import { deliveryStep, ingestStep } from './work.js';
+import { emailDelivery } from '../deliver/email-send.js';
+import { telegramDelivery } from '../deliver/telegram-send.js';
 import { startBot } from './bot.js';
 import { createOps, type Ops } from '../ops/routes.js';
 
@@ -123,12 +125,12 @@ function startWorkers(deps: Root, ops: Ops, idleMs: number, parts: Part[], runni
   else {
     const opts = { concurrency: config.delivery.concurrency, leaseMs: config.delivery.leaseMs, maxAttempts: config.delivery.maxAttempts };
     const send = { ...sendDeps(deps, deps.email()), observe: ops.metrics.observeSend };
-    loops.push({ name: 'email delivery', step: (signal) => emailStep(send, opts, signal) });
+    loops.push({ name: 'email delivery', step: (signal) => deliveryStep(send, emailDelivery(send), opts, signal) });
   }
   const tg = deps.telegram();
   if (tg) {
     const telegram = { ...tg, observe: ops.metrics.observeSend };
-    loops.push({ name: 'telegram delivery', step: (signal) => telegramStep(telegram, telegramSendOptions(config), signal) });
+    loops.push({ name: 'telegram delivery', step: (signal) => deliveryStep(telegram, telegramDelivery(telegram), telegramSendOptions(config), signal) });
   }
   // The transports belong to the root (closed with it): the web role's mails share them.
   for (const { name, step } of loops) {

@@ -3,9 +3,7 @@
 // same step side by side without doing anything twice.
 import type { IngestDeps, IngestSummary } from '../ingest/ingest.js';
 import { ingestAll } from '../ingest/ingest.js';
-import type { SendDeps, SendOptions, SendProgress } from '../deliver/worker.js';
-import { sendPending } from '../deliver/worker.js';
-import { sendTelegramPending, type TelegramSendDeps, type TelegramSendOptions } from '../deliver/telegram-worker.js';
+import { type DeliveryChannel, runSendLoop, type SendLoopDeps, type SendOptions, type SendProgress } from '../deliver/send-loop.js';
 import type { DialectName } from '../store/db.js';
 import { claimDueSources } from '../store/sources.js';
 import { type SummarizeStageDeps, summarizePending } from '../summarize/stage.js';
@@ -35,14 +33,9 @@ export async function ingestStep(deps: IngestStepDeps): Promise<boolean> {
 
 const anything = (p: SendProgress) => p.sent + p.failed + p.retried + p.suppressed > 0;
 
-export async function emailStep(deps: SendDeps, opts: Omit<SendOptions, 'signal'>, signal: AbortSignal): Promise<boolean> {
-  const progress = await sendPending(deps, { ...opts, signal });
-  if (anything(progress)) deps.log.info({ channel: 'email', ...progress }, 'deliveries sent');
-  return anything(progress);
-}
-
-export async function telegramStep(deps: TelegramSendDeps, opts: Omit<TelegramSendOptions, 'signal'>, signal: AbortSignal): Promise<boolean> {
-  const progress = await sendTelegramPending(deps, { ...opts, signal });
-  if (anything(progress)) deps.log.info({ channel: 'telegram', ...progress }, 'deliveries sent');
+/** One pass of the send loop over a channel's due rows; true when it did anything. */
+export async function deliveryStep(deps: SendLoopDeps, channel: DeliveryChannel, opts: Omit<SendOptions, 'signal'>, signal: AbortSignal): Promise<boolean> {
+  const progress = await runSendLoop(deps, channel, { ...opts, signal });
+  if (anything(progress)) deps.log.info({ channel: channel.name, ...progress }, 'deliveries sent');
   return anything(progress);
 }

@@ -12,7 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashPassword } from '../../src/admin/password.js';
 import { loadConfig } from '../../src/config/index.js';
-import { sendPending } from '../../src/deliver/worker.js';
+import { sendPending } from '../../src/deliver/email-send.js';
 import { adminWebDeps, buildDeps, buildEmailChannel, type Deps, httpDeps, ingestDeps, sendDeps } from '../../src/deps.js';
 import { buildServer } from '../../src/http/server.js';
 import { ingestAll } from '../../src/ingest/ingest.js';

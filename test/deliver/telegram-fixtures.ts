@@ -6,7 +6,7 @@ import { createDeliveries } from '../../src/deliver/ledger.js';
 import { Pacer, type PacingLimits, TELEGRAM_PACING } from '../../src/deliver/pacing.js';
 import { telegramChannel } from '../../src/deliver/telegram.js';
 import { botApiClient } from '../../src/deliver/telegram-api.js';
-import { type TelegramSendDeps, telegramPartsLoader } from '../../src/deliver/telegram-worker.js';
+import { type TelegramSendDeps, telegramPartsLoader } from '../../src/deliver/telegram-send.js';
 import type { DigestModel } from '../../src/digest/model.js';
 import type { TelegramPart } from '../../src/digest/render-telegram.js';
 import type { Logger } from '../../src/log.js';

@@ -3,7 +3,7 @@
 // up to keep the run short — and once more at Telegram's real 30 per second on 300 chats.
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { PacingLimits } from '../../src/deliver/pacing.js';
-import { sendTelegramPending } from '../../src/deliver/telegram-worker.js';
+import { sendTelegramPending } from '../../src/deliver/telegram-send.js';
 import { type BotApiEmulator, startBotApiEmulator, TELEGRAM_LIMITS } from '../support/bot-api-emulator.js';
 import { forEachDialect, type TestStore } from '../support/databases.js';
 import { telegramDeps, telegramDigest, telegramNewsletter, text, withinWindows } from './telegram-fixtures.js';

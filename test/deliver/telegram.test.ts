@@ -4,7 +4,7 @@
 // resumed after a failure, lost replies retried once only, and the token never in an error.
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { createDeliveries, deliveryCounts } from '../../src/deliver/ledger.js';
-import { sendTelegramPending } from '../../src/deliver/telegram-worker.js';
+import { sendTelegramPending } from '../../src/deliver/telegram-send.js';
 import { capturingLogger } from '../support/log.js';
 import { type BotApiEmulator, startBotApiEmulator, TELEGRAM_LIMITS } from '../support/bot-api-emulator.js';
 import { forEachDialect, type TestStore } from '../support/databases.js';

@@ -4,8 +4,8 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { EmailChannel } from '../../src/deliver/channel.js';
 import { createDeliveries } from '../../src/deliver/ledger.js';
-import { sendTelegramPending } from '../../src/deliver/telegram-worker.js';
-import { sendPending } from '../../src/deliver/worker.js';
+import { sendTelegramPending } from '../../src/deliver/telegram-send.js';
+import { sendPending } from '../../src/deliver/email-send.js';
 import { silentLogger } from '../../src/log.js';
 import { createOpsMetrics, type OpsMetrics } from '../../src/ops/ops-metrics.js';
 import { insertArticles } from '../../src/store/articles.js';

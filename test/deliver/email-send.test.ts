@@ -3,7 +3,8 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { DeliveryError, type EmailChannel, type EmailContent, type EmailDelivery } from '../../src/deliver/channel.js';
 import { createDeliveries, deliveryCounts } from '../../src/deliver/ledger.js';
-import { retryDelayMs, sendPending } from '../../src/deliver/worker.js';
+import { sendPending } from '../../src/deliver/email-send.js';
+import { retryDelayMs } from '../../src/deliver/send-loop.js';
 import { silentLogger } from '../../src/log.js';
 import { claimDigest } from '../../src/store/digests.js';
 import { addNewsletter } from '../../src/store/newsletters.js';
