@@ -1,21 +1,28 @@
 // From an update to a handler. Commands are parsed here rather than with telegraf's
 // bot.command(), which only looks at `message` updates: a channel post carrying /sources must
 // reach the admin check too (and be refused: it has no sender). Admin commands run only for
-// TELEGRAM_ADMIN_IDS, and every attempt — refused, applied or failed — is audited.
+// TELEGRAM_ADMIN_IDS. A change is audited by the core operation the command calls (under the one
+// audit vocabulary); the dispatcher audits only what never reaches the core: an admin command
+// from someone who is not an admin ('admin.refused'). A CoreError becomes its message as the reply.
 import type { Context, MiddlewareFn } from 'telegraf';
-import { audit } from '../store/bot.js';
-import * as admin from './admin-commands.js';
+import { recordAudit } from '../core/audit.js';
+import { isCoreError } from '../core/errors.js';
+import { escapeHtml } from '../digest/telegram-html.js';
+import * as newsletterAdmin from './admin-newsletters.js';
+import { sources, stats } from './admin-sources.js';
+import { sendNow } from './admin-send.js';
+import { subscribers } from './admin-subscribers.js';
 import { bindCommand } from './bind-commands.js';
 import { type Lang, say } from '../i18n/index.js';
 import { LINK_PREFIX, link, startLink, unlink } from './link.js';
 import { digest, latest, onSearchButton, search } from './read-commands.js';
-import { errorLine } from './redact.js';
 import { topics } from './topics.js';
 import { type BotDeps, type IncomingMessage, type Turn, actorOf, clip, isPrivate, makeTurn } from './turn.js';
 import * as user from './user-commands.js';
 
 type UserHandler = (turn: Turn, args: string) => Promise<void>;
-type AdminHandler = (turn: Turn, args: string) => Promise<admin.AdminResult>;
+// What a handler returns is not used: the core operation it calls wrote the audit row.
+type AdminHandler = (turn: Turn, args: string) => Promise<unknown>;
 
 const USER: Record<string, { run: UserHandler; privateOnly?: boolean }> = {
   start: { run: (t, a) => (a.startsWith(LINK_PREFIX) && isPrivate(t) ? startLink(t, a.trim()) : isPrivate(t) ? user.start(t) : user.help(t)) },
@@ -33,10 +40,13 @@ const USER: Record<string, { run: UserHandler; privateOnly?: boolean }> = {
 };
 
 const ADMIN: Record<string, AdminHandler> = {
-  sources: admin.sources,
-  schedule: admin.schedule,
-  sendnow: admin.sendNow,
-  stats: admin.stats,
+  sources,
+  schedule: newsletterAdmin.schedule,
+  pause: newsletterAdmin.pause,
+  resume: newsletterAdmin.resume,
+  sendnow: sendNow,
+  stats,
+  subscribers,
   bind: (t, a) => bindCommand(t, a, true),
   unbind: (t, a) => bindCommand(t, a, false),
 };
@@ -52,24 +62,26 @@ async function runAdmin(turn: Turn, name: string, args: string, run: AdminHandle
   const actor = actorOf(turn);
   if (!user.isAdmin(turn)) {
     const why = turn.from && !turn.senderChat ? 'not in TELEGRAM_ADMIN_IDS' : 'no sender (channel post or anonymous admin)';
-    await audit(db, { actor, action: name, detail: `refused: ${why}; chat ${turn.chat.id}; args: ${clip(args, 200)}`, ok: false }, now());
+    await recordAudit({ db, now, actor }, 'admin.refused', `/${name} refused: ${why}; chat ${turn.chat.id}; args: ${clip(args, 200)}`, false);
     log.warn({ actor, command: name, chat: turn.chat.id }, 'telegram admin command refused');
     // Answering a channel post would publish the refusal to every reader of the channel.
     if (turn.chat.type !== 'channel') await turn.reply(say(turn.lang, 'adminOnly'));
     return;
   }
   try {
-    const result = await run(turn, args);
-    await audit(db, { actor, action: name, detail: result.detail, ok: result.ok }, now());
+    await run(turn, args);
   } catch (err) {
-    await audit(db, { actor, action: name, detail: `error: ${errorLine(err, turn.deps.redact)}`, ok: false }, now());
-    throw err;
+    // The bot's one mapping of the core's errors: the message, which says what to do instead.
+    if (!isCoreError(err)) throw err;
+    await turn.reply(escapeHtml(err.message));
   }
 }
 
 async function onMessage(deps: BotDeps, ctx: Context, message: IncomingMessage): Promise<void> {
   const from = message.from;
-  const command = message.text ? parseCommand(message.text) : null;
+  // A file's caption carries the command that goes with it (/sources import with an OPML file).
+  const text = message.text ?? (message as { caption?: string }).caption;
+  const command = text ? parseCommand(text) : null;
   if (!command) {
     if (message.chat.type !== 'private' || message.text === undefined) return;
     const turn = await makeTurn(ctx, deps, message, from);
@@ -80,8 +92,8 @@ async function onMessage(deps: BotDeps, ctx: Context, message: IncomingMessage):
   const turn = await makeTurn(ctx, deps, message, from);
   const adminRun = ADMIN[command.name];
   if (adminRun) return runAdmin(turn, command.name, command.args, adminRun);
-  // /newsletters is both: admins get the detailed, audited listing.
-  if (command.name === 'newsletters' && user.isAdmin(turn)) return runAdmin(turn, 'newsletters', command.args, admin.newsletters);
+  // /newsletters is both: admins get the detailed listing.
+  if (command.name === 'newsletters' && user.isAdmin(turn)) return runAdmin(turn, 'newsletters', command.args, newsletterAdmin.newsletters);
   const spec = USER[command.name];
   if (!spec) {
     // In a group, only commands addressed to this bot get an answer; others may be another bot's.

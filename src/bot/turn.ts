@@ -4,19 +4,16 @@
 import type { Kysely } from 'kysely';
 import type { Context } from 'telegraf';
 import type { InlineKeyboardButton } from 'telegraf/types';
+import type { Actor, CoreContext } from '../core/context.js';
+import type { SourceAdapters } from '../core/sources.js';
+import type { NewsletterKey } from '../core/newsletters.js';
+import type { SendNowResult } from '../core/send-now.js';
 import type { Logger } from '../log.js';
 import { findSubscriberByChat } from '../store/bot.js';
-import type { Database, NewsletterRow, SourceRow, SubscriberRow } from '../store/schema.js';
+import type { Database, SubscriberRow } from '../store/schema.js';
 import type { TokenSigner } from '../subscribers/tokens.js';
 import { type Lang, resolveLang } from '../i18n/index.js';
 import type { Redactor } from './redact.js';
-
-export interface SendNowResult {
-  status: 'ready' | 'skipped' | 'failed' | 'not-owner';
-  digestId?: number;
-  recipients?: number;
-  reason?: string;
-}
 
 export interface BotDeps {
   db: Kysely<Database>;
@@ -29,10 +26,10 @@ export interface BotDeps {
   organization: string;
   /** Checks the signed "connect Telegram" links of the preferences page. */
   tokens: TokenSigner;
-  /** Reads a new source once (kind, title) and stores it: /sources add. */
-  addSource: (url: string) => Promise<SourceRow>;
-  /** Builds the newsletter's digest now and queues its deliveries: /sendnow. */
-  sendNow: (newsletter: NewsletterRow) => Promise<SendNowResult>;
+  /** What /sources add reads a new source with, and the interval it gets. */
+  sources: SourceAdapters;
+  /** core sendNow with this process's digest builder and delivery wake-up: /sendnow queues, never sends. */
+  sendNow: (actor: Actor, newsletter: NewsletterKey) => Promise<SendNowResult>;
 }
 
 /** The parts of a Telegram message the bot reads. */
@@ -114,8 +111,13 @@ export async function withFloodRetry<T>(send: () => Promise<T>): Promise<T> {
 }
 
 /** Who did it, for the audit log. */
-export function actorOf(turn: Pick<Turn, 'from' | 'chat' | 'senderChat'>): string {
+export function actorOf(turn: Pick<Turn, 'from' | 'chat' | 'senderChat'>): Actor {
   return turn.from && !turn.senderChat ? `telegram:${turn.from.id}` : `telegram:chat:${turn.chat.id}`;
+}
+
+/** The context a command hands a use case: the bot's store and clock, acting as the sender. */
+export function coreContext(turn: Pick<Turn, 'from' | 'chat' | 'senderChat' | 'deps'>): CoreContext {
+  return { db: turn.deps.db, now: turn.deps.now, log: turn.deps.log, actor: actorOf(turn) };
 }
 
 /** Visible text cut to `max` characters (never inside a surrogate pair), with an ellipsis. */

@@ -1,22 +1,23 @@
-// The bot's deps from the process's Deps: the few pieces each command uses, a source adder that
-// reads the source first (as `tidings sources add` does), and /sendnow building the digest with
-// the same deps as `tidings send`, then letting the send loops work through the ledger.
+// The bot's deps from the process's root: the few pieces each command uses, what the core's
+// source operations read sources with, and /sendnow through the core with the
+// process's digest builder and delivery wake-up (it queues; the delivery loop sends).
 import type { Telegraf } from 'telegraf';
+import { sendNow } from '../core/send-now.js';
 import type { Deps } from '../deps.js';
-import { addSource } from '../store/sources.js';
+import type { Root } from '../main.js';
 import { type BotOptions, createBot, handleUpdate } from './bot.js';
 import { type Redactor, redactor, routeTelegrafDebug, safeError } from './redact.js';
 import { linkUrl } from './link.js';
 import { publishCommands } from './run.js';
 import { type TelegramWebhookOptions, WEBHOOK_PATH } from './webhook.js';
-import type { BotDeps, SendNowResult } from './turn.js';
+import type { BotDeps } from './turn.js';
 
 /** Knows the token and the webhook secret of this config. */
 export function telegramRedactor(deps: Pick<Deps, 'config'>): Redactor {
   return redactor([deps.config.telegram.botToken, deps.config.telegram.webhookSecret]);
 }
 
-export function botDeps(deps: Deps, redact: Redactor = telegramRedactor(deps)): BotDeps {
+export function botDeps(deps: Root, redact: Redactor = telegramRedactor(deps)): BotDeps {
   const { config } = deps;
   return {
     db: deps.store.db,
@@ -26,58 +27,13 @@ export function botDeps(deps: Deps, redact: Redactor = telegramRedactor(deps)): 
     redact,
     organization: config.sender.organization,
     tokens: deps.tokens,
-    async addSource(url) {
-      const { probeSource } = await import('../sources/probe.js');
-      const probe = await probeSource(url, 'auto', {}, { ...deps, readers: deps.readers });
-      return addSource(deps.store.db, { kind: probe.kind, url, name: probe.feed.feed.title || url, intervalMinutes: config.ingest.intervalMinutes }, deps.now());
-    },
-    sendNow: (newsletter) => buildAndSend(deps, newsletter, redact),
+    sources: { fetcher: deps.fetcher, readers: deps.readers, sourceIntervalMinutes: config.ingest.intervalMinutes },
+    sendNow: (actor, newsletter) => sendNow({ db: deps.store.db, now: deps.now, log: deps.log, actor, build: deps.build(), wake: deps.wake }, newsletter),
   };
 }
 
-async function buildAndSend(deps: Deps, newsletter: Parameters<BotDeps['sendNow']>[0], redact: Redactor): Promise<SendNowResult> {
-  const [{ buildDigest }, { digestDeps }] = await Promise.all([import('../digest/build.js'), import('../deps.js')]);
-  const r = await buildDigest(digestDeps(deps), newsletter, deps.now());
-  if (r.status === 'ready' && r.digestId !== undefined) {
-    const digestId = r.digestId;
-    // Not awaited: the admin gets the answer now; the ledger makes a send cut short resumable.
-    const failed = (channel: string) => (err: unknown) => deps.log.error({ err: safeError(err, redact), digestId, channel }, 'sending the digest failed');
-    void sendEmail(deps, digestId).catch(failed('email'));
-    void sendTelegram(deps, digestId).catch(failed('telegram'));
-  }
-  return { status: r.status, digestId: r.digestId, recipients: r.recipients, reason: r.reason };
-}
-
-/** The email send loop for one digest, when sending is configured well enough to start. */
-async function sendEmail(deps: Deps, digestId: number): Promise<void> {
-  const [{ buildEmailChannel, sendDeps, sendingBlocker }, { sendPending }] = await Promise.all([import('../deps.js'), import('../deliver/worker.js')]);
-  const blocker = sendingBlocker(deps.config);
-  if (blocker) return void deps.log.warn({ digestId }, `the digest is queued but not mailed: ${blocker}`);
-  const email = buildEmailChannel(deps.config, deps.log);
-  try {
-    const { concurrency, leaseMs, maxAttempts } = deps.config.delivery;
-    const progress = await sendPending(sendDeps(deps, email), { concurrency, leaseMs, maxAttempts, digestId });
-    deps.log.info({ digestId, ...progress }, 'digest mailed');
-  } finally {
-    await email.close();
-  }
-}
-
-/** The Telegram send loop for one digest (paced by the process's one pacer). */
-async function sendTelegram(deps: Deps, digestId: number): Promise<void> {
-  const [{ telegramSendDeps, telegramSendOptions }, { sendTelegramPending }] = await Promise.all([import('../deps.js'), import('../deliver/telegram-worker.js')]);
-  const td = telegramSendDeps(deps);
-  if (!td) return;
-  try {
-    const progress = await sendTelegramPending(td, { ...telegramSendOptions(deps.config), digestId });
-    deps.log.info({ digestId, ...progress }, 'digest sent to Telegram');
-  } finally {
-    await td.channel.close();
-  }
-}
-
 /** The bot for this config, its debug output redacted; null without TELEGRAM_BOT_TOKEN. */
-export function buildBot(deps: Deps, opts: Partial<BotOptions> = {}): { bot: Telegraf; deps: BotDeps } | null {
+export function buildBot(deps: Root, opts: Partial<BotOptions> = {}): { bot: Telegraf; deps: BotDeps } | null {
   const { telegram } = deps.config;
   if (!telegram.botToken) return null;
   const redact = telegramRedactor(deps);
@@ -92,7 +48,7 @@ export function buildBot(deps: Deps, opts: Partial<BotOptions> = {}): { bot: Tel
  * server listens) telling Telegram where that is — TIDINGS_PUBLIC_URL + /telegram/webhook, with
  * the secret. Undefined in polling mode or without a token.
  */
-export function webhookBot(deps: Deps): { options: TelegramWebhookOptions; announce: () => Promise<void> } | undefined {
+export function webhookBot(deps: Root): { options: TelegramWebhookOptions; announce: () => Promise<void> } | undefined {
   const { telegram, sender } = deps.config;
   if (telegram.mode !== 'webhook' || !telegram.webhookSecret) return undefined;
   const built = buildBot(deps);

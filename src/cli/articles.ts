@@ -3,8 +3,7 @@ import type { Kysely } from 'kysely';
 import { listArticles, searchArticles } from '../store/articles.js';
 import type { ArticleRow, Database } from '../store/schema.js';
 import { listSources } from '../store/sources.js';
-import { action, parseIntOption, withDeps } from './context.js';
-import { findSource } from './sources.js';
+import { action, coreContext, parseIntOption, withDeps } from './context.js';
 import { printJson, table, truncate } from './output.js';
 
 export function registerArticles(program: Command): void {
@@ -19,7 +18,8 @@ export function registerArticles(program: Command): void {
       action(async (o: { source?: string; search?: string; limit: number; json?: boolean }) => {
         await withDeps(async (deps) => {
           const db = deps.store.db;
-          const sourceId = o.source ? (await findSource(deps, o.source)).id : undefined;
+          const { findSource } = await import('../core/sources.js');
+          const sourceId = o.source ? (await findSource(coreContext(deps), o.source)).id : undefined;
           const rows = o.search
             ? (await searchArticles(db, o.search.split(/\s+/).filter(Boolean), { limit: o.limit })).filter((r) => sourceId === undefined || r.source_id === sourceId)
             : await listArticles(db, { sourceId, limit: o.limit });

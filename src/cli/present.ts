@@ -1,8 +1,9 @@
-// The documented JSON shape of `tidings sources test --json` (see README): dates as ISO-8601
-// UTC, absent values omitted, snake_case keys.
+// What the CLI prints about a source read: the documented JSON shape of `tidings sources test
+// --json` (see README; dates as ISO-8601 UTC, absent values omitted, snake_case keys) and the text.
 import type { Probe } from '../sources/probe.js';
 import type { ParsedItem } from '../sources/types.js';
 import { htmlToText } from '../ingest/text.js';
+import { table, truncate } from './output.js';
 
 type Json = Record<string, unknown>;
 
@@ -52,4 +53,13 @@ export function probeJson(probe: Probe): Json {
     }),
     items: probe.feed.items.map(itemJson),
   };
+}
+
+/** What `tidings sources test` prints for a person: the kind, the feed and a table of its items. */
+export function probeText(probe: Probe): string {
+  const f = probe.feed;
+  const head = `${probe.kind} · ${f.format ?? ''} · ${f.encoding}${f.bozo ? ` · malformed but recovered (${f.bozoReason ?? ''})` : ''}\n`;
+  const title = f.feed.title ? `${f.feed.title}${f.feed.link ? ` <${f.feed.link}>` : ''}\n` : '';
+  const rows = f.items.map((i) => [i.published?.toISOString().slice(0, 16).replace('T', ' ') ?? '-', truncate(i.title ?? '(untitled)', 50), truncate(i.link ?? '', 60)]);
+  return `${head}${title}\n${table(['published', 'title', 'link'], rows)}\n\n${f.items.length} items.\n`;
 }

@@ -1,8 +1,9 @@
+// `tidings sources import|export`: OPML files in and out through the core's import and export
+// (the same rules as the admin UI, the API and the bot; from the shell, local paths are allowed).
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { parseOpml, toOpml } from '../sources/opml.js';
-import { addSource, DuplicateSourceError, listSources, sourceOptions } from '../store/sources.js';
-import { auditCli, UsageError, action, withDeps } from './context.js';
+import { action, UsageError, withDeps } from './context.js';
+import { sourceContext } from './sources.js';
 
 export function registerSourceTransfer(sources: Command): void {
   sources
@@ -14,28 +15,16 @@ export function registerSourceTransfer(sources: Command): void {
         const xml = await readFile(file, 'utf8').catch(() => {
           throw new UsageError(`cannot read ${file}`);
         });
-        const { entries, rejected } = parseOpml(xml);
-        await withDeps(async (deps) => {
-          let added = 0;
-          let existing = 0;
-          for (const e of entries) {
-            if (o.dryRun) {
-              process.stdout.write(`would add ${e.kind} "${e.name}" ${e.url}\n`);
-              continue;
-            }
-            try {
-              await addSource(deps.store.db, { kind: e.kind, url: e.url, name: e.name, intervalMinutes: deps.config.ingest.intervalMinutes, options: e.options }, deps.now());
-              added++;
-            } catch (err) {
-              if (!(err instanceof DuplicateSourceError)) throw err;
-              existing++;
-            }
+        const { importOpml, importSummary } = await import('../core/sources-opml.js');
+        await withDeps(async (root) => {
+          const r = await importOpml(sourceContext(root), { xml, dryRun: o.dryRun });
+          for (const one of r.outcomes) {
+            if (one.outcome === 'rejected') process.stdout.write(`rejected "${one.name}": ${one.reason}\n`);
+            else if (o.dryRun && one.outcome === 'added') process.stdout.write(`would add ${one.kind} "${one.name}" ${one.url}\n`);
           }
-          if (!o.dryRun && added > 0) await auditCli(deps, 'source.import-opml', `${added} added, ${existing} already present`);
-          for (const r of rejected) process.stdout.write(`rejected "${r.line}": ${r.reason}\n`);
-          const verb = o.dryRun ? 'would add' : 'added';
-          process.stdout.write(`${verb} ${o.dryRun ? entries.length : added} sources, ${existing} already present, ${rejected.length} rejected.\n`);
-          if (entries.length === 0 && rejected.length > 0) process.exitCode = 1;
+          process.stdout.write(`${importSummary(r)}\n`);
+          // A file of which nothing could be used is a failed command, for scripts.
+          if (r.added + r.alreadyPresent === 0 && r.rejected > 0) process.exitCode = 1;
         });
       }),
     );
@@ -46,15 +35,12 @@ export function registerSourceTransfer(sources: Command): void {
     .option('-o, --out <file>', 'write to this file')
     .action(
       action(async (o: { out?: string }) => {
-        await withDeps(async (deps) => {
-          const rows = await listSources(deps.store.db);
-          const xml = toOpml(
-            rows.map((r) => ({ kind: r.kind, url: r.url, name: r.name, options: sourceOptions(r) })),
-            deps.now(),
-          );
+        const { exportOpml } = await import('../core/sources-opml.js');
+        await withDeps(async (root) => {
+          const { xml, count } = await exportOpml(sourceContext(root));
           if (o.out) {
             await writeFile(o.out, xml);
-            process.stdout.write(`Wrote ${rows.length} sources to ${o.out}.\n`);
+            process.stdout.write(`Wrote ${count} sources to ${o.out}.\n`);
           } else process.stdout.write(xml);
         });
       }),

@@ -13,7 +13,10 @@ export interface OpmlEntry {
 
 export interface OpmlParse {
   entries: OpmlEntry[];
-  /** Outlines that could not become a source, with why (shown to the admin, not dropped silently). */
+  /**
+   * Outlines that could not become a source, with why (shown to the admin, not dropped silently).
+   * Whether a URL or path may be a source is the core's rule (src/core/sources.ts), not the parser's.
+   */
   rejected: { line: string; reason: string }[];
 }
 
@@ -41,7 +44,6 @@ export function parseOpml(xml: string): OpmlParse {
         folders.push(undefined);
         const kind = (a('tidingskind') || 'feed') as SourceKind;
         if (!KINDS.has(kind)) return void rejected.push({ line: name, reason: `unknown tidingsKind "${a('tidingskind')}"` });
-        if (kind !== 'textdump' && !/^https?:\/\//i.test(url)) return void rejected.push({ line: name, reason: `not an http(s) URL: ${url}` });
         let options: SourceOptions = {};
         if (a('tidingsoptions')) {
           try {

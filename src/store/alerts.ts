@@ -34,3 +34,12 @@ export async function acknowledgeAlert(db: Kysely<Database>, id: number, now: Da
   const res = await db.updateTable('alerts').set({ acknowledged_at: now.toISOString() }).where('id', '=', id).where('acknowledged_at', 'is', null).executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
 }
+
+export function getAlert(db: Kysely<Database>, id: number): Promise<AlertRow | undefined> {
+  return db.selectFrom('alerts').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function countOpenAlerts(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('alerts').select((eb) => eb.fn.countAll<number>().as('n')).where('acknowledged_at', 'is', null).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}

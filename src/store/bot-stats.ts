@@ -1,7 +1,8 @@
-// What /stats shows an admin: subscriptions by channel and status, how the latest digest of each
-// newsletter went out, and the sources that are failing or paused.
+// What the admin numbers are made of (the bot's /stats, the dashboard, GET /api/v1/stats):
+// subscriptions by channel and status, how the latest digests went out, and the sources that are
+// failing or paused.
 import type { Kysely } from 'kysely';
-import type { Database, DeliveryState, SourceRow } from './schema.js';
+import type { Database, DeliveryState, DigestStatus, SourceRow } from './schema.js';
 
 export interface SubscriptionCount {
   channel: string;
@@ -53,8 +54,29 @@ export async function lastDigestDeliveries(db: Kysely<Database>): Promise<LastDi
   return out;
 }
 
+export interface RecentDigest {
+  id: number;
+  slot_at: string;
+  status: DigestStatus;
+  reason: string | null;
+  subject: string | null;
+  name: string;
+  slug: string;
+}
+
+/** The latest digests of every newsletter, newest first. */
+export function recentDigests(db: Kysely<Database>, limit: number): Promise<RecentDigest[]> {
+  return db
+    .selectFrom('digests')
+    .innerJoin('newsletters', 'newsletters.id', 'digests.newsletter_id')
+    .select(['digests.id', 'digests.slot_at', 'digests.status', 'digests.reason', 'digests.subject', 'newsletters.name', 'newsletters.slug'])
+    .orderBy('digests.id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
 /** Paused sources and enabled ones whose last fetches failed, the worst first. */
-export function failingSources(db: Kysely<Database>, limit = 20): Promise<SourceRow[]> {
+export function failingSources(db: Kysely<Database>, limit: number): Promise<SourceRow[]> {
   return db
     .selectFrom('sources')
     .selectAll()

@@ -54,6 +54,27 @@ export async function addSource(db: Kysely<Database>, input: AddSourceInput, now
   return row;
 }
 
+export interface SourcePatch {
+  name?: string;
+  intervalMinutes?: number;
+  options?: SourceOptions;
+}
+
+/** Changes what an admin may change after adding (never the URL: that is another source); undefined when there is no such source. */
+export function updateSource(db: Kysely<Database>, id: number, patch: SourcePatch, now: Date): Promise<SourceRow | undefined> {
+  return db
+    .updateTable('sources')
+    .set({
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.intervalMinutes !== undefined ? { interval_minutes: patch.intervalMinutes } : {}),
+      ...(patch.options !== undefined ? { options: JSON.stringify(patch.options) } : {}),
+      updated_at: now.toISOString(),
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
 export function listSources(db: Kysely<Database>): Promise<SourceRow[]> {
   return db.selectFrom('sources').selectAll().orderBy('id').execute();
 }

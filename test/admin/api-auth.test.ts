@@ -85,7 +85,7 @@ forEachDialect('admin API auth', (dialect) => {
       expect(text).not.toContain(TOKEN.slice(0, 16));
       expect(text).not.toContain(Buffer.from(`admin:${TOKEN}`).toString('base64'));
     }
-    const rows = await listAudit(store.db, { limit: 1000, actor: 'api' });
+    const rows = await listAudit(store.db, { limit: 1000, actor: 'api:anonymous' });
     expect(rows.every((r) => r.ok === 0 && !r.detail!.includes(TOKEN.slice(0, 16)))).toBe(true);
   });
 
@@ -113,19 +113,19 @@ forEachDialect('admin API auth', (dialect) => {
         const res = await h.app.inject({ method: 'GET', url: '/api/v1/subscribers', remoteAddress: '203.0.113.7', headers: { authorization: `Bearer wrong-${i}` } });
         expect(res.statusCode).toBe(401);
       }
-      let rows = await listAudit(store.db, { limit: 1000, actor: 'api' });
+      let rows = await listAudit(store.db, { limit: 1000, actor: 'api:anonymous' });
       expect(rows).toHaveLength(5);
-      expect(rows[0]).toMatchObject({ action: 'api.refused', ok: 0 });
+      expect(rows[0]).toMatchObject({ action: 'admin.refused', ok: 0 });
       expect(rows[0]!.detail).toContain('GET /api/v1/subscribers from 203.0.113.7: wrong token');
       expect(cap.text().match(/admin API request refused/g)).toHaveLength(5);
       // Another client still gets recorded while the first is over its limit.
       await h.app.inject({ method: 'DELETE', url: '/api/v1/sources/3', remoteAddress: '198.51.100.2' });
-      rows = await listAudit(store.db, { limit: 1000, actor: 'api' });
+      rows = await listAudit(store.db, { limit: 1000, actor: 'api:anonymous' });
       expect(rows).toHaveLength(6);
       expect(rows[0]!.detail).toContain('DELETE /api/v1/sources/3 from 198.51.100.2: missing token (+35 more refused requests not recorded: rate limit)');
       h.clock.advance(61_000);
       await h.app.inject({ method: 'GET', url: '/api/v1/subscribers', remoteAddress: '203.0.113.7' });
-      expect(await listAudit(store.db, { limit: 1000, actor: 'api' })).toHaveLength(7);
+      expect(await listAudit(store.db, { limit: 1000, actor: 'api:anonymous' })).toHaveLength(7);
     } finally {
       await h.close();
     }

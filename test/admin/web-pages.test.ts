@@ -125,17 +125,20 @@ forEachDialect('admin web: pages', (dialect) => {
   it('imports and exports OPML, and refuses local paths from the web', async () => {
     const opml = `<?xml version="1.0"?><opml version="2.0"><body><outline type="rss" text="Wire" xmlUrl="${feed.url}/feed.xml"/><outline type="rss" text="Disk" xmlUrl="/etc/passwd"/></body></opml>`;
     const res = await admin.post('/admin/sources/opml', { opml_text: opml });
-    expect(res.body).toContain('Added 1 of');
+    expect(res.body).toContain('Added 1 source, 0 already present, 1 rejected.');
+    expect(res.body).toContain('rejected: &quot;/etc/passwd&quot; is a path on the server');
     expect(await store.db.selectFrom('sources').select('url').execute()).toEqual([{ url: `${feed.url}/feed.xml` }]);
     const out = await admin.get('/admin/sources.opml');
     expect(out.headers['content-disposition']).toContain('tidings-sources.opml');
     expect(out.body).toContain(`${feed.url}/feed.xml`);
+    // The core's errors are the page's problem, with their HTTP status.
     const local = await admin.post('/admin/sources/test', { url: '/etc/passwd', kind: 'auto' });
-    expect(local.statusCode).toBe(400);
-    expect(local.body).toContain('Give an http:// or https:// URL');
+    expect(local.statusCode).toBe(422);
+    expect(local.body).toContain('is a path on the server');
     const dead = await admin.post('/admin/sources/test', { url: `${feed.url}/missing.xml`, kind: 'feed' });
-    expect(dead.statusCode).toBe(400);
-    expect(dead.body).toContain('The test fetch failed');
+    expect(dead.statusCode).toBe(422);
+    expect(dead.body).toContain(`Could not read ${feed.url}/missing.xml`);
+    expect((await admin.post('/admin/sources/opml', { opml_text: '' })).statusCode).toBe(400);
     const list = await admin.get('/admin/sources');
     expect(list.body).toContain('not fetched yet');
   });

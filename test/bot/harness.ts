@@ -6,7 +6,8 @@ import { createBot } from '../../src/bot/bot.js';
 import { redactor } from '../../src/bot/redact.js';
 import { pollUntil } from '../../src/bot/run.js';
 import type { BotDeps } from '../../src/bot/turn.js';
-import { createDeliveries } from '../../src/deliver/ledger.js';
+import { sendNow } from '../../src/core/send-now.js';
+import { createDeliveries } from '../../src/store/deliveries.js';
 import { type BuildDeps, buildDigest } from '../../src/digest/build.js';
 import { digestMatcher } from '../../src/digest/filters.js';
 import { digestItems } from '../../src/digest/model.js';
@@ -17,6 +18,8 @@ import { addNewsletter } from '../../src/store/newsletters.js';
 import type { NewArticle, NewsletterRow } from '../../src/store/schema.js';
 import { addSource } from '../../src/store/sources.js';
 import { tokenSigner } from '../../src/subscribers/tokens.js';
+import { buildReaders } from '../../src/deps.js';
+import { testFetcher } from '../support/fetcher.js';
 import { type BotApiEmulator, type EmulatorOptions, startBotApiEmulator } from '../support/bot-api-emulator.js';
 import type { TestStore } from '../support/databases.js';
 import { capturingLogger } from '../support/log.js';
@@ -51,7 +54,7 @@ export function buildDepsFor(store: TestStore, log: BotDeps['log'], now: () => D
   };
 }
 
-export async function startHarness(store: TestStore, opts: { emulator?: EmulatorOptions; polling?: boolean; addSource?: BotDeps['addSource'] } = {}): Promise<Harness> {
+export async function startHarness(store: TestStore, opts: { emulator?: EmulatorOptions; polling?: boolean; sources?: BotDeps['sources'] } = {}): Promise<Harness> {
   const emu = await startBotApiEmulator({ limits: false, ...opts.emulator });
   const captured = capturingLogger('debug');
   let clock = Date.now();
@@ -81,6 +84,7 @@ export async function startHarness(store: TestStore, opts: { emulator?: Emulator
     return (await insertArticles(store.db, [row])).inserted[0]!.id;
   };
   const buildDeps = buildDepsFor(store, captured.log, now);
+  const fetcher = testFetcher();
   const deps: BotDeps = {
     db: store.db,
     log: captured.log,
@@ -89,11 +93,10 @@ export async function startHarness(store: TestStore, opts: { emulator?: Emulator
     redact: redactor([emu.token]),
     organization: 'Tidings Test',
     tokens: tokenSigner(randomBytes(32)),
-    addSource: opts.addSource ?? (async (url) => addSource(store.db, { kind: 'feed', url, name: `Feed at ${new URL(url).hostname}` }, now())),
-    sendNow: async (newsletter) => {
-      const r = await buildDigest(buildDeps, newsletter, now());
-      return { status: r.status, digestId: r.digestId, recipients: r.recipients, reason: r.reason };
-    },
+    // Reads sources as the service does; loopback feeds (test fixtures) allowed.
+    sources: opts.sources ?? { fetcher, readers: buildReaders(), sourceIntervalMinutes: 60 },
+    // Queues only, as in the service (no delivery loop runs here).
+    sendNow: (actor, key) => sendNow({ db: store.db, now, log: captured.log, actor, build: buildDeps, wake: () => {} }, key),
   };
   const bot = createBot({ token: emu.token, apiRoot: emu.url }, deps);
   const stopPolling = new AbortController();
@@ -117,6 +120,7 @@ export async function startHarness(store: TestStore, opts: { emulator?: Emulator
       stopPolling.abort();
       await polling?.catch(() => undefined);
       await emu.close();
+      await fetcher.close();
     },
   };
 }

@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
+import { addSource } from '../../src/store/sources.js';
+import { frontEnds } from '../support/front-ends.js';
 import { tempDirs } from '../support/temp-dirs.js';
 import { REAL_BIN, ROOT, runCli } from '../support/cli.js';
 
@@ -74,14 +76,6 @@ describe('tidings CLI', { timeout: 120_000 }, () => {
     expect(out.items[0].content_text).toContain('Cotton futures rose');
   });
 
-  it('sources test reads one text-dump file', async () => {
-    const r = await runCli(['sources', 'test', path.join(ROOT, 'examples/textdump/003_zh_report.txt'), '--json'], { TIDINGS_DATA_DIR: dataDir() });
-    expect(r.code, r.stderr).toBe(0);
-    const item = JSON.parse(r.stdout).items[0];
-    expect(item).toMatchObject({ title: '纺织行业协会发布三季度运行报告', categories: ['行业新闻'], navigation: { next: '化纤企业积极拓展新兴市场' } });
-    expect(item.content_text).not.toContain('Last text');
-  });
-
   it('shows a failing source as failing after 3 failures, backs it off, and keeps other sources going', async () => {
     const env = { TIDINGS_DATA_DIR: dataDir() };
     // A loopback address: refused by the fetcher's guard, so it fails without any network.
@@ -99,20 +93,19 @@ describe('tidings CLI', { timeout: 120_000 }, () => {
     expect(list.stdout).toContain('1 failing or paused');
   });
 
-  it('explains bad input without a stack trace', async () => {
+  it('explains bad input without a stack trace, with the core error code\'s exit code', async () => {
     const env = { TIDINGS_DATA_DIR: dataDir() };
     const missing = await runCli(['sources', 'add', '/no/such/folder'], env);
-    expect(missing.code).not.toBe(0);
-    expect(missing.stderr).toMatch(/no such file/);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^error: Could not read \/no\/such\/folder: .*no such file/);
     noStack(missing.stderr);
     const scheme = await runCli(['sources', 'add', 'file:///etc/passwd'], env);
-    expect(scheme.stderr).toMatch(/not an http\(s\) URL or a local path/);
+    expect([scheme.code, scheme.stderr]).toEqual([2, 'error: "file:///etc/passwd" is neither an http(s) URL nor a local path; only http and https sources are fetched.\n']);
     const badInt = await runCli(['articles', '--limit', 'lots'], env);
     expect(badInt.code).not.toBe(0);
     expect(badInt.stderr).toMatch(/--limit must be a whole number/);
     const unknown = await runCli(['sources', 'remove', '999'], env);
-    expect(unknown.stderr).toMatch(/no source "999"/);
-    noStack(unknown.stderr);
+    expect([unknown.code, unknown.stderr]).toEqual([2, 'error: No source "999": check the id or URL against the list of sources.\n']);
   });
 
   it('refuses a bad configuration naming the variable, never a secret', async () => {
@@ -124,14 +117,17 @@ describe('tidings CLI', { timeout: 120_000 }, () => {
     noStack(r.stderr);
   });
 
-  it('exports and re-imports sources as OPML', async () => {
-    const env = { TIDINGS_DATA_DIR: dataDir() };
-    await runCli(['sources', 'add', 'examples/textdump'], env);
-    const file = path.join(env.TIDINGS_DATA_DIR, 'out.opml');
-    expect((await runCli(['sources', 'export', '--out', file], env)).stdout).toContain('Wrote 1 sources');
-    const other = { TIDINGS_DATA_DIR: dataDir() };
-    const imported = await runCli(['sources', 'import', file], other);
-    expect(imported.stdout, imported.stderr).toContain('added 1 sources, 0 already present, 0 rejected');
-    expect((await runCli(['sources', 'list', '--json'], other)).stdout).toContain('"kind": "textdump"');
+  it('exports sources as OPML to a file, and a dry-run import of it finds them all present', async () => {
+    const fe = await frontEnds();
+    try {
+      await addSource(fe.store.db, { kind: 'textdump', url: path.join(ROOT, 'examples/textdump'), name: 'Dumps' }, new Date());
+      const file = fe.file('out.opml', '');
+      expect((await fe.cli(['sources', 'export', '--out', file])).stdout).toBe(`Wrote 1 sources to ${file}.\n`);
+      const dry = await fe.cli(['sources', 'import', '--dry-run', file]);
+      expect([dry.code, dry.stdout]).toEqual([0, 'Would add 0 sources, 1 already present, 0 rejected.\n']);
+      expect((await fe.auditActions()).map((a) => [a.actor, a.action])).toEqual([['cli', 'sources.export']]);
+    } finally {
+      await fe.close();
+    }
   });
 });

@@ -22,12 +22,10 @@ import { createBot } from '../../src/bot/bot.js';
 import { redactor } from '../../src/bot/redact.js';
 import { pollUntil } from '../../src/bot/run.js';
 import type { BotDeps } from '../../src/bot/turn.js';
-import { buildDigest } from '../../src/digest/build.js';
+import { sendNow } from '../../src/core/send-now.js';
 import { buildReaders } from '../../src/deps.js';
 import { silentLogger } from '../../src/log.js';
-import { probeSource } from '../../src/sources/probe.js';
 import type { Fetcher } from '../../src/sources/types.js';
-import { addSource } from '../../src/store/sources.js';
 import { tokenSigner } from '../../src/subscribers/tokens.js';
 import { type ApiHarness, apiHarness } from '../admin/api-harness.js';
 import { adminServer, type Client, type Harness as WebHarness, login, upload } from '../admin/web-harness.js';
@@ -66,7 +64,7 @@ export interface FrontEnds {
   bot(text: string, opts?: { document?: { name: string; content: string | Buffer } }): Promise<string>;
   /** Writes a file in this harness's temp folder (for `tidings … <file>`); returns its path. */
   file(name: string, content: string | Buffer): string;
-  /** The audit log, oldest first. */
+  /** The audit log, oldest first, without the harness's own rows (the web UI's login). */
   auditActions(): Promise<AuditEntry[]>;
   close(): Promise<void>;
 }
@@ -82,6 +80,8 @@ export async function frontEnds(): Promise<FrontEnds> {
   const store = await dialects[0]!.open();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tidings-fe-'));
   const parts: Parts = {};
+  const setupRows = new Set<number>();
+  const lastAuditId = async () => Number((await store.db.selectFrom('audit_log').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst())?.id ?? 0);
   const env = {
     DATABASE_URL: store.url,
     TIDINGS_DATA_DIR: dir,
@@ -97,7 +97,11 @@ export async function frontEnds(): Promise<FrontEnds> {
   async function webPart() {
     if (!parts.web) {
       const server = await adminServer(store.db);
-      parts.web = { server, client: await login(server.app) };
+      // The login's own audit row is the harness's doing, not the operation's: left out of auditActions().
+      const before = await lastAuditId();
+      const client = await login(server.app);
+      for (let id = before + 1; id <= (await lastAuditId()); id++) setupRows.add(id);
+      parts.web = { server, client };
     }
     return parts.web;
   }
@@ -135,8 +139,8 @@ export async function frontEnds(): Promise<FrontEnds> {
       return file;
     },
     async auditActions() {
-      const rows = await store.db.selectFrom('audit_log').select(['actor', 'action', 'ok', 'detail']).orderBy('id').execute();
-      return rows.map((r) => ({ actor: r.actor, action: r.action, ok: Boolean(r.ok), detail: r.detail }));
+      const rows = await store.db.selectFrom('audit_log').select(['id', 'actor', 'action', 'ok', 'detail']).orderBy('id').execute();
+      return rows.filter((r) => !setupRows.has(r.id)).map((r) => ({ actor: r.actor, action: r.action, ok: Boolean(r.ok), detail: r.detail }));
     },
     async close() {
       try {
@@ -159,7 +163,6 @@ export async function frontEnds(): Promise<FrontEnds> {
 function botDeps(store: TestStore, emu: BotApiEmulator, fetcher: Fetcher): BotDeps {
   const log = silentLogger();
   const now = () => new Date();
-  const readers = buildReaders();
   return {
     db: store.db,
     log,
@@ -168,13 +171,8 @@ function botDeps(store: TestStore, emu: BotApiEmulator, fetcher: Fetcher): BotDe
     redact: redactor([emu.token]),
     organization: 'Tidings Test',
     tokens: tokenSigner(randomBytes(32)),
-    async addSource(url) {
-      const probe = await probeSource(url, 'auto', {}, { fetcher, log, now, readers });
-      return addSource(store.db, { kind: probe.kind, url, name: probe.feed.feed.title || url, intervalMinutes: SOURCE_INTERVAL_MINUTES }, now());
-    },
-    sendNow: async (newsletter) => {
-      const r = await buildDigest(buildDepsFor(store, log, now), newsletter, now());
-      return { status: r.status, digestId: r.digestId, recipients: r.recipients, reason: r.reason };
-    },
+    sources: { fetcher, readers: buildReaders(), sourceIntervalMinutes: SOURCE_INTERVAL_MINUTES },
+    // Queues only, as in the service; nothing runs a delivery loop here.
+    sendNow: (actor, key) => sendNow({ db: store.db, now, log, actor, build: buildDepsFor(store, log, now), wake: () => {} }, key),
   };
 }

@@ -4,7 +4,7 @@
 // or the log, so past the limit they are only counted and the count rides on the next line.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { slidingWindowLimiter } from '../../http/rate-limit.js';
-import { audit } from '../../store/bot.js';
+import { recordAudit } from '../../core/audit.js';
 import { tokenMatches } from '../password.js';
 import type { ApiDeps } from './context.js';
 import { sendError } from './errors.js';
@@ -59,7 +59,7 @@ export function bearerAuth(deps: ApiDeps) {
     deps.log.warn({ ip: request.ip, method: request.method, url: path, reason, unrecorded: dropped || undefined }, 'admin API request refused');
     const detail = `${request.method} ${path} from ${request.ip}: ${reason} token${more}`;
     // A failing audit write must not turn a 401 into a 500 (or into a way in).
-    await audit(deps.db, { actor: 'api', action: 'api.refused', detail, ok: false }, now).catch((err: unknown) => deps.log.error({ err: (err as Error).message }, 'could not audit a refused admin API request'));
+    await recordAudit({ db: deps.db, now: () => now, actor: 'api:anonymous' }, 'admin.refused', detail, false).catch((err: unknown) => deps.log.error({ err: (err as Error).message }, 'could not audit a refused admin API request'));
   }
 
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {

@@ -1,39 +1,27 @@
-// /api/v1/sources: list with health, add (optionally reading the source first), test-read
-// without storing, pause, resume, delete. Only http(s) sources: a local folder or file is read
-// from the server's disk, so adding one stays with the person at the machine (the CLI).
+// /api/v1/sources: list with health, test-read without storing, add (reading the source first
+// unless `"test": false`), update, pause, resume, delete. The routes check the JSON's shape; what
+// a source may be (only http(s) here: a local path is the CLI's), the ranges and the audit row
+// are the core's (src/core/sources.ts), and its errors answer with HTTP_STATUS (errors.ts).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { probeJson } from '../../cli/present.js';
-import { isHttpUrl } from '../../sources/local.js';
-import { type Probe, ProbeError, probeSource } from '../../sources/probe.js';
-import { FetchError } from '../../sources/types.js';
-import { countArticles } from '../../store/articles.js';
-import { addSource, getSource, listSources, pauseSource, removeSource, resumeSource } from '../../store/sources.js';
-import { type ApiDeps, changed, idParam, jsonBody, queryOf } from './context.js';
-import { ApiError, badRequest, conflict, notFound } from './errors.js';
+import * as core from '../../core/sources.js';
+import { type ApiDeps, coreContext, idParam, jsonBody, queryOf } from './context.js';
 import { sourceJson } from './present.js';
 
-const options = z.strictObject({
-  linkSelector: z.string().max(500).optional(),
-  followDepth: z.number().int().min(0).max(10).optional(),
-  maxItems: z.number().int().min(1).max(500).optional(),
-  category: z.string().max(200).optional(),
-  lang: z.string().max(20).optional(),
-  timeZone: z.string().max(64).optional(),
-  weight: z.number().int().min(0).max(100).optional(),
-});
-const kind = z.enum(['auto', 'feed', 'page', 'textdump']).default('auto');
-const url = z.string().refine((u) => isHttpUrl(u) && URL.canParse(u), 'expected an http(s) URL (local folders are added with `tidings sources add`)');
-const testBody = z.strictObject({ url, kind, options: options.optional() });
+const options = z.record(z.string(), z.unknown());
+const testBody = z.strictObject({ url: z.string(), kind: z.string().optional(), options: options.optional() });
 const addBody = z.strictObject({
-  url,
-  kind,
-  name: z.string().trim().min(1).max(300).optional(),
-  intervalMinutes: z.number().int().min(1).max(10_080).optional(),
+  url: z.string(),
+  kind: z.string().optional(),
+  name: z.string().optional(),
+  intervalMinutes: z.number().optional(),
   options: options.optional(),
-  test: z.boolean().default(false),
+  /** Read the source first (default true); false needs `kind`. */
+  test: z.boolean().optional(),
 });
-const pauseBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
+const updateBody = z.strictObject({ name: z.string().optional(), intervalMinutes: z.number().optional(), options: options.optional() });
+const pauseBody = z.strictObject({ reason: z.string().optional() });
 
 /** snake_case → camelCase keys, deeply: the CLI's documented probe shape, in the API's casing. */
 function camel(value: unknown): unknown {
@@ -43,70 +31,30 @@ function camel(value: unknown): unknown {
 }
 
 export function registerSourceRoutes(api: FastifyInstance, deps: ApiDeps): void {
-  const probe = async (target: string, k: z.infer<typeof kind>, opts: z.infer<typeof options> = {}): Promise<Probe> => {
-    try {
-      return await probeSource(target, k, opts, { fetcher: deps.fetcher, readers: deps.readers, log: deps.log, now: deps.now });
-    } catch (err) {
-      if (err instanceof ProbeError || err instanceof FetchError) throw new ApiError(422, 'probe_failed', `Could not read ${target}: ${err.message}`);
-      throw err;
-    }
-  };
-  const find = async (id: number) => {
-    const row = await getSource(deps.db, id);
-    if (!row) throw notFound(`No source ${id}; see GET /api/v1/sources.`);
-    return row;
-  };
+  const ctx = () => ({ ...coreContext(deps), fetcher: deps.fetcher, readers: deps.readers, sourceIntervalMinutes: deps.sourceIntervalMinutes });
 
-  api.get('/sources', async () => ({ sources: (await listSources(deps.db)).map(sourceJson) }));
+  api.get('/sources', async () => ({ sources: (await core.listSources(ctx())).map(sourceJson) }));
 
   api.post('/sources/test', async (request) => {
     const body = jsonBody(request, testBody);
-    return camel(probeJson(await probe(body.url, body.kind, body.options)));
+    return camel(probeJson(await core.testSource(ctx(), body)));
   });
 
   api.post('/sources', async (request, reply) => {
     const body = jsonBody(request, addBody);
-    let k = body.kind === 'auto' ? undefined : body.kind;
-    let name = body.name;
-    let items: number | undefined;
-    if (body.test) {
-      const read = await probe(body.url, body.kind, body.options);
-      k = read.kind;
-      name ??= read.feed.feed.title;
-      items = read.feed.items.length;
-    }
-    if (!k) throw badRequest('kind: give feed, page or textdump, or "test": true to read the source and detect it.');
-    const row = await addSource(deps.db, { kind: k, url: body.url, name: name || body.url, intervalMinutes: body.intervalMinutes ?? deps.sourceIntervalMinutes, options: body.options }, deps.now());
-    await changed(deps, 'source.add', `source ${row.id} (${row.kind}) ${row.url} added`);
-    return reply.code(201).send({ ...sourceJson(row), ...(items === undefined ? {} : { testedItems: items }) });
+    const r = await core.addSource(ctx(), { ...body, check: body.test });
+    return reply.code(201).send({ ...sourceJson(r.source), ...(r.items === undefined ? {} : { testedItems: r.items }) });
   });
 
-  api.post('/sources/:id/pause', async (request) => {
-    const row = await find(idParam(request));
-    const { reason } = jsonBody(request, pauseBody);
-    const updated = await pauseSource(deps.db, row.id, reason ?? 'paused by an admin (API)', deps.now());
-    if (!updated) throw notFound(`Source ${row.id} was deleted meanwhile.`);
-    await changed(deps, 'source.pause', `source ${row.id} ${row.url} paused`);
-    return sourceJson(updated);
-  });
+  api.patch('/sources/:id', async (request) => sourceJson(await core.updateSource(ctx(), idParam(request), jsonBody(request, updateBody))));
 
-  api.post('/sources/:id/resume', async (request) => {
-    const row = await find(idParam(request));
-    const updated = await resumeSource(deps.db, row.id, deps.now());
-    if (!updated) throw notFound(`Source ${row.id} was deleted meanwhile.`);
-    await changed(deps, 'source.resume', `source ${row.id} ${row.url} resumed`);
-    return sourceJson(updated);
-  });
+  api.post('/sources/:id/pause', async (request) => sourceJson(await core.pauseSource(ctx(), idParam(request), jsonBody(request, pauseBody).reason)));
+
+  api.post('/sources/:id/resume', async (request) => sourceJson(await core.resumeSource(ctx(), idParam(request))));
 
   api.delete('/sources/:id', async (request, reply) => {
-    const row = await find(idParam(request));
     const { deleteArticles } = queryOf(request, z.strictObject({ deleteArticles: z.enum(['true', 'false']).optional() }));
-    const n = await countArticles(deps.db, { sourceId: row.id });
-    if (n > 0 && deleteArticles !== 'true') {
-      throw conflict(`Source ${row.id} has ${n} stored articles; DELETE /api/v1/sources/${row.id}?deleteArticles=true deletes them too, or POST /api/v1/sources/${row.id}/pause keeps them.`);
-    }
-    if (!(await removeSource(deps.db, row.id))) throw notFound(`No source ${row.id}.`);
-    await changed(deps, 'source.delete', `source ${row.id} ${row.url} deleted${n ? ` with its ${n} articles` : ''}`);
+    await core.removeSource(ctx(), idParam(request), { withArticles: deleteArticles === 'true' });
     return reply.code(204).send();
   });
 }

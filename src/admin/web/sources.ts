@@ -1,15 +1,14 @@
 // Sources: the list with each one's health, pause / resume / remove, and adding one after a test
-// fetch shows what it would bring in. Only http(s) sources are added here: a web form must not
-// be a way to read the server's files (folders of text dumps are added with the CLI).
+// fetch shows what it would bring in. The rules are the core's (src/core/sources.ts): from here
+// only http(s) sources, since a web form must not be a way to read the server's files.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HTTP_STATUS, isCoreError } from '../../core/errors.js';
+import * as core from '../../core/sources.js';
 import { formValue } from '../../http/forms.js';
 import { isHttpUrl } from '../../sources/local.js';
-import { type KindChoice, type Probe, ProbeError, probeSource } from '../../sources/probe.js';
-import { FetchError, type SourceKind } from '../../sources/types.js';
-import { countArticles } from '../../store/articles.js';
-import { addSource, DuplicateSourceError, getSource, listSources, pauseSource, removeSource, resumeSource } from '../../store/sources.js';
+import type { KindChoice, Probe } from '../../sources/probe.js';
 import type { SourceRow } from '../../store/schema.js';
-import { auditChange, csrfOf, idParam, notFound, sendPage, seeOther } from './context.js';
+import { coreContext, csrfOf, idParam, notFound, sendPage, seeOther } from './context.js';
 import { csrfField, h, hidden, postButton, table, utc } from './layout.js';
 import type { AdminDeps } from './types.js';
 
@@ -33,12 +32,16 @@ function addForm(csrf: string, values: { url?: string; kind?: string; name?: str
   );
 }
 
+/** The core's context for source operations: the session's actor, this server's fetcher and readers. */
+export function sourceContext(deps: AdminDeps, request: FastifyRequest): core.SourceContext {
+  return { ...coreContext(deps, request), fetcher: deps.fetcher, readers: deps.readers, sourceIntervalMinutes: deps.sourceIntervalMinutes };
+}
+
 export function registerSources(app: FastifyInstance, deps: AdminDeps): void {
-  const { db } = deps;
 
   const listPage = async (request: FastifyRequest, reply: FastifyReply, opts: { notice?: string; problem?: string; status?: number } = {}) => {
     const csrf = csrfOf(request);
-    const rows = (await listSources(db)).map((s) => [
+    const rows = (await core.listSources(deps)).map((s) => [
       `<span id="source-${s.id}">${h(s.name)}</span><br><span class="meta">${h(s.kind)} #${s.id}</span>`,
       health(s),
       h(utc(s.last_fetched_at)),
@@ -64,18 +67,15 @@ export function registerSources(app: FastifyInstance, deps: AdminDeps): void {
   // A POST although it changes nothing: it makes the server fetch a URL, which a link must not.
   app.post('/admin/sources/test', async (request, reply) => {
     const url = (formValue(request.body, 'url') ?? '').trim();
-    const kind = (formValue(request.body, 'kind') ?? 'auto') as KindChoice;
+    const kind = formValue(request.body, 'kind') ?? 'auto';
     const name = (formValue(request.body, 'name') ?? '').trim();
     const csrf = csrfOf(request);
-    const again = (problem: string) => sendPage(request, reply, 'Add a source', `<h1>Add a source</h1>${addForm(csrf, { url, kind, name })}`, { problem, status: 400 });
-    if (!isHttpUrl(url)) return again('Give an http:// or https:// URL. (Folders of text dumps are added with `tidings sources add`.)');
-    if (!KINDS.includes(kind)) return again('Choose a kind: auto, feed or page.');
     let probe: Probe;
     try {
-      probe = await probeSource(url, kind, {}, { fetcher: deps.fetcher, readers: deps.readers, log: deps.log, now: deps.now });
+      probe = await core.testSource(sourceContext(deps, request), { url, kind });
     } catch (err) {
-      if (!(err instanceof FetchError || err instanceof ProbeError)) throw err;
-      return again(`The test fetch failed: ${(err as Error).message}`);
+      if (!isCoreError(err)) throw err;
+      return sendPage(request, reply, 'Add a source', `<h1>Add a source</h1>${addForm(csrf, { url, kind, name })}`, { problem: err.message, status: HTTP_STATUS[err.code] });
     }
     const items = probe.feed.items.slice(0, PREVIEW_ITEMS).map((i) => [
       i.link && isHttpUrl(i.link) ? `<a href="${h(i.link)}" rel="noreferrer">${h(i.title ?? i.link)}</a>` : h(i.title ?? '(untitled)'),
@@ -92,44 +92,46 @@ export function registerSources(app: FastifyInstance, deps: AdminDeps): void {
   });
 
   app.post('/admin/sources', async (request, reply) => {
-    const url = (formValue(request.body, 'url') ?? '').trim();
-    const kind = formValue(request.body, 'kind') as SourceKind;
-    const name = (formValue(request.body, 'name') ?? '').trim() || url;
-    if (!isHttpUrl(url) || (kind !== 'feed' && kind !== 'page')) return listPage(request, reply, { problem: 'Test-fetch the source first, then add it from the preview.', status: 400 });
+    const input = { url: formValue(request.body, 'url') ?? '', kind: formValue(request.body, 'kind'), name: formValue(request.body, 'name') };
     try {
-      const row = await addSource(db, { kind, url, name, intervalMinutes: deps.sourceIntervalMinutes }, deps.now());
-      await auditChange(deps, request, 'source.add', `source ${row.id} ${row.kind} ${row.url}`);
-      return listPage(request, reply, { notice: `Added source ${row.id} "${row.name}"; it is fetched at the service's next ingest.` });
+      const { source } = await core.addSource(sourceContext(deps, request), input);
+      return listPage(request, reply, { notice: `Added source ${source.id} "${source.name}"; it is fetched at the service's next ingest.` });
     } catch (err) {
-      if (!(err instanceof DuplicateSourceError)) throw err;
-      return listPage(request, reply, { problem: `A source with the URL ${url} already exists.`, status: 409 });
+      if (!isCoreError(err)) throw err;
+      return listPage(request, reply, { problem: err.message, status: HTTP_STATUS[err.code] });
     }
   });
 
   for (const verb of ['pause', 'resume'] as const) {
     app.post(`/admin/sources/:id/${verb}`, async (request, reply) => {
       const id = idParam(request);
-      const row = id === undefined ? undefined : verb === 'pause' ? await pauseSource(db, id, 'paused by an admin', deps.now()) : await resumeSource(db, id, deps.now());
-      if (!row) return notFound(request, reply, 'source');
-      await auditChange(deps, request, `source.${verb}`, `source ${row.id} ${row.url}`);
+      if (id === undefined) return notFound(request, reply, 'source');
+      try {
+        await (verb === 'pause' ? core.pauseSource(coreContext(deps, request), id) : core.resumeSource(coreContext(deps, request), id));
+      } catch (err) {
+        if (!isCoreError(err) || err.code !== 'not_found') throw err;
+        return notFound(request, reply, 'source');
+      }
       return seeOther(reply, '/admin/sources');
     });
   }
 
   app.post('/admin/sources/:id/remove', async (request, reply) => {
     const id = idParam(request);
-    const row = id === undefined ? undefined : await getSource(db, id);
-    if (!row) return notFound(request, reply, 'source');
-    const articles = await countArticles(db, { sourceId: row.id });
-    if (articles > 0 && formValue(request.body, 'confirm') !== 'yes') {
+    if (id === undefined) return notFound(request, reply, 'source');
+    try {
+      const r = await core.removeSource(coreContext(deps, request), id, { withArticles: formValue(request.body, 'confirm') === 'yes' });
+      return listPage(request, reply, { notice: `Removed source ${r.source.id} "${r.source.name}"${r.articles ? ` and its ${r.articles} articles` : ''}.` });
+    } catch (err) {
+      if (!isCoreError(err)) throw err;
+      if (err.code === 'not_found') return notFound(request, reply, 'source');
+      if (err.code !== 'conflict') throw err;
+      // Articles would go too: ask, offering to pause instead.
       const body =
-        `<h1>Remove ${h(row.name)}?</h1><p>It has ${articles} stored articles; removing the source deletes them too. Pausing it keeps them.</p>` +
-        postButton(`/admin/sources/${row.id}/remove`, `Remove it and its ${articles} articles`, csrfOf(request), { style: 'danger', fields: { confirm: 'yes' } }) +
-        postButton(`/admin/sources/${row.id}/pause`, 'Pause instead', csrfOf(request), { style: 'secondary' });
+        `<h1>Remove this source?</h1><p>${h(err.message)}</p>` +
+        postButton(`/admin/sources/${id}/remove`, 'Remove it and its articles', csrfOf(request), { style: 'danger', fields: { confirm: 'yes' } }) +
+        postButton(`/admin/sources/${id}/pause`, 'Pause instead', csrfOf(request), { style: 'secondary' });
       return sendPage(request, reply, 'Remove source', body);
     }
-    await removeSource(db, row.id);
-    await auditChange(deps, request, 'source.remove', `source ${row.id} ${row.url} (${articles} articles)`);
-    return listPage(request, reply, { notice: `Removed source ${row.id} "${row.name}".` });
   });
 }
