@@ -1,12 +1,12 @@
-// The bot's pure parts: redaction, command and /schedule parsing, next run times, the config.
+// The bot's pure parts: redaction, command and /schedule parsing, wall-clock times, the config.
 import { describe, expect, it } from 'vitest';
-import { parseSchedule } from '../../src/bot/admin-commands.js';
-import { checkSchedule, formatInZone } from '../../src/bot/cron-next.js';
+import { parseSchedule } from '../../src/bot/admin-newsletters.js';
 import { parseCommand } from '../../src/bot/dispatch.js';
 import { resolveLang, say } from '../../src/i18n/index.js';
 import { errorLine, redactor, safeError } from '../../src/bot/redact.js';
 import { searchTerms } from '../../src/bot/read-commands.js';
 import { ConfigError, loadConfig, redactedConfig } from '../../src/config/index.js';
+import { formatWallTime } from '../../src/time-zone.js';
 
 const TOKEN = '123456789:AAE-secret_Part-0123456789abcdefXYZ';
 
@@ -58,23 +58,9 @@ describe('/schedule', () => {
     expect(parseSchedule('daily')).toBeNull();
   });
 
-  it('gives the next three runs in the zone, and clear errors for a bad cron or zone', () => {
-    const now = new Date('2026-11-24T12:00:00Z');
-    const r = checkSchedule('0 8 * * *', 'Asia/Shanghai', now);
-    if (!r.ok) throw new Error(r.error);
-    expect(r.next).toHaveLength(3);
-    // 08:00 in Shanghai (UTC+8, no DST) is 00:00 UTC, a day apart, all in the future.
-    for (const d of r.next) expect(d.toISOString()).toMatch(/T00:00:00\.000Z$/);
-    expect(r.next[1]!.getTime() - r.next[0]!.getTime()).toBe(86_400_000);
-    expect(r.next[0]!.toISOString()).toBe('2026-11-25T00:00:00.000Z');
-    expect(r.next.map((d) => formatInZone(d, 'Asia/Shanghai').slice(-5))).toEqual(['08:00', '08:00', '08:00']);
-    expect(checkSchedule('0 8 * *', 'UTC', now)).toEqual({ ok: false, error: expect.stringContaining('is not a valid cron expression') });
-    expect(checkSchedule('0 8 * * *', 'Nowhere/City', now)).toEqual({ ok: false, error: expect.stringContaining('Unknown time zone "Nowhere/City"') });
-  });
-
   it('formats a date as a wall clock in a zone', () => {
-    expect(formatInZone(new Date('2026-03-29T01:30:00Z'), 'Europe/Berlin')).toBe('Sun 2026-03-29 03:30');
-    expect(formatInZone(new Date('2026-11-30T00:00:00Z'), 'UTC')).toBe('Mon 2026-11-30 00:00');
+    expect(formatWallTime(new Date('2026-03-29T01:30:00Z'), 'Europe/Berlin')).toBe('Sun 2026-03-29 03:30');
+    expect(formatWallTime(new Date('2026-11-30T00:00:00Z'), 'UTC')).toBe('Mon 2026-11-30 00:00');
   });
 });
 
