@@ -20,7 +20,7 @@ import type { HttpDeps } from './http/server.js';
 import type { AdminWebOptions } from './admin/web/index.js';
 import type { AdminApiOptions } from './admin/api/index.js';
 import { createStories, type Stories } from './ingest/story-sync.js';
-import { createDeliveries } from './deliver/ledger.js';
+import { createDeliveries } from './store/deliveries.js';
 import { deliveryBuilder, emailContentLoader } from './deliver/email-content.js';
 import type { SendDeps } from './deliver/email-send.js';
 import type { TelegramSendOptions } from './deliver/telegram-send.js';

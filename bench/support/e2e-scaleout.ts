@@ -2,7 +2,7 @@
 // (PostgreSQL, SKIP LOCKED claims), and the exactly-once check after every email stage: the sink
 // got one message per ledger row, each with its own Message-ID, and every row is `sent`.
 import { sql } from 'kysely';
-import { deliveryCounts } from '../../src/deliver/ledger.js';
+import { deliveryCounts } from '../../src/store/deliveries.js';
 import { isPostgresUrl, openDb } from '../../src/store/db.js';
 import { runWorker } from '../harness.js';
 import type { E2eTarget } from './e2e-deps.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deliveryBuilder, emailContentLoader } from '../../src/deliver/email-content.js';
 import { smtpChannel } from '../../src/deliver/email.js';
-import { createDeliveries, deliveryCounts } from '../../src/deliver/ledger.js';
+import { createDeliveries, deliveryCounts } from '../../src/store/deliveries.js';
 import { sendPending } from '../../src/deliver/email-send.js';
 import { renderEmail } from '../../src/digest/render-email.js';
 import { silentLogger } from '../../src/log.js';

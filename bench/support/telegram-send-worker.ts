@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createDeliveries, deliveryCounts } from '../../src/deliver/ledger.js';
+import { createDeliveries, deliveryCounts } from '../../src/store/deliveries.js';
 import { Pacer, TELEGRAM_PACING } from '../../src/deliver/pacing.js';
 import { telegramChannel } from '../../src/deliver/telegram.js';
 import { botApiClient } from '../../src/deliver/telegram-api.js';

@@ -1,6 +1,6 @@
 // /topics: keyword preferences for this chat's Telegram subscriptions. They are the same keyword
 // lists the preferences page edits, and the ledger honours them: a digest with no matching story
-// writes no delivery for the subscription (deliver/ledger.ts, digest/filters.ts).
+// writes no delivery for the subscription (store/deliveries.ts, digest/filters.ts).
 import { parseKeywords } from '../core/subscriptions.js';
 import { listSubscriptionsOf, setKeywords, storedKeywords } from '../store/subscribers.js';
 import { say } from '../i18n/index.js';

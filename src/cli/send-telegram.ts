@@ -15,7 +15,7 @@ export async function sendTelegramOwed(deps: Root, opts: { onProgress?: (p: Send
   const [{ telegramSendOptions }, { sendTelegramPending }, { deliveryCounts }] = await Promise.all([
     import('../deps.js'),
     import('../deliver/telegram-send.js'),
-    import('../deliver/ledger.js'),
+    import('../store/deliveries.js'),
   ]);
   const owed = async () => {
     const c = await deliveryCounts(deps.store.db, { channel: 'telegram' });

@@ -3,7 +3,7 @@
 // set-up; then Telegram, when TELEGRAM_BOT_TOKEN is set.
 import { sendDeps, sendingBlocker } from '../deps.js';
 import type { Root } from '../main.js';
-import { deliveryCounts } from '../deliver/ledger.js';
+import { deliveryCounts } from '../store/deliveries.js';
 import { sendPending } from '../deliver/email-send.js';
 import { sendTelegramOwed, telegramSummary } from './send-telegram.js';
 

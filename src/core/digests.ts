@@ -1,6 +1,6 @@
 // Digests as admins look at them: the latest ones (of one newsletter or all) and one digest with
 // its deliveries counted per channel. Reading only, so nothing here is audited.
-import { type DeliveryCounts, deliveryCounts } from '../deliver/ledger.js';
+import { type DeliveryCounts, deliveryCounts } from '../store/deliveries.js';
 import { type DigestSummary, getDigest, listDigestSummaries } from '../store/digests.js';
 import type { DigestRow, DigestStatus } from '../store/schema.js';
 import type { CoreContext } from './context.js';

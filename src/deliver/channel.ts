@@ -1,6 +1,6 @@
-// The delivery edge: one Channel interface, one file per implementation (email.ts, outbox.ts,
-// later telegram.ts). The ledger (ledger.ts) decides what to send and records what happened; a
-// channel only sends one message and says how it went.
+// The delivery edge: one file per transport (email.ts, outbox.ts, telegram.ts). The ledger
+// (store/deliveries.ts) says what to send and records what happened, the one send loop
+// (send-loop.ts) drives every channel; a transport only sends one message and says how it went.
 import type { RenderedEmail } from '../digest/personalize.js';
 import type { Recipient } from '../digest/model.js';
 

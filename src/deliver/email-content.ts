@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import { cachedLoader } from './cached-loader.js';
 import { recipientLinks } from '../http/links.js';
+import { digestForMail } from '../store/deliveries.js';
 import type { Database, DeliveryRow } from '../store/schema.js';
 import type { TokenSigner } from '../subscribers/tokens.js';
 import type { EmailContent, EmailDelivery } from './channel.js';
@@ -16,12 +17,7 @@ export interface ContentOptions {
 /** Loads (and caches) the shared part of a digest's mails; refuses a digest that is not ready. */
 export function emailContentLoader(db: Kysely<Database>, opts: ContentOptions): (digestId: number) => Promise<EmailContent> {
   return cachedLoader(async (digestId: number): Promise<EmailContent> => {
-    const row = await db
-      .selectFrom('digests as d')
-      .innerJoin('newsletters as n', 'n.id', 'd.newsletter_id')
-      .select(['d.status', 'd.subject', 'd.preheader', 'd.html', 'd.text', 'n.slug', 'n.name'])
-      .where('d.id', '=', digestId)
-      .executeTakeFirst();
+    const row = await digestForMail(db, digestId);
     if (row?.status !== 'ready' || row.html === null || row.text === null || row.subject === null) {
       throw new Error(`digest ${digestId} is not ready to send (status ${row?.status ?? 'missing'})`);
     }

@@ -10,11 +10,11 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '../log.js';
 import type { DialectName } from '../store/db.js';
+import { activeSubscriptionIds, claimDeliveries, markFailed, markRetry, markSent, markSuppressed, releaseDeliveries, subscriberNames } from '../store/deliveries.js';
 import type { Database, DeliveryRow } from '../store/schema.js';
 import { recordEvent, suppress, suppressedAmong } from '../store/subscriber-events.js';
 import { setChannelStatus } from '../store/subscribers.js';
 import { type ChannelName, DeliveryError } from './channel.js';
-import { claimDeliveries, markFailed, markRetry, markSent, markSuppressed, releaseDeliveries } from './ledger.js';
 import { MarkBuffer } from './mark-buffer.js';
 
 export interface SendProgress {
@@ -88,7 +88,7 @@ export async function runSendLoop(deps: SendLoopDeps, channel: DeliveryChannel, 
     const rows = await claimDeliveries(deps.db, deps.dialect, { channel: channel.name, limit: channel.claimLimit(opts.concurrency), leaseMs: opts.leaseMs, now, digestId: opts.digestId });
     if (rows.length === 0) exhausted = true;
     const sendable = await recheck(deps, rows, progress);
-    const names = await subscriberNames(deps.db, sendable);
+    const names = await subscriberNames(deps.db, sendable.map((r) => r.subscriber_id));
     queue.push(...sendable.map((row) => ({ row, name: names.get(row.subscriber_id) ?? null })));
   };
   const take = async () => {
@@ -174,9 +174,7 @@ async function failed(deps: SendLoopDeps, channel: DeliveryChannel, opts: SendOp
 /** Rows whose subscription ended or whose address was suppressed since the ledger was written. */
 async function recheck(deps: Pick<SendLoopDeps, 'db' | 'now'>, rows: DeliveryRow[], progress: SendProgress): Promise<DeliveryRow[]> {
   if (rows.length === 0) return rows;
-  const active = new Set(
-    (await deps.db.selectFrom('subscriptions').select('id').where('id', 'in', rows.map((r) => r.subscription_id)).where('status', '=', 'active').execute()).map((r) => r.id),
-  );
+  const active = await activeSubscriptionIds(deps.db, rows.map((r) => r.subscription_id));
   const suppressed = await suppressedAmong(deps.db, rows.map((r) => r.address));
   const gone = rows.filter((r) => !active.has(r.subscription_id) || suppressed.has(r.address));
   if (gone.length) {
@@ -184,13 +182,4 @@ async function recheck(deps: Pick<SendLoopDeps, 'db' | 'now'>, rows: DeliveryRow
     progress.suppressed += gone.length;
   }
   return rows.filter((r) => !gone.includes(r));
-}
-
-async function subscriberNames(db: Kysely<Database>, rows: DeliveryRow[]): Promise<Map<number, string | null>> {
-  const out = new Map<number, string | null>();
-  const ids = [...new Set(rows.map((r) => r.subscriber_id))];
-  for (let i = 0; i < ids.length; i += 500) {
-    for (const r of await db.selectFrom('subscribers').select(['id', 'name']).where('id', 'in', ids.slice(i, i + 500)).execute()) out.set(r.id, r.name);
-  }
-  return out;
 }

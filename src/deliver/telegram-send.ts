@@ -5,6 +5,7 @@
 // restart resumes each unfinished delivery at its first unconfirmed part.
 import type { Kysely } from 'kysely';
 import type { TelegramPart } from '../digest/render-telegram.js';
+import { digestForTelegram, recordPartsSent } from '../store/deliveries.js';
 import type { Database } from '../store/schema.js';
 import { cachedLoader } from './cached-loader.js';
 import { DeliveryError } from './channel.js';
@@ -33,7 +34,7 @@ export function telegramDelivery(deps: Pick<TelegramSendDeps, 'channel' | 'parts
       const onPart = async (n: number) => {
         sent = n;
         // The last part's record is the "sent" mark itself.
-        if (n < parts.length) await recordParts(deps.db, row.id, n, deps.now());
+        if (n < parts.length) await recordPartsSent(deps.db, row.id, n, deps.now());
       };
       for (;;) {
         try {
@@ -56,14 +57,10 @@ export function sendTelegramPending(deps: TelegramSendDeps, opts: TelegramSendOp
   return runSendLoop(deps, telegramDelivery(deps), opts);
 }
 
-async function recordParts(db: Kysely<Database>, id: number, n: number, now: Date): Promise<void> {
-  await db.updateTable('deliveries').set({ parts_sent: n, updated_at: now.toISOString() }).where('id', '=', id).where('state', '=', 'sending').execute();
-}
-
 /** Loads (and caches) a ready digest's Telegram parts; refuses one that is not ready. */
 export function telegramPartsLoader(db: Kysely<Database>): (digestId: number) => Promise<readonly TelegramPart[]> {
   return cachedLoader(async (digestId: number): Promise<readonly TelegramPart[]> => {
-    const row = await db.selectFrom('digests').select(['status', 'telegram']).where('id', '=', digestId).executeTakeFirst();
+    const row = await digestForTelegram(db, digestId);
     const parts: unknown = row?.status === 'ready' && row.telegram ? JSON.parse(row.telegram) : null;
     if (!Array.isArray(parts) || parts.length === 0) throw new Error(`digest ${digestId} has no Telegram messages to send (status ${row?.status ?? 'missing'})`);
     return parts as TelegramPart[];

@@ -36,7 +36,7 @@ export interface BuildDeps {
   render: (model: DigestModel) => Promise<RenderedParts>;
   /**
    * Writes the digest's deliveries ledger inside the transaction that makes it ready, so a ready
-   * digest always has its ledger (see deliver/ledger.ts). Absent: a digest for the archive only.
+   * digest always has its ledger (see store/deliveries.ts). Absent: a digest for the archive only.
    */
   createLedger?: (trx: Kysely<Database>, digest: { id: number; newsletter: NewsletterRow; model: DigestModel }) => Promise<number>;
   /** Public address of a digest in the archive; none when absent (or for previews). */

@@ -1,7 +1,7 @@
 // The admin API over a test store: the real server, renderer, ledger writer, readers and a
 // fetcher that may reach loopback fixtures; a fixed clock; and helpers for authenticated calls.
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { createDeliveries } from '../../src/deliver/ledger.js';
+import { createDeliveries } from '../../src/store/deliveries.js';
 import { buildReaders } from '../../src/deps.js';
 import { digestMatcher } from '../../src/digest/filters.js';
 import { digestItems } from '../../src/digest/model.js';

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import type { AdminWebOptions } from '../../src/admin/web/index.js';
 import { hashPassword, parsePasswordHash } from '../../src/admin/password.js';
 import type { AdminConfig } from '../../src/config/admin.js';
-import { createDeliveries } from '../../src/deliver/ledger.js';
+import { createDeliveries } from '../../src/store/deliveries.js';
 import type { BuildDeps } from '../../src/digest/build.js';
 import { digestMatcher } from '../../src/digest/filters.js';
 import { digestItems, type SenderInfo } from '../../src/digest/model.js';

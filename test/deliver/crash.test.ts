@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { deliveryBuilder, emailContentLoader } from '../../src/deliver/email-content.js';
 import { smtpChannel } from '../../src/deliver/email.js';
-import { deliveryCounts } from '../../src/deliver/ledger.js';
+import { deliveryCounts } from '../../src/store/deliveries.js';
 import { sendPending } from '../../src/deliver/email-send.js';
 import { silentLogger } from '../../src/log.js';
 import { tokenSigner } from '../../src/subscribers/tokens.js';

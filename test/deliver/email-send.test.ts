@@ -2,7 +2,7 @@
 // transient failures retried later, permanent ones failed (and hard bounces suppressed).
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { DeliveryError, type EmailChannel, type EmailContent, type EmailDelivery } from '../../src/deliver/channel.js';
-import { createDeliveries, deliveryCounts } from '../../src/deliver/ledger.js';
+import { createDeliveries, deliveryCounts } from '../../src/store/deliveries.js';
 import { sendPending } from '../../src/deliver/email-send.js';
 import { retryDelayMs } from '../../src/deliver/send-loop.js';
 import { silentLogger } from '../../src/log.js';

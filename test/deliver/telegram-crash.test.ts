@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { deliveryCounts } from '../../src/deliver/ledger.js';
+import { deliveryCounts } from '../../src/store/deliveries.js';
 import { type BotApiEmulator, startBotApiEmulator, TELEGRAM_LIMITS } from '../support/bot-api-emulator.js';
 import { ROOT } from '../support/cli.js';
 import { forEachDialect, type TestStore } from '../support/databases.js';

@@ -2,7 +2,7 @@
 // ids as given), ready digests with chosen parts and their ledgers, and the send loop's deps
 // pointed at a Bot API emulator.
 import type { Kysely } from 'kysely';
-import { createDeliveries } from '../../src/deliver/ledger.js';
+import { createDeliveries } from '../../src/store/deliveries.js';
 import { Pacer, type PacingLimits, TELEGRAM_PACING } from '../../src/deliver/pacing.js';
 import { telegramChannel } from '../../src/deliver/telegram.js';
 import { botApiClient } from '../../src/deliver/telegram-api.js';

@@ -3,7 +3,7 @@
 // subscription after one attempt, unparseable HTML resent once as plain text, parts in order and
 // resumed after a failure, lost replies retried once only, and the token never in an error.
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { createDeliveries, deliveryCounts } from '../../src/deliver/ledger.js';
+import { createDeliveries, deliveryCounts } from '../../src/store/deliveries.js';
 import { sendTelegramPending } from '../../src/deliver/telegram-send.js';
 import { capturingLogger } from '../support/log.js';
 import { type BotApiEmulator, startBotApiEmulator, TELEGRAM_LIMITS } from '../support/bot-api-emulator.js';

@@ -4,7 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { EmailChannel, EmailContent, EmailDelivery } from '../../src/deliver/channel.js';
-import { createDeliveries } from '../../src/deliver/ledger.js';
+import { createDeliveries } from '../../src/store/deliveries.js';
 import { buildMessage } from '../../src/deliver/mime.js';
 import type { SenderInfo } from '../../src/digest/model.js';
 import { personalize } from '../../src/digest/personalize.js';

@@ -3,7 +3,7 @@
 // the latency histogram.
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { EmailChannel } from '../../src/deliver/channel.js';
-import { createDeliveries } from '../../src/deliver/ledger.js';
+import { createDeliveries } from '../../src/store/deliveries.js';
 import { sendTelegramPending } from '../../src/deliver/telegram-send.js';
 import { sendPending } from '../../src/deliver/email-send.js';
 import { silentLogger } from '../../src/log.js';

@@ -1,6 +1,6 @@
 // A ready digest with its email ledger for `subscribers` active recipients, written straight to
 // the store: for tests of the send path that need many rows quickly.
-import { createDeliveries } from '../../src/deliver/ledger.js';
+import { createDeliveries } from '../../src/store/deliveries.js';
 import type { DigestModel } from '../../src/digest/model.js';
 import { claimDigest, completeDigest } from '../../src/store/digests.js';
 import { addNewsletter } from '../../src/store/newsletters.js';

@@ -2,9 +2,9 @@
 // the digest, claimed in batches under a lease, and marked one by one as each send is confirmed;
 // progress never advances per fetched batch, so a crash costs at most the sends in flight.
 import { type Kysely, sql } from 'kysely';
-import type { DialectName } from '../store/db.js';
-import type { Channel, Database, DeliveryRow, DeliveryState } from '../store/schema.js';
-import { storedKeywords } from '../store/subscribers.js';
+import type { DialectName } from './db.js';
+import type { Channel, Database, DeliveryRow, DeliveryState } from './schema.js';
+import { storedKeywords } from './subscribers.js';
 
 /** Deterministic per (digest, subscriber, channel): a resend after a crash reuses it. */
 export function messageIdFor(digestId: number, subscriberId: number, channel: Channel, domain: string): string {
@@ -178,4 +178,41 @@ export async function deliveryCounts(db: Kysely<Database>, filter: { digestId?: 
   const counts: DeliveryCounts = { pending: 0, sending: 0, sent: 0, failed: 0, suppressed: 0 };
   for (const r of rows) counts[r.state] = Number(r.n);
   return counts;
+}
+
+/** The ids among `subscriptionIds` still active (the send loop's re-check at send time). */
+export async function activeSubscriptionIds(db: Kysely<Database>, subscriptionIds: readonly number[]): Promise<Set<number>> {
+  if (subscriptionIds.length === 0) return new Set();
+  const rows = await db.selectFrom('subscriptions').select('id').where('id', 'in', subscriptionIds).where('status', '=', 'active').execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Subscribers' names by id, for personal greetings (500 ids per query). */
+export async function subscriberNames(db: Kysely<Database>, subscriberIds: readonly number[]): Promise<Map<number, string | null>> {
+  const out = new Map<number, string | null>();
+  const ids = [...new Set(subscriberIds)];
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const r of await db.selectFrom('subscribers').select(['id', 'name']).where('id', 'in', ids.slice(i, i + 500)).execute()) out.set(r.id, r.name);
+  }
+  return out;
+}
+
+/** A Telegram delivery's first `n` parts arrived: a restart resumes after them. */
+export async function recordPartsSent(db: Kysely<Database>, id: number, n: number, now: Date): Promise<void> {
+  await db.updateTable('deliveries').set({ parts_sent: n, updated_at: now.toISOString() }).where('id', '=', id).where('state', '=', 'sending').execute();
+}
+
+/** What a digest's mails share, with its newsletter's slug and name (for List-Id). */
+export function digestForMail(db: Kysely<Database>, digestId: number) {
+  return db
+    .selectFrom('digests as d')
+    .innerJoin('newsletters as n', 'n.id', 'd.newsletter_id')
+    .select(['d.status', 'd.subject', 'd.preheader', 'd.html', 'd.text', 'n.slug', 'n.name'])
+    .where('d.id', '=', digestId)
+    .executeTakeFirst();
+}
+
+/** A digest's status and its Telegram messages (JSON), for the Telegram send loop. */
+export function digestForTelegram(db: Kysely<Database>, digestId: number) {
+  return db.selectFrom('digests').select(['status', 'telegram']).where('id', '=', digestId).executeTakeFirst();
 }

@@ -1,7 +1,7 @@
 // The ledger on both dialects: rows for active, unsuppressed subscriptions only; leases that
 // expire and are reclaimed with the same Message-ID; marks that only move rows still leased.
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { claimDeliveries, createDeliveries, deliveryCounts, markFailed, markRetry, markSent, markSuppressed, messageIdFor } from '../../src/deliver/ledger.js';
+import { claimDeliveries, createDeliveries, deliveryCounts, markFailed, markRetry, markSent, markSuppressed, messageIdFor } from '../../src/store/deliveries.js';
 import { claimDigest } from '../../src/store/digests.js';
 import { addNewsletter } from '../../src/store/newsletters.js';
 import { suppress } from '../../src/store/subscriber-events.js';
