@@ -22,9 +22,15 @@ if (built === undefined || newestSource() > built) {
   try {
     await build();
   } catch (err) {
-    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-    const what = built === undefined ? 'tidings is not built (dist/ is missing)' : 'src/ changed since the last build';
-    process.stderr.write(`tidings: ${what} and building failed (${why}); run \`npm install\` in ${new URL('..', import.meta.url).pathname}\n`);
+    // esbuild's message starts "Build failed with 1 error:"; its first error says where.
+    const first = err?.errors?.[0];
+    const why = first ? `${first.location ? `${first.location.file}:${first.location.line}: ` : ''}${first.text}` : String(err?.message ?? err).split('\n')[0];
+    const root = new URL('..', import.meta.url).pathname;
+    process.stderr.write(
+      built === undefined
+        ? `tidings: no build in ${root}dist/, and building one failed (${why}); run \`npm install\` in ${root}\n`
+        : `tidings: src/ changed since the last build, and rebuilding failed (${why}); fix that and run again\n`,
+    );
     process.exit(1);
   }
 }

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
-import { listArticles, searchArticles } from '../store/articles.js';
 import type { ArticleRow, Database } from '../store/schema.js';
-import { listSources } from '../store/sources.js';
 import { action, coreContext, parseIntOption, withDeps } from './context.js';
 import { printJson, table, truncate } from './output.js';
 
@@ -18,7 +16,7 @@ export function registerArticles(program: Command): void {
       action(async (o: { source?: string; search?: string; limit: number; json?: boolean }) => {
         await withDeps(async (deps) => {
           const db = deps.store.db;
-          const { findSource } = await import('../core/sources.js');
+          const [{ findSource }, { listArticles, searchArticles }] = await Promise.all([import('../core/sources.js'), import('../store/articles.js')]);
           const sourceId = o.source ? (await findSource(coreContext(deps), o.source)).id : undefined;
           const rows = o.search
             ? (await searchArticles(db, o.search.split(/\s+/).filter(Boolean), { limit: o.limit })).filter((r) => sourceId === undefined || r.source_id === sourceId)
@@ -33,6 +31,7 @@ export function registerArticles(program: Command): void {
 /** A table people can scan: shared cluster ids show which articles tell the same story. */
 export async function formatArticles(db: Kysely<Database>, rows: ArticleRow[]): Promise<string> {
   if (rows.length === 0) return 'No articles.\n';
+  const { listSources } = await import('../store/sources.js');
   const names = new Map((await listSources(db)).map((s) => [s.id, s.name]));
   const clusterSize = new Map<number, number>();
   for (const r of rows) if (r.cluster_id !== null) clusterSize.set(r.cluster_id, (clusterSize.get(r.cluster_id) ?? 0) + 1);
