@@ -5,7 +5,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { buildDigest } from '../digest/build.js';
-import { type Deps, digestDeps, senderInfo } from '../deps.js';
+import { type Deps, senderInfo } from '../deps.js';
+import type { Root } from '../main.js';
 import { archiveDigestUrl, publicCopy } from '../http/archive.js';
 import { getDigest, listDigests } from '../store/digests.js';
 import { addNewsletter, listNewsletters } from '../store/newsletters.js';
@@ -39,7 +40,7 @@ async function lastDigestFile(deps: Deps, newsletter: NewsletterRow): Promise<{ 
 }
 
 /** Builds and reports each enabled newsletter's digest; false when one of them failed. */
-export async function startDigests(deps: Deps, out: (line: string) => void): Promise<boolean> {
+export async function startDigests(deps: Root, out: (line: string) => void): Promise<boolean> {
   const db = deps.store.db;
   if ((await listNewsletters(db)).length === 0) {
     const row = await addNewsletter(db, EXAMPLE_NEWSLETTER, deps.now());
@@ -48,7 +49,7 @@ export async function startDigests(deps: Deps, out: (line: string) => void): Pro
   let ok = true;
   const archive = (n: NewsletterRow, id: number) => `Archive: ${archiveDigestUrl(deps.config.sender.publicUrl, n.slug, id)} (served by \`npx tidings serve\`)`;
   for (const newsletter of await listNewsletters(db, { enabled: true })) {
-    const result = await buildDigest(digestDeps(deps), newsletter, deps.now());
+    const result = await buildDigest(deps.build(), newsletter, deps.now());
     const row = result.status === 'ready' && result.digestId !== undefined ? await getDigest(db, result.digestId) : undefined;
     const file = row ? await writeDigestFiles(deps, newsletter, row) : null;
     if (row && file) {

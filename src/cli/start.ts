@@ -3,7 +3,7 @@
 // exits (for a system cron). On an empty database the first start also runs that one pass, so
 // a new user sees a digest and the outbox at once, then the service keeps going.
 import type { Command } from 'commander';
-import type { Deps } from '../deps.js';
+import type { Root } from '../main.js';
 import { ROLES, parseRoles } from '../service/roles.js';
 import { UsageError, action, parseIntOption, withDeps } from './context.js';
 
@@ -29,7 +29,7 @@ function firstSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-async function serve(deps: Deps, o: StartOptions): Promise<void> {
+async function serve(deps: Root, o: StartOptions): Promise<void> {
   const parsed = parseRoles(o.role);
   if ('problem' in parsed) throw new UsageError(parsed.problem);
   const out = (s: string) => process.stdout.write(`${s}\n`);
