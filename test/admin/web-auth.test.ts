@@ -79,7 +79,7 @@ forEachDialect('admin web: login and sessions', (dialect) => {
     expect(text()).toContain('admin login refused');
     expect(text()).not.toContain('not-the-password-42');
     const audit = await store.db.selectFrom('audit_log').selectAll().execute();
-    expect(audit.map((a) => [a.action, a.ok])).toEqual([['login', 0]]);
+    expect(audit.map((a) => [a.action, a.ok])).toEqual([['admin.login', 0]]);
     expect(JSON.stringify(audit)).not.toContain('not-the-password-42');
     // Without the login form's cookie the post is refused before any password is checked.
     const forged = await h.app.inject({ method: 'POST', url: '/admin/login', ...form({ _csrf: 'x', password: PASSWORD }) });

@@ -63,8 +63,8 @@ forEachDialect('admin web: every POST route', (dialect) => {
     const csv = 'email,name\nann@example.org,Ann\n';
     const opml = `<?xml version="1.0"?><opml version="2.0"><body><outline type="rss" text="Wire" xmlUrl="${feed.url}/feed.xml"/></body></opml>`;
     const valid: Record<string, { action: string; send: (c: Client) => Promise<unknown> }> = {
-      '/admin/logout': { action: 'logout', send: (c) => c.post('/admin/logout') },
-      '/admin/login': { action: 'login', send: () => login(h.app) },
+      '/admin/logout': { action: 'admin.logout', send: (c) => c.post('/admin/logout') },
+      '/admin/login': { action: 'admin.login', send: () => login(h.app) },
       '/admin/alerts/:id/ack': { action: 'alert.acknowledge', send: (c) => c.post('/admin/alerts/1/ack') },
       '/admin/newsletters': { action: 'newsletter.add', send: (c) => c.post('/admin/newsletters', { intent: 'save', slug: 'wool', name: 'Wool', cron: '0 7 * * 1', timezone: 'Europe/Berlin', grace: '60', max_items: '10', lookback: '24', template: 'default' }) },
       '/admin/newsletters/:id': { action: 'newsletter.update', send: (c) => c.post('/admin/newsletters/1', { intent: 'save', name: 'Cotton Daily', cron: '30 7 * * *', timezone: 'Asia/Shanghai', grace: '30', max_items: '15', lookback: '24', template: 'default' }) },
@@ -92,7 +92,7 @@ forEachDialect('admin web: every POST route', (dialect) => {
     }
     await valid['/admin/logout']!.send(admin);
     const last = await store.db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
-    expect([last.action, last.actor]).toEqual(['logout', 'web:admin']);
+    expect([last.action, last.actor]).toEqual(['admin.logout', 'web:admin']);
     expect(await store.db.selectFrom('sources').select('url').orderBy('id').execute()).toEqual([{ url: `${feed.url}/feed.xml` }, { url: `${feed.url}/other.xml` }]);
   });
 });

@@ -5,7 +5,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { formValue } from '../../http/forms.js';
 import { HTML } from '../../http/page-kit.js';
 import { slidingWindowLimiter } from '../../http/rate-limit.js';
-import { audit } from '../../store/bot.js';
+import { recordAudit } from '../../core/audit.js';
+import type { Actor } from '../../core/context.js';
 import { tokenMatches, verifyPassword } from '../password.js';
 import { csrfField, page } from './layout.js';
 import { cookieHeader, createSession, deleteSession, LOGIN_COOKIE, pruneSessions, randomToken, readCookie, SESSION_COOKIE, sessionOf } from './session.js';
@@ -25,7 +26,7 @@ function loginPage(token: string, problem?: string): string {
 }
 
 /** The actor the credential belongs to, or null. Both are checked, so timing tells nothing either. */
-async function actorFor(deps: AdminDeps, password: string): Promise<string | null> {
+async function actorFor(deps: AdminDeps, password: string): Promise<Actor | null> {
   const { passwordHash, token } = deps.credentials;
   const byPassword = passwordHash ? await verifyPassword(password, passwordHash) : false;
   const byToken = token ? tokenMatches(password, token) : false;
@@ -63,12 +64,12 @@ export function registerAuth(app: FastifyInstance, deps: AdminDeps): void {
     const actor = await actorFor(deps, formValue(request.body, 'password') ?? '');
     if (!actor) {
       request.log.warn({ ip: request.ip }, 'admin login refused: wrong credentials');
-      await audit(deps.db, { actor: 'web:anonymous', action: 'login', detail: `refused from ${request.ip}`, ok: false }, now);
+      await recordAudit({ db: deps.db, now: () => now, actor: 'web:anonymous' }, 'admin.login', `refused from ${request.ip}`, false);
       return showLogin(reply, 401, 'Login failed. Check the password and try again.');
     }
     await pruneSessions(deps.db, now);
     const { cookie } = await createSession(deps.db, actor, now, deps.credentials.sessionMs);
-    await audit(deps.db, { actor, action: 'login', detail: `from ${request.ip}`, ok: true }, now);
+    await recordAudit({ db: deps.db, now: () => now, actor }, 'admin.login', `from ${request.ip}`);
     request.log.info({ ip: request.ip, actor }, 'admin logged in');
     return reply
       .code(303)
@@ -83,7 +84,7 @@ export function registerAuth(app: FastifyInstance, deps: AdminDeps): void {
   app.post('/admin/logout', async (request, reply) => {
     const session = sessionOf(request);
     await deleteSession(deps.db, session.id);
-    await audit(deps.db, { actor: session.actor, action: 'logout', detail: null, ok: true }, deps.now());
+    await recordAudit({ db: deps.db, now: deps.now, actor: session.actor as Actor }, 'admin.logout', `from ${request.ip}`);
     return reply.code(303).header('set-cookie', cookieHeader(SESSION_COOKIE, '', { secure, maxAgeS: 0 })).header('location', '/admin/login').send();
   });
 }

@@ -1,37 +1,15 @@
 // The dashboard: when each enabled newsletter runs next (in its own zone), how the last digests
 // went out, which sources fail or are paused, and the open alerts with a button to acknowledge.
 import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
-import { deliveryCounts } from '../../deliver/ledger.js';
-import { acknowledgeAlert, listAlerts } from '../../store/alerts.js';
+import { acknowledgeAlert, listAlerts } from '../../core/alerts.js';
+import { isCoreError } from '../../core/errors.js';
+import { adminStats, recentDigestStats } from '../../core/stats.js';
 import { listNewsletters } from '../../store/newsletters.js';
-import type { Database } from '../../store/schema.js';
 import { nextSlots, validateSchedule } from '../../schedule/slots.js';
-import { auditChange, idParam, notFound, sendPage, seeOther } from './context.js';
+import { coreContext, idParam, notFound, sendPage, seeOther } from './context.js';
 import { h, postButton, table, utc, wallTime } from './layout.js';
 import { sessionOf } from './session.js';
 import type { AdminDeps } from './types.js';
-
-const RECENT_DIGESTS = 10;
-
-function recentDigests(db: Kysely<Database>) {
-  return db
-    .selectFrom('digests')
-    .innerJoin('newsletters', 'newsletters.id', 'digests.newsletter_id')
-    .select(['digests.id', 'digests.slot_at', 'digests.status', 'digests.reason', 'digests.subject', 'newsletters.name', 'newsletters.slug'])
-    .orderBy('digests.id', 'desc')
-    .limit(RECENT_DIGESTS)
-    .execute();
-}
-
-export function failingSources(db: Kysely<Database>) {
-  return db
-    .selectFrom('sources')
-    .selectAll()
-    .where((eb) => eb.or([eb('consecutive_failures', '>', 0), eb('enabled', '=', 0)]))
-    .orderBy('id')
-    .execute();
-}
 
 /** The next `n` runs as wall times in the newsletter's zone, or the reason there are none. */
 export function upcoming(cron: string, timeZone: string, now: Date, n: number): { runs: string[]; problem?: string } {
@@ -53,15 +31,15 @@ export function registerDashboard(app: FastifyInstance, deps: AdminDeps): void {
       return [`<a href="/admin/newsletters/${n.id}">${h(n.name)}</a>`, `<code>${h(n.cron)}</code>`, when];
     });
 
-    const digests = await recentDigests(db);
+    const [digests, stats] = await Promise.all([recentDigestStats(deps), adminStats(deps)]);
     const digestRows = [];
     for (const d of digests) {
-      const c = await deliveryCounts(db, { digestId: d.id });
+      const c = d.deliveries;
       const subject = d.status === 'ready' ? `<a href="/n/${encodeURIComponent(d.slug)}/${d.id}">${h(d.subject ?? `#${d.id}`)}</a>` : h(d.reason ?? '');
       digestRows.push([h(d.name), h(utc(d.slot_at)), h(d.status), subject, String(c.sent), String(c.failed), String(c.suppressed), String(c.pending + c.sending)]);
     }
 
-    const sources = (await failingSources(db)).map((s) => [
+    const sources = stats.failingSources.map((s) => [
       `<a href="/admin/sources#source-${s.id}">${h(s.name)}</a>`,
       s.enabled ? 'failing' : 'paused',
       String(s.consecutive_failures),
@@ -69,7 +47,7 @@ export function registerDashboard(app: FastifyInstance, deps: AdminDeps): void {
       h(utc(s.last_fetched_at)),
     ]);
 
-    const alerts = (await listAlerts(db, { limit: 50 })).map((a) => [h(utc(a.created_at)), h(a.kind), h(a.message), postButton(`/admin/alerts/${a.id}/ack`, 'Acknowledge', csrf, { style: 'secondary' })]);
+    const alerts = (await listAlerts(deps, { limit: 50 })).map((a) => [h(utc(a.created_at)), h(a.kind), h(a.message), postButton(`/admin/alerts/${a.id}/ack`, 'Acknowledge', csrf, { style: 'secondary' })]);
 
     const body =
       '<h1>Dashboard</h1>' +
@@ -87,8 +65,14 @@ export function registerDashboard(app: FastifyInstance, deps: AdminDeps): void {
   app.post('/admin/alerts/:id/ack', async (request, reply) => {
     const id = idParam(request);
     if (id === undefined) return notFound(request, reply, 'alert');
-    const ok = await acknowledgeAlert(db, id, deps.now());
-    await auditChange(deps, request, 'alert.acknowledge', `alert ${id}${ok ? '' : ' (already acknowledged or missing)'}`, ok);
+    try {
+      await acknowledgeAlert(coreContext(deps, request), id);
+    } catch (err) {
+      if (!isCoreError(err)) throw err;
+      if (err.code === 'not_found') return notFound(request, reply, 'alert');
+      // Already acknowledged (by another admin, or a second click): the dashboard shows it gone either way.
+      if (err.code !== 'conflict') throw err;
+    }
     return seeOther(reply, '/admin');
   });
 }

@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import * as store from '../../store/admin-sessions.js';
 import type { Database } from '../../store/schema.js';
 
 export const SESSION_COOKIE = 'tidings_admin';
@@ -23,28 +24,19 @@ export const sessionId = (cookie: string): string => createHash('sha256').update
 export async function createSession(db: Kysely<Database>, actor: string, now: Date, ttlMs: number): Promise<{ cookie: string; session: AdminSession }> {
   const cookie = randomToken();
   const session = { id: sessionId(cookie), actor, csrf: randomToken() };
-  await db
-    .insertInto('admin_sessions')
-    .values({ id: session.id, actor, csrf_token: session.csrf, created_at: now.toISOString(), expires_at: new Date(now.getTime() + ttlMs).toISOString() })
-    .execute();
+  await store.insertSession(db, { ...session, expiresAt: new Date(now.getTime() + ttlMs) }, now);
   return { cookie, session };
 }
 
-export async function findSession(db: Kysely<Database>, cookie: string, now: Date): Promise<AdminSession | undefined> {
+export function findSession(db: Kysely<Database>, cookie: string, now: Date): Promise<AdminSession | undefined> {
   // A well-formed value only: anything else cannot be ours and costs no query.
-  if (!/^[A-Za-z0-9_-]{43}$/.test(cookie)) return undefined;
-  const row = await db.selectFrom('admin_sessions').selectAll().where('id', '=', sessionId(cookie)).where('expires_at', '>', now.toISOString()).executeTakeFirst();
-  return row && { id: row.id, actor: row.actor, csrf: row.csrf_token };
+  if (!/^[A-Za-z0-9_-]{43}$/.test(cookie)) return Promise.resolve(undefined);
+  return store.liveSession(db, sessionId(cookie), now);
 }
 
-export async function deleteSession(db: Kysely<Database>, id: string): Promise<void> {
-  await db.deleteFrom('admin_sessions').where('id', '=', id).execute();
-}
-
+export const deleteSession = store.deleteSession;
 /** Expired sessions are dropped at each login, so the table stays as small as the logged-in admins. */
-export async function pruneSessions(db: Kysely<Database>, now: Date): Promise<void> {
-  await db.deleteFrom('admin_sessions').where('expires_at', '<=', now.toISOString()).execute();
-}
+export const pruneSessions = store.pruneSessions;
 
 /** One cookie's value from the request's Cookie header. */
 export function readCookie(request: FastifyRequest, name: string): string | undefined {
