@@ -2,7 +2,7 @@
 // the front-ends add (parsing, status codes, exit codes, replies) is tested beside them.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor, CoreContext } from '../../src/core/context.js';
-import { CoreError } from '../../src/core/errors.js';
+import type { CoreError } from '../../src/core/errors.js';
 import { checkSchedule } from '../../src/core/newsletter-schedule.js';
 import {
   addNewsletter,
@@ -18,22 +18,13 @@ import { listAudit } from '../../src/store/bot.js';
 import { claimDigest } from '../../src/store/digests.js';
 import { newsletterFilters } from '../../src/store/newsletters.js';
 import { addSource } from '../../src/store/sources.js';
+import { failure } from '../support/core-failure.js';
 import { dialects, type TestStore } from '../support/databases.js';
 
 const sqlite = dialects.find((d) => d.name === 'sqlite')!;
 let clock = new Date('2026-11-24T06:00:00.000Z');
 let store: TestStore;
 const ctx = (actor: Actor = 'cli'): CoreContext => ({ db: store.db, now: () => clock, log: silentLogger(), actor });
-
-/** The one CoreError `promise` rejects with. */
-async function failure(promise: Promise<unknown>): Promise<CoreError> {
-  const err = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(CoreError);
-  return err as CoreError;
-}
 
 const audits = async () => (await listAudit(store.db, { limit: 100 })).reverse().map((r) => ({ actor: r.actor, action: r.action, detail: r.detail, ok: r.ok }));
 

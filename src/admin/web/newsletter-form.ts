@@ -27,8 +27,10 @@ export interface NewsletterForm {
   sources: number[];
 }
 
+// The store's column defaults (migration 0002), so a newsletter added here is the one the CLI and
+// the API add when the same fields are left alone.
 export const BLANK: NewsletterForm = {
-  slug: '', name: '', language: 'en', cron: '0 8 * * *', timezone: 'UTC', grace: '60', maxItems: '20', lookback: '24', template: 'default',
+  slug: '', name: '', language: 'en', cron: '0 8 * * *', timezone: 'UTC', grace: '360', maxItems: '20', lookback: '24', template: 'digest',
   sections: false, include: '', exclude: '', categories: '', sources: [],
 };
 
