@@ -1,12 +1,7 @@
-// Sending a newsletter to a group, a forum topic or a channel: the chat becomes a Telegram
-// subscriber whose address is "<chat id>" or "<chat id>:<topic id>" (what the delivery channel
-// sends to), with an active subscription whose consent is the admin's. Before binding, the bot
-// asks Telegram whether it may post there, so a digest is not queued for a chat that refuses it.
-import type { Kysely } from 'kysely';
+// What binding a newsletter to a group, forum topic or channel asks of the Bot API (the binding
+// itself is core/telegram.ts's): may the bot post there, and the subscriber address of a chat,
+// "<chat id>" or "<chat id>:<topic id>" (what the delivery channel sends to).
 import type { Telegram } from 'telegraf';
-import { reactivateBlocked } from '../store/bot.js';
-import type { Database, NewsletterRow } from '../store/schema.js';
-import { listSubscriptionsOf, subscribe, unsubscribe, upsertSubscriber } from '../store/subscribers.js';
 
 export interface PostCheck {
   ok: boolean;
@@ -35,33 +30,4 @@ export async function checkCanPost(telegram: Telegram, chat: number | string, bo
   }
   if (member.status === 'restricted' && !member.can_send_messages) return { ...base, ok: false, problem: 'the bot is not allowed to send messages in this group' };
   return { ...base, ok: true };
-}
-
-export type BindOutcome = 'bound' | 'already';
-
-export async function bindChat(
-  db: Kysely<Database>,
-  input: { chatId: number; threadId?: number; title: string; newsletter: NewsletterRow },
-  now: Date,
-): Promise<BindOutcome> {
-  const address = chatAddress(input.chatId, input.threadId);
-  const subscriber = await upsertSubscriber(db, { telegramChatId: address, name: input.title }, now);
-  const { subscription, outcome } = await subscribe(
-    db,
-    { subscriberId: subscriber.id, newsletterId: input.newsletter.id, channel: 'telegram', status: 'active', consent: { source: 'admin' } },
-    now,
-  );
-  if (outcome !== 'unchanged') return 'bound';
-  if (subscription.status === 'active') return 'already';
-  // Stopped after a failed delivery; the check above just showed the bot can post again.
-  await reactivateBlocked(db, subscription.id, address, now);
-  return 'bound';
-}
-
-export async function unbindChat(db: Kysely<Database>, input: { chatId: number; threadId?: number; newsletter: NewsletterRow }, now: Date): Promise<boolean> {
-  const subscriber = await db.selectFrom('subscribers').select('id').where('telegram_chat_id', '=', chatAddress(input.chatId, input.threadId)).executeTakeFirst();
-  if (!subscriber) return false;
-  const sub = (await listSubscriptionsOf(db, subscriber.id)).find((s) => s.channel === 'telegram' && s.newsletter_id === input.newsletter.id);
-  if (!sub) return false;
-  return (await unsubscribe(db, sub.id, { source: 'admin' }, now)) === 'unsubscribed';
 }

@@ -2,11 +2,11 @@
 // link in a mail, so only the mailbox's owner has it) offers a t.me deep link carrying a signed,
 // short-lived token; tapping it opens the bot with "/start link-<token>", and the chat that sends
 // it is connected to that subscriber. Nothing is mailed, no code is typed, nothing can be guessed.
-import { linkTelegramChat, unlinkTelegramChat } from '../store/bot.js';
+import { linkTelegram, unlinkTelegram } from '../core/telegram.js';
 import { getSubscriber } from '../store/subscribers.js';
 import type { TokenSigner } from '../subscribers/tokens.js';
 import { say } from '../i18n/index.js';
-import type { Turn } from './turn.js';
+import { coreContext, type Turn } from './turn.js';
 
 export const LINK_PREFIX = 'link-';
 /** Long enough to open Telegram and tap Start; short enough that a leaked link soon dies. */
@@ -35,7 +35,7 @@ function subscriberOf(tokens: TokenSigner, payload: string, now: Date): number |
 export async function startLink(turn: Turn, payload: string): Promise<void> {
   const { db, tokens, now } = turn.deps;
   const id = subscriberOf(tokens, payload, now());
-  const outcome = id === null ? 'missing' : await linkTelegramChat(db, id, String(turn.chat.id), now());
+  const outcome = id === null ? 'missing' : await linkTelegram(coreContext(turn), { subscriberId: id, chatId: String(turn.chat.id) });
   if (outcome === 'missing') return void (await turn.reply(say(turn.lang, 'linkInvalid')));
   if (outcome === 'taken') return void (await turn.reply(say(turn.lang, 'linkTaken')));
   const subscriber = await getSubscriber(db, id!);
@@ -47,6 +47,6 @@ export async function link(turn: Turn): Promise<void> {
 }
 
 export async function unlink(turn: Turn): Promise<void> {
-  const done = await unlinkTelegramChat(turn.deps.db, String(turn.chat.id), turn.deps.now());
+  const done = await unlinkTelegram(coreContext(turn), { chatId: String(turn.chat.id) });
   await turn.reply(say(turn.lang, done ? 'unlinked' : 'notLinked'));
 }

@@ -1,14 +1,17 @@
 // Subscribing from a private chat: /start (welcome and newsletter buttons), /help,
 // /newsletters, /subscribe, /unsubscribe, /settings and the buttons they show. A private chat's
 // subscriber is keyed by the chat id (equal to the user id in private chats); subscriptions made
-// here are active at once — Telegram has already proven the chat is the person's.
+// here are active at once — Telegram has already proven the chat is the person's. Subscribing and
+// unsubscribing are the core's (src/core/telegram.ts), audited as telegram:<user id>.
+import { isCoreError } from '../core/errors.js';
+import { setChatSubscription } from '../core/telegram.js';
 import { escapeHtml } from '../digest/telegram-html.js';
-import { reactivateBlocked, setSubscriberLanguage } from '../store/bot.js';
-import { getNewsletter, listNewsletters } from '../store/newsletters.js';
-import type { NewsletterRow, SubscriberRow, SubscriptionRow } from '../store/schema.js';
-import { listSubscriptionsOf, subscribe, unsubscribe, upsertSubscriber } from '../store/subscribers.js';
-import { CONSENT_VERSION, LANGUAGE_NAMES, type Lang, say } from '../i18n/index.js';
-import { type Keyboard, type Turn, clip, htmlExtra } from './turn.js';
+import { findSubscriberByChat, setSubscriberLanguage } from '../store/bot.js';
+import { listNewsletters } from '../store/newsletters.js';
+import type { SubscriberRow, SubscriptionRow } from '../store/schema.js';
+import { listSubscriptionsOf, upsertSubscriber } from '../store/subscribers.js';
+import { LANGUAGE_NAMES, type Lang, say } from '../i18n/index.js';
+import { coreContext, type Keyboard, type Turn, clip, htmlExtra } from './turn.js';
 
 export const isAdmin = (turn: Turn) => turn.from !== undefined && !turn.senderChat && turn.deps.adminIds.includes(turn.from.id);
 
@@ -51,34 +54,18 @@ export async function newsletters(turn: Turn): Promise<void> {
   await turn.reply(`${say(turn.lang, 'newslettersHeader')}\n\n${lines.join('\n')}`);
 }
 
-/** The enabled newsletter with this slug (or id), or a reply saying there is none. */
-async function findNewsletter(turn: Turn, key: string): Promise<NewsletterRow | undefined> {
-  const row = await getNewsletter(turn.deps.db, /^\d+$/.test(key) ? Number(key) : key.toLowerCase());
-  if (row?.enabled) return row;
-  await turn.reply(say(turn.lang, 'unknownNewsletter', { slug: clip(key, 64) }));
-  return undefined;
-}
-
-type Outcome = 'subscribed' | 'alreadySubscribed' | 'blockedSubscription' | 'unsubscribed' | 'notSubscribed';
-
-async function setSubscribed(turn: Turn, newsletter: NewsletterRow, on: boolean): Promise<Outcome> {
-  const { db, now } = turn.deps;
-  if (!on) {
-    const current = (await telegramSubscriptions(turn)).get(newsletter.id);
-    if (!current || !isOn(current)) return 'notSubscribed';
-    await unsubscribe(db, current.id, { source: 'telegram' }, now());
-    return 'unsubscribed';
+/** The core's subscribe or unsubscribe for this chat; undefined after replying that there is no such newsletter. */
+async function setSubscribed(turn: Turn, key: string | number, on: boolean) {
+  try {
+    const input = { chatId: String(turn.chat.id), name: turn.from?.first_name ?? null, language: turn.lang, newsletter: key, on };
+    return await setChatSubscription(coreContext(turn), input);
+  } catch (err) {
+    if (!isCoreError(err) || err.code !== 'not_found') throw err;
+    return undefined;
+  } finally {
+    // The first subscription creates the chat's subscriber: later steps of this turn see it.
+    turn.subscriber ??= await findSubscriberByChat(turn.deps.db, String(turn.chat.id));
   }
-  const subscriber = await ensureSubscriber(turn);
-  const { subscription, outcome } = await subscribe(
-    db,
-    { subscriberId: subscriber.id, newsletterId: newsletter.id, channel: 'telegram', status: 'active', consent: { source: 'telegram', version: CONSENT_VERSION } },
-    now(),
-  );
-  if (outcome !== 'unchanged') return 'subscribed';
-  if (isOn(subscription)) return 'alreadySubscribed';
-  // Blocked after a failed delivery: the person writing to us from this chat shows it works again.
-  return (await reactivateBlocked(db, subscription.id, String(turn.chat.id), now())) ? 'subscribed' : 'blockedSubscription';
 }
 
 export async function subscribeCommand(turn: Turn, args: string, on: boolean): Promise<void> {
@@ -87,25 +74,23 @@ export async function subscribeCommand(turn: Turn, args: string, on: boolean): P
     const keyboard = await newsletterKeyboard(turn);
     return void (await turn.reply(say(turn.lang, keyboard.length ? 'chooseNewsletters' : 'noNewsletters'), keyboard.length ? keyboard : undefined));
   }
-  const newsletter = await findNewsletter(turn, key);
-  if (!newsletter) return;
-  const outcome = await setSubscribed(turn, newsletter, on);
-  await turn.reply(say(turn.lang, outcome, { name: newsletter.name, slug: newsletter.slug }));
+  const r = await setSubscribed(turn, key, on);
+  if (!r) return void (await turn.reply(say(turn.lang, 'unknownNewsletter', { slug: clip(key, 64) })));
+  await turn.reply(say(turn.lang, r.outcome, { name: r.newsletter.name, slug: r.newsletter.slug }));
 }
 
 /** A newsletter button: subscribes or unsubscribes, and redraws the buttons. */
 export async function onNewsletterButton(turn: Turn, newsletterId: number, messageId: number | undefined): Promise<void> {
-  const newsletter = await getNewsletter(turn.deps.db, newsletterId);
-  if (!newsletter?.enabled) return void (await turn.ctx.answerCbQuery(say(turn.lang, 'unknownNewsletter', { slug: String(newsletterId) }).replace(/<[^>]+>/g, '')));
   const current = (await telegramSubscriptions(turn)).get(newsletterId);
-  const outcome = await setSubscribed(turn, newsletter, !isOn(current));
+  const r = await setSubscribed(turn, newsletterId, !isOn(current));
+  if (!r) return void (await turn.ctx.answerCbQuery(say(turn.lang, 'unknownNewsletter', { slug: String(newsletterId) }).replace(/<[^>]+>/g, '')));
   if (messageId !== undefined) {
     const text = say(turn.lang, 'chooseNewsletters');
     await turn.ctx.telegram.editMessageText(turn.chat.id, messageId, undefined, text, htmlExtra(await newsletterKeyboard(turn)));
   }
   // Answered last, so the spinner on the button stops once everything is done. The answer is
   // shown as plain text: the message's HTML is dropped.
-  await turn.ctx.answerCbQuery(say(turn.lang, outcome, { name: newsletter.name, slug: newsletter.slug }).replace(/<[^>]+>/g, ''));
+  await turn.ctx.answerCbQuery(say(turn.lang, r.outcome, { name: r.newsletter.name, slug: r.newsletter.slug }).replace(/<[^>]+>/g, ''));
 }
 
 const languageKeyboard = (): Keyboard => [(Object.keys(LANGUAGE_NAMES) as Lang[]).map((l) => ({ text: LANGUAGE_NAMES[l], callback_data: `lang:${l}` }))];

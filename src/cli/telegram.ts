@@ -4,8 +4,7 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.js';
 import type { Root } from '../main.js';
-import { UsageError, action, parseIntOption, withDeps } from './context.js';
-import { findNewsletter } from './newsletters.js';
+import { UsageError, action, coreContext, parseIntOption, withDeps } from './context.js';
 import { table, truncate } from './output.js';
 
 /** Resolves on the first SIGINT or SIGTERM. */
@@ -55,12 +54,9 @@ interface BindOptions {
 async function bindFromCli(deps: Deps, chat: string, key: string, o: BindOptions, bind: boolean): Promise<void> {
   const { telegram } = deps.config;
   if (!telegram.botToken) throw new UsageError('TELEGRAM_BOT_TOKEN is not set: the bot must be able to check the chat');
-  if (!/^(@[A-Za-z0-9_]{4,64}|-?\d{1,20})$/.test(chat)) throw new UsageError(`"${chat}" is not a chat: give its numeric id (e.g. -1001234567890) or @username`);
-  const newsletter = await findNewsletter(deps, key);
-  const [{ Telegram }, bindMod, { audit }, { telegramRedactor }, { describeApiError }, { routeTelegrafDebug }] = await Promise.all([
+  const [{ Telegram }, core, { telegramRedactor }, { describeApiError }, { routeTelegrafDebug }] = await Promise.all([
     import('telegraf'),
-    import('../bot/bind.js'),
-    import('../store/bot.js'),
+    import('../core/telegram.js'),
     import('../bot/wiring.js'),
     import('../bot/run.js'),
     import('../bot/redact.js'),
@@ -68,29 +64,18 @@ async function bindFromCli(deps: Deps, chat: string, key: string, o: BindOptions
   const redact = telegramRedactor(deps);
   routeTelegrafDebug(deps.log, redact, { enable: deps.config.logLevel === 'debug' || deps.config.logLevel === 'trace' });
   const api = new Telegram(telegram.botToken, { apiRoot: `${telegram.apiRoot}/` });
-  let check: Awaited<ReturnType<typeof bindMod.checkCanPost>>;
+  let botId: number;
   try {
-    const me = await api.getMe();
-    check = await bindMod.checkCanPost(api, /^-?\d+$/.test(chat) ? Number(chat) : chat, me.id);
+    botId = (await api.getMe()).id;
   } catch (err) {
     throw new Error(describeApiError(err, redact, telegram.apiRoot));
   }
-  const address = bindMod.chatAddress(check.chatId, o.thread);
-  const where = `${check.title} (${address})`;
-  const record = (ok: boolean, detail: string) => audit(deps.store.db, { actor: 'cli', action: bind ? 'bind' : 'unbind', detail, ok }, deps.now());
-  if (!bind) {
-    const done = await bindMod.unbindChat(deps.store.db, { chatId: check.chatId, threadId: o.thread, newsletter }, deps.now());
-    await record(done, `${address} ${newsletter.slug}${done ? '' : ': was not bound'}`);
-    process.stdout.write(done ? `${where} no longer gets ${newsletter.name}.\n` : `${where} was not getting ${newsletter.name}.\n`);
-    return;
-  }
-  if (!check.ok) {
-    await record(false, `${address} ${newsletter.slug}: ${check.problem}`);
-    throw new UsageError(`cannot bind ${where}: ${check.problem}`);
-  }
-  const outcome = await bindMod.bindChat(deps.store.db, { chatId: check.chatId, threadId: o.thread, title: check.title, newsletter }, deps.now());
-  await record(true, `${address} ${newsletter.slug}: ${outcome}`);
-  process.stdout.write(outcome === 'bound' ? `${where} now gets ${newsletter.name}.\n` : `${where} already gets ${newsletter.name}.\n`);
+  const ctx = { ...coreContext(deps), telegram: api, botId, redact };
+  const input = { chat, threadId: o.thread, newsletter: key };
+  const r = bind ? await core.bindTelegramChat(ctx, input) : await core.unbindTelegramChat(ctx, input);
+  const where = `${r.title} (${r.address})`;
+  const text = { bound: `${where} now gets ${r.newsletter.name}.`, already: `${where} already gets ${r.newsletter.name}.`, unbound: `${where} no longer gets ${r.newsletter.name}.`, 'not-bound': `${where} was not getting ${r.newsletter.name}.` };
+  process.stdout.write(`${text[r.outcome]}\n`);
 }
 
 export function registerTelegram(program: Command): void {
