@@ -1,9 +1,10 @@
 // Readiness, as a load balancer or orchestrator asks it (GET /readyz): can this process serve
 // now? It needs a database that answers and a schema this code understands. On SIGTERM the
 // service calls drain(), so traffic moves elsewhere while in-flight work finishes.
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Logger } from '../log.js';
 import { migrations } from '../store/migrations/index.js';
+import { appliedMigrations, ping } from '../store/db-counts.js';
 import type { Database } from '../store/schema.js';
 
 export type CheckState = 'ok' | 'failed' | 'timeout' | 'pending' | 'unknown';
@@ -27,10 +28,6 @@ export interface ReadinessOptions {
   timeoutMs?: number;
 }
 
-// Kysely's default bookkeeping table; migrate.ts keeps it in the current schema on PostgreSQL,
-// which an unqualified name finds through the search_path.
-const MIGRATION_TABLE = 'kysely_migration';
-
 class Timeout extends Error {}
 
 function within<T>(p: Promise<T>, ms: number): Promise<T> {
@@ -51,14 +48,13 @@ export function createReadiness(opts: ReadinessOptions): Readiness {
   let lastProblem: string | undefined;
 
   const pendingMigrations = async (): Promise<number> => {
-    const rows = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(opts.db);
-    const applied = new Set(rows.rows.map((r) => r.name));
+    const applied = await appliedMigrations(opts.db);
     return known.filter((name) => !applied.has(name)).length;
   };
 
   const probe = async (): Promise<ReadyReport> => {
     try {
-      await within(sql`select 1`.execute(opts.db), timeoutMs);
+      await within(ping(opts.db), timeoutMs);
     } catch (err) {
       note(err instanceof Timeout ? `database: ${err.message}` : `database: ${err instanceof Error ? err.message : String(err)}`);
       return { ready: false, checks: { database: err instanceof Timeout ? 'timeout' : 'failed', migrations: 'unknown' } };
