@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import { adminApiDeps, buildDeps, httpDeps } from '../../src/deps.js';
+import { adminApiDeps, httpDeps } from '../../src/deps.js';
+import { createRoot } from '../../src/main.js';
 import { buildServer } from '../../src/http/server.js';
 import { silentLogger } from '../../src/log.js';
 import { listAudit } from '../../src/store/bot.js';
@@ -145,7 +146,7 @@ describe('adminApiDeps', () => {
 
   it('serves the API with ADMIN_TOKEN from the config, and closes it without', async () => {
     for (const [extra, status] of [[{ ADMIN_TOKEN: TOKEN }, 200], [{}, 503]] as const) {
-      const deps = await buildDeps(loadConfig(env(extra)), silentLogger());
+      const deps = await createRoot(loadConfig(env(extra)), silentLogger());
       const app = buildServer({ ...httpDeps(deps), api: adminApiDeps(deps) });
       try {
         const res = await app.inject({ method: 'GET', url: '/api/v1/newsletters', headers: AUTH });

@@ -13,7 +13,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hashPassword } from '../../src/admin/password.js';
 import { loadConfig } from '../../src/config/index.js';
 import { sendPending } from '../../src/deliver/email-send.js';
-import { adminWebDeps, buildDeps, buildEmailChannel, type Deps, httpDeps, ingestDeps, sendDeps } from '../../src/deps.js';
+import { adminWebDeps, httpDeps, ingestDeps, sendDeps } from '../../src/deps.js';
+import { createRoot, type Root } from '../../src/main.js';
 import { buildServer } from '../../src/http/server.js';
 import { ingestAll } from '../../src/ingest/ingest.js';
 import { silentLogger } from '../../src/log.js';
@@ -23,7 +24,7 @@ import { rssFeed } from '../admin/web-harness.js';
 
 const PASSWORD = 'phone admin password 2026';
 let dir: string;
-let deps: Deps;
+let deps: Root;
 let app: FastifyInstance;
 let feed: FixtureServer;
 let browser: Browser;
@@ -47,7 +48,7 @@ beforeAll(async () => {
     FETCH_ALLOW: '127.0.0.1',
     ADMIN_PASSWORD_HASH: await hashPassword(PASSWORD),
   });
-  deps = await buildDeps(config, silentLogger());
+  deps = await createRoot(config, silentLogger());
   app = buildServer({ ...httpDeps(deps), admin: adminWebDeps(deps) });
   await app.listen({ host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -114,9 +115,7 @@ it('runs a newsletter end to end from the admin pages, usable at 375 px', async 
   const archiveHref = await page.locator('a:has-text("digest")').first().getAttribute('href');
   expect(archiveHref).toMatch(/^\/n\/cotton\/\d+$/);
 
-  const email = buildEmailChannel(deps.config, deps.log);
-  const progress = await sendPending(sendDeps(deps, email), { concurrency: 1, leaseMs: 60_000, maxAttempts: 3 });
-  await email.close();
+  const progress = await sendPending(sendDeps(deps, deps.email()), { concurrency: 1, leaseMs: 60_000, maxAttempts: 3 });
   expect(progress.sent).toBe(1);
 
   await page.goto(`${base}/admin`);

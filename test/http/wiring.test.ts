@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, redactedConfig } from '../../src/config/index.js';
-import { buildDeps, httpDeps } from '../../src/deps.js';
+import { httpDeps } from '../../src/deps.js';
+import { createRoot } from '../../src/main.js';
 import { buildServer } from '../../src/http/server.js';
 import { silentLogger } from '../../src/log.js';
 import { addNewsletter } from '../../src/store/newsletters.js';
@@ -27,7 +28,7 @@ describe('httpDeps', () => {
     const config = loadConfig(env({ BOUNCE_WEBHOOK_SECRET: 'a-long-enough-secret', HTTP_TRUST_PROXY: '10.0.0.1, 10.1.0.0/16' }));
     expect(config.http.trustProxy).toBe('10.0.0.1, 10.1.0.0/16');
     expect(redactedConfig(config).bounceWebhookSecret).toBe('<redacted>');
-    const deps = await buildDeps(config, silentLogger());
+    const deps = await createRoot(config, silentLogger());
     const on = buildServer(httpDeps(deps, { channel: fakeEmailChannel(), from: { name: 'Tidings', address: 'news@example.org' } }));
     const off = buildServer(httpDeps(deps));
     try {
@@ -51,7 +52,7 @@ describe('httpDeps', () => {
       await off.close();
       await deps.close();
     }
-    const plain = await buildDeps(loadConfig(env()), silentLogger());
+    const plain = await createRoot(loadConfig(env()), silentLogger());
     const none = buildServer(httpDeps(plain));
     try {
       expect((await none.inject({ method: 'POST', url: '/hooks/bounces', payload: '{}', headers: { 'content-type': 'application/json' } })).statusCode).toBe(404);

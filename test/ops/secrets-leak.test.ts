@@ -8,7 +8,8 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/admin/password.js';
 import { loadConfig } from '../../src/config/index.js';
-import { adminApiDeps, adminWebDeps, buildDeps, httpDeps } from '../../src/deps.js';
+import { adminApiDeps, adminWebDeps, httpDeps } from '../../src/deps.js';
+import { createRoot } from '../../src/main.js';
 import { buildServer } from '../../src/http/server.js';
 import { createLogger, secretValues } from '../../src/log.js';
 import { createOps } from '../../src/ops/routes.js';
@@ -136,7 +137,7 @@ describe('acceptance 5: no secret in any output', { timeout: 240_000 }, () => {
       },
     });
     const log = createLogger({ level: 'debug', destination, secrets: secretValues(env) });
-    const deps = await buildDeps(loadConfig(env), log);
+    const deps = await createRoot(loadConfig(env), log);
     const ops = createOps({ db: deps.store.db, log, now: deps.now, config: deps.config });
     const app = buildServer({ ...httpDeps(deps), admin: adminWebDeps(deps), api: adminApiDeps(deps), ops: ops.routes });
     const bodies: string[] = [];
