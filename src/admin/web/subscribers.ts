@@ -1,20 +1,20 @@
 // Subscribers: search by address or name, each with the status of every subscription; add one
-// (the admin vouches for consent, recorded as source "admin"); and one subscriber's page with
-// their subscriptions and delivery history.
+// (the admin vouches for consent, recorded as source "admin"); one subscriber's page with their
+// subscriptions and delivery history; and erasure. Each calls the core (src/core/subscribers.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isCoreError } from '../../core/errors.js';
 import { listNewsletters } from '../../core/newsletters.js';
-import { addSubscriber, listSubscribers, showSubscriber } from '../../core/subscribers.js';
+import { addSubscriber, listSubscribers, removeSubscriber, showSubscriber, subscriberLabel } from '../../core/subscribers.js';
 import { formValue } from '../../http/forms.js';
 import { coreContext, csrfOf, idParam, notFound, sendPage, seeOther } from './context.js';
-import { csrfField, h, table, utc } from './layout.js';
+import { csrfField, h, postButton, table, utc } from './layout.js';
 import { newsletterOptions, problemOf, transferForms } from './subscribers-csv.js';
 import type { AdminDeps } from './types.js';
 
 const PAGE = 100;
 
 export function registerSubscribers(app: FastifyInstance, deps: AdminDeps): void {
-  const listPage = async (request: FastifyRequest, reply: FastifyReply, opts: { problem?: string; status?: number } = {}) => {
+  const listPage = async (request: FastifyRequest, reply: FastifyReply, opts: { problem?: string; notice?: string; status?: number } = {}) => {
     const q = String((request.query as Record<string, unknown>).q ?? '').slice(0, 200);
     const { rows: people } = await listSubscribers(deps, { search: q || undefined, limit: PAGE });
     const rows = people.map((p) => [
@@ -58,6 +58,18 @@ export function registerSubscribers(app: FastifyInstance, deps: AdminDeps): void
     }
   });
 
+  app.post('/admin/subscribers/:id/remove', async (request, reply) => {
+    const id = idParam(request);
+    if (id === undefined) return notFound(request, reply, 'subscriber');
+    try {
+      const r = await removeSubscriber(coreContext(deps, request), id);
+      return listPage(request, reply, { notice: `Removed ${subscriberLabel(r.subscriber)} and their ${r.subscriptions} subscriptions.` });
+    } catch (err) {
+      if (!isCoreError(err)) throw err;
+      return notFound(request, reply, 'subscriber');
+    }
+  });
+
   app.get('/admin/subscribers/:id', async (request, reply) => {
     const id = idParam(request);
     const shown = id === undefined ? undefined : await showSubscriber(deps, id).catch((err: unknown) => (isCoreError(err) ? undefined : Promise.reject(err)));
@@ -86,7 +98,9 @@ export function registerSubscribers(app: FastifyInstance, deps: AdminDeps): void
       '<h2>Subscriptions</h2>' +
       table(['Newsletter', 'Channel', 'Status', 'Consent', 'Subscribed', 'Confirmed'], subs, 'No subscriptions.') +
       '<h2>Delivery history</h2>' +
-      table(['Digest', 'Channel', 'State', 'Attempts', 'Last error', 'Sent'], history, 'Nothing delivered yet.');
+      table(['Digest', 'Channel', 'State', 'Attempts', 'Last error', 'Sent'], history, 'Nothing delivered yet.') +
+      '<h2>Erasure</h2><p class="meta">Deletes the subscriber and every subscription; the event log keeps that it happened.</p>' +
+      postButton(`/admin/subscribers/${person.id}/remove`, 'Delete this subscriber', csrfOf(request), { style: 'danger' });
     return sendPage(request, reply, person.email ?? 'Subscriber', body);
   });
 }
