@@ -83,12 +83,6 @@ export function coreContext(deps: Deps): CoreContext {
   return { db: deps.store.db, now: deps.now, log: deps.log, actor: 'cli' };
 }
 
-/** Admin changes made from the shell are in the audit log too, as actor "cli" (like the UI's and the bot's). */
-export async function auditCli(deps: Deps, action: string, detail: string): Promise<void> {
-  const { audit } = await import('../store/bot.js');
-  await audit(deps.store.db, { actor: 'cli', action, detail, ok: true }, deps.now());
-}
-
 export function parseId(value: string, what = 'id'): number {
   if (!/^\d+$/.test(value)) throw new UsageError(`${what} must be a number, got "${value}"`);
   return Number(value);

@@ -1,5 +1,5 @@
-// What the admin API's routes share: their deps, request-body and path helpers, and the audit
-// line every successful change leaves (actor "api:token").
+// What the admin API's routes share: their deps, request-body and path helpers, and the core
+// context a use case gets (actor "api:token"; the use case writes the audit row).
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
@@ -8,7 +8,6 @@ import type { BuildDeps } from '../../digest/build.js';
 import type { SenderInfo } from '../../digest/model.js';
 import type { Logger } from '../../log.js';
 import type { Fetcher, Reader, SourceKind } from '../../sources/types.js';
-import { audit } from '../../store/bot.js';
 import type { Database } from '../../store/schema.js';
 import { ApiError, badRequest } from './errors.js';
 
@@ -39,11 +38,6 @@ export const ACTOR = 'api:token';
 /** The context the API hands a use case: the token's actor. */
 export function coreContext(deps: ApiDeps): CoreContext {
   return { db: deps.db, now: deps.now, log: deps.log, actor: ACTOR };
-}
-
-/** Records a change made through the API. */
-export function changed(deps: ApiDeps, action: string, detail: string): Promise<void> {
-  return audit(deps.db, { actor: ACTOR, action, detail, ok: true }, deps.now());
 }
 
 function isJson(request: FastifyRequest): boolean {

@@ -1,9 +1,8 @@
-// Small pieces the admin routes share: replying with a page, the audit row every change leaves,
+// Small pieces the admin routes share: replying with a page, the core context (the session's actor),
 // and reading ids and numbers from paths and forms.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor, CoreContext } from '../../core/context.js';
 import { HTML } from '../../http/page-kit.js';
-import { audit } from '../../store/bot.js';
 import { type Frame, page } from './layout.js';
 import { sessionOf } from './session.js';
 import type { AdminDeps } from './types.js';
@@ -18,11 +17,6 @@ export const csrfOf = (request: FastifyRequest): string => sessionOf(request).cs
 /** The context a page hands a use case: the session's actor (`web:<login>`). */
 export function coreContext(deps: Pick<AdminDeps, 'db' | 'now' | 'log'>, request: FastifyRequest): CoreContext {
   return { db: deps.db, now: deps.now, log: deps.log, actor: sessionOf(request).actor as Actor };
-}
-
-/** One audit row for an admin change, applied or refused, by the session's actor. */
-export async function auditChange(deps: Pick<AdminDeps, 'db' | 'now'>, request: FastifyRequest, action: string, detail: string, ok = true): Promise<void> {
-  await audit(deps.db, { actor: sessionOf(request).actor, action, detail, ok }, deps.now());
 }
 
 /** A path id as a positive integer (within int4), or undefined (a 404). */
