@@ -127,14 +127,16 @@ forEachDialect('admin API subscribers', (dialect) => {
     expect(open.json().alerts.map((x: { kind: string }) => x.kind)).toEqual(['source-failing', 'missed-slots']);
     const ack = await h.call('POST', `/api/v1/alerts/${a.id}/ack`);
     expect(ack.json()).toMatchObject({ id: a.id, newsletterId: cotton.id, acknowledgedAt: h.clock.now.toISOString() });
-    expect(await lastAudit()).toMatchObject({ action: 'alert.ack', detail: `alert ${a.id} acknowledged` });
+    expect(await lastAudit()).toMatchObject({ action: 'alert.acknowledge', detail: `alert ${a.id} (missed-slots): 3 slots missed` });
     expect((await h.call('POST', `/api/v1/alerts/${a.id}/ack`)).statusCode).toBe(409);
     expect((await h.call('POST', '/api/v1/alerts/999/ack')).statusCode).toBe(404);
     expect((await h.call('GET', '/api/v1/alerts')).json().alerts).toHaveLength(1);
     expect((await h.call('GET', '/api/v1/alerts?all=true')).json().alerts).toHaveLength(2);
+    expect((await h.call('GET', '/api/v1/alerts?limit=0')).statusCode).toBe(400);
+    expect((await h.call('GET', '/api/v1/stats')).json()).toMatchObject({ openAlerts: 1, failingSources: [], lastDigests: [] });
 
     const audit = await h.call('GET', '/api/v1/audit?limit=5');
-    expect(audit.json().entries[0]).toMatchObject({ actor: 'api:token', action: 'alert.ack', ok: true, createdAt: h.clock.now.toISOString() });
+    expect(audit.json().entries[0]).toMatchObject({ actor: 'api:token', action: 'alert.acknowledge', ok: true, createdAt: h.clock.now.toISOString() });
     expect((await h.call('GET', '/api/v1/audit?actor=nobody')).json().entries).toEqual([]);
     expect((await h.call('GET', '/api/v1/audit?limit=abc')).statusCode).toBe(400);
   });
