@@ -1,16 +1,19 @@
 // /api/v1/newsletters and /api/v1/digests: create, show (next runs in the newsletter's zone),
 // update, pause/resume, send-now (a digest and its deliveries ledger), preview (nothing
 // consumed), delete; and the error shapes of each.
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listAudit } from '../../src/store/bot.js';
 import { subscribe, upsertSubscriber } from '../../src/store/subscribers.js';
-import { forEachDialect, type TestStore } from '../support/databases.js';
+import { dialects, type TestStore } from '../support/databases.js';
 import { type ApiHarness, apiHarness, seedArticles } from './api-harness.js';
 
 const count = async (store: TestStore, table: 'digests' | 'digest_items' | 'deliveries') =>
   Number((await store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
 
-forEachDialect('admin API newsletters', (dialect) => {
+// Adapter tests (routes, status codes, bodies): one dialect is enough; the core and the store
+// run on both in their own tests.
+describe('admin API newsletters', () => {
+  const dialect = dialects.find((d) => d.name === 'sqlite')!;
   let store: TestStore;
   let h: ApiHarness;
   beforeEach(async () => {
