@@ -12,6 +12,7 @@ import { type SendNowResult, sendNow } from '../../core/send-now.js';
 import { coreContext, idParam, notFound, sendPage } from './context.js';
 import { sessionOf } from './session.js';
 import { h } from './layout.js';
+import { orMissing } from './newsletters.js';
 import type { AdminDeps } from './types.js';
 
 export function registerNewsletterActions(app: FastifyInstance, deps: AdminDeps): void {
@@ -43,9 +44,10 @@ export function registerNewsletterActions(app: FastifyInstance, deps: AdminDeps)
 
   app.get('/admin/newsletters/:id/preview', async (request, reply) => {
     const id = idParam(request);
-    const n = id === undefined ? undefined : await getNewsletter(db, id);
-    if (!n) return notFound(request, reply, 'newsletter');
-    const preview = await previewNewsletter({ ...coreContext(deps, request), render: deps.build.render, sender: deps.sender }, n.id);
+    if (id === undefined) return notFound(request, reply, 'newsletter');
+    const preview = await orMissing(previewNewsletter({ ...coreContext(deps, request), render: deps.build.render, sender: deps.sender }, id));
+    if (!preview) return notFound(request, reply, 'newsletter');
+    const n = preview.newsletter;
     if (preview.status === 'empty') {
       return sendPage(request, reply, 'Preview', `<h1>Nothing to preview</h1><p>${h(`The next digest of ${n.name} would be empty: ${preview.reason}.`)}</p><p><a href="/admin/newsletters/${n.id}">Back</a></p>`);
     }

@@ -13,6 +13,11 @@ import { h, postButton, table } from './layout.js';
 import { BLANK, formOfBody, formOfRow, inputOf, type NewsletterForm, newsletterFormHtml, scheduleErrors } from './newsletter-form.js';
 import type { AdminDeps } from './types.js';
 
+/** What `result` gives, or undefined when the core says the newsletter does not exist (a 404 page). */
+export function orMissing<T>(result: Promise<T>): Promise<T | undefined> {
+  return result.catch((err: unknown) => (isCoreError(err) && err.code === 'not_found' ? undefined : Promise.reject(err)));
+}
+
 export function registerNewsletters(app: FastifyInstance, deps: AdminDeps): void {
   const { db } = deps;
 
@@ -36,7 +41,7 @@ export function registerNewsletters(app: FastifyInstance, deps: AdminDeps): void
   /** The newsletter of the path, or undefined (a 404 page). */
   const pathNewsletter = async (request: FastifyRequest): Promise<NewsletterRow | undefined> => {
     const id = idParam(request);
-    return id === undefined ? undefined : core.findNewsletter(deps, id).catch((err: unknown) => (isCoreError(err) && err.code === 'not_found' ? undefined : Promise.reject(err)));
+    return id === undefined ? undefined : orMissing(core.findNewsletter(deps, id));
   };
 
   const actionButtons = async (request: FastifyRequest, id: number) => {
