@@ -1,6 +1,7 @@
 // The thread entry of the worker pool (pool.ts): runs one task at a time, by name, and answers
 // with its output or its error's message. Every task's modules are loaded (statically, through
 // tasks.ts) before it says it is ready, so a task's deadline counts the work, not the loading.
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { runTask, type TaskName } from './tasks.js';
 
@@ -14,6 +15,15 @@ export type WorkerMessage = { ready: true } | { id: number; ok: true; output: un
 
 const port = parentPort;
 if (!port) throw new Error('src/work/worker.ts runs only as a thread of the worker pool');
+
+// On a busy machine the event loop's thread must win the CPU over a long parse, or /healthz and
+// sending stall anyway. On Linux the nice value belongs to the thread: this lowers only this one.
+// Elsewhere it may apply to the whole process or be refused; then the threads stay as they are.
+if (process.platform === 'linux') {
+  try {
+    setPriority(10);
+  } catch {}
+}
 
 port.on('message', async (req: TaskRequest) => {
   try {

@@ -242,3 +242,18 @@ describe('oversized tags and text (issue 11)', () => {
     expect(feed.items[0]!.summary).toBe('c < d');
   });
 });
+
+describe('item text cap', () => {
+  it('cuts an item’s text at 200,000 characters, never inside a surrogate pair, and says so', () => {
+    const long = `${'A'.repeat(199_999)}😀${'B'.repeat(100)}`;
+    const feed = parseFeed(rss(`<item><title>x</title><description>${long}</description></item>`));
+    expect(feed.items[0]!.summary).toBe('A'.repeat(199_999));
+    expect(feed.bozoReason).toBe("an item's text is longer than 200,000 characters; it was cut there");
+  });
+
+  it('leaves an earlier malformation as the reason', () => {
+    const feed = parseFeed(rss(`<item><title>x &nbsp;</title><description>${'A'.repeat(200_001)}</description></item>`));
+    expect(feed.items[0]!.summary).toHaveLength(200_000);
+    expect(feed.bozoReason).toMatch(/undeclared entity &nbsp;/);
+  });
+});

@@ -97,7 +97,38 @@ export function parseFeedDocument(input: Buffer | string, opts: ParseFeedOptions
   return doc;
 }
 
+/**
+ * An item's text is cut at this length. No news article is longer, and a 10 MB description
+ * would otherwise be copied out of the worker pool, then normalized, sanitized, indexed and
+ * stored on the service's main thread, stalling it for garbage collection alone.
+ */
+export const MAX_ITEM_TEXT_CHARS = 200_000;
+const TEXT_FIELDS = ['title', 'summary', 'contentHtml', 'contentText'] as const;
+
+function cut(text: string): string {
+  const end = MAX_ITEM_TEXT_CHARS - (/[\ud800-\udbff]/.test(text[MAX_ITEM_TEXT_CHARS - 1]!) ? 1 : 0);
+  return text.slice(0, end);
+}
+
+function capItemText(feed: ParsedFeed): ParsedFeed {
+  let long = false;
+  for (const item of feed.items) {
+    for (const field of TEXT_FIELDS) {
+      const text = item[field];
+      if (text !== undefined && text.length > MAX_ITEM_TEXT_CHARS) {
+        item[field] = cut(text);
+        long = true;
+      }
+    }
+  }
+  if (long && !feed.bozo) {
+    feed.bozo = true;
+    feed.bozoReason = `an item's text is longer than ${MAX_ITEM_TEXT_CHARS.toLocaleString('en')} characters; it was cut there`;
+  }
+  return feed;
+}
+
 /** Parses RSS 0.9x/1.0/2.0, Atom 0.3/1.0, CDF or JSON Feed 1.0/1.1 into the shared ParsedFeed. */
 export function parseFeed(input: Buffer | string, opts: ParseFeedOptions = {}): ParsedFeed {
-  return toParsedFeed(parseFeedDocument(input, opts));
+  return capItemText(toParsedFeed(parseFeedDocument(input, opts)));
 }
