@@ -54,16 +54,21 @@ async function askTelegram(ctx: TelegramAdapters, chat: string | number): Promis
   }
 }
 
+/** The chat and newsletter named, and what Telegram says of the chat (checked in that order). */
+async function target(ctx: CoreContext & TelegramAdapters, input: BindInput) {
+  const chat = chatKey(input.chat);
+  const newsletter = await findNewsletter(ctx, input.newsletter);
+  const check = await askTelegram(ctx, chat);
+  const address = chatAddress(check.chatId, input.threadId);
+  return { check, address, newsletter, base: { title: check.title, address, newsletter } };
+}
+
 /**
  * Sends a newsletter to a group, topic or channel. Telegram is asked first whether the bot may
  * post there, so a digest is not queued for a chat that refuses it (CoreError 'refused', audited).
  */
 export async function bindTelegramChat(ctx: CoreContext & TelegramAdapters, input: BindInput): Promise<BindResult> {
-  const chat = chatKey(input.chat);
-  const newsletter = await findNewsletter(ctx, input.newsletter);
-  const check = await askTelegram(ctx, chat);
-  const address = chatAddress(check.chatId, input.threadId);
-  const base = { title: check.title, address, newsletter };
+  const { check, address, newsletter, base } = await target(ctx, input);
   if (!check.ok) {
     await recordAudit(ctx, 'telegram.bind', `${address} ${newsletter.slug}: refused, ${check.problem}`, false);
     throw refused(`Cannot bind ${check.title} (${address}): ${check.problem ?? 'the bot cannot post there'}.`);
@@ -84,11 +89,7 @@ export async function bindTelegramChat(ctx: CoreContext & TelegramAdapters, inpu
 
 /** Stops sending a newsletter to a group, topic or channel; 'not-bound' when it was not getting it. */
 export async function unbindTelegramChat(ctx: CoreContext & TelegramAdapters, input: BindInput): Promise<BindResult> {
-  const chat = chatKey(input.chat);
-  const newsletter = await findNewsletter(ctx, input.newsletter);
-  const check = await askTelegram(ctx, chat);
-  const address = chatAddress(check.chatId, input.threadId);
-  const base = { title: check.title, address, newsletter };
+  const { check, address, newsletter, base } = await target(ctx, input);
   const subscriber = await findSubscriberByChat(ctx.db, address);
   const sub = subscriber ? (await listSubscriptionsOf(ctx.db, subscriber.id)).find((s) => s.channel === 'telegram' && s.newsletter_id === newsletter.id) : undefined;
   const done = sub !== undefined && (await unsubscribe(ctx.db, sub.id, { source: ADMIN_CONSENT }, ctx.now())) === 'unsubscribed';

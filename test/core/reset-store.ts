@@ -1,5 +1,6 @@
-// Empties the tables the subscriber tests write, so one migrated store serves a whole file.
-// Identity columns restart too (PostgreSQL), so ids read the same on both databases.
+// For the subscriber tests: emptying the tables they write, so one migrated store serves a whole
+// file (identity columns restart too, so ids read the same on both databases), and reading an
+// export's chunks into one text.
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../src/store/schema.js';
 
@@ -10,4 +11,10 @@ export async function resetStore(db: Kysely<Database>): Promise<void> {
   if (pg) return void (await sql`truncate ${sql.join(TABLES.map((t) => sql.table(t)))} restart identity cascade`.execute(db));
   for (const t of TABLES) await db.deleteFrom(t).execute();
   await sql`delete from sqlite_sequence where name in (${sql.join([...TABLES])})`.execute(db).catch(() => undefined);
+}
+
+export async function text(chunks: AsyncIterable<string>): Promise<string> {
+  let out = '';
+  for await (const c of chunks) out += c;
+  return out;
 }

@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/log.js';
 import { addNewsletter } from '../../src/store/newsletters.js';
 import { parseCsv } from '../../src/subscribers/csv.js';
 import { dialects, forEachDialect, type TestStore } from '../support/databases.js';
-import { resetStore } from './reset-store.js';
+import { resetStore, text } from './reset-store.js';
 
 const clock = new Date('2026-11-24T06:00:00.000Z');
 const bytes = (text: string) => Readable.from([Buffer.from(text)]);
@@ -17,9 +17,7 @@ const bytes = (text: string) => Readable.from([Buffer.from(text)]);
 const stable = (csv: string) => parseCsv(csv.replace(/^\ufeff/, '')).map((r) => r.fields.slice(0, 8));
 
 async function exported(ctx: CoreContext, filter: { newsletter?: string } = {}): Promise<string> {
-  let out = '';
-  for await (const c of (await exportSubscribersCsv(ctx, filter)).chunks) out += c;
-  return out;
+  return text((await exportSubscribersCsv(ctx, filter)).chunks);
 }
 
 forEachDialect('core subscribers CSV', (dialect) => {

@@ -4,7 +4,6 @@ import { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { Actor, CoreContext } from '../../src/core/context.js';
-import { CoreError } from '../../src/core/errors.js';
 import { addSubscriber, findSubscriber, listSubscribers, removeSubscriber, showSubscriber } from '../../src/core/subscribers.js';
 import { exportSubscribersCsv, importSubscribersCsv, importSummary } from '../../src/core/subscribers-csv.js';
 import { silentLogger } from '../../src/log.js';
@@ -13,26 +12,12 @@ import { addNewsletter } from '../../src/store/newsletters.js';
 import { listEvents, suppress } from '../../src/store/subscriber-events.js';
 import { parseCsv } from '../../src/subscribers/csv.js';
 import { forEachDialect, type TestStore } from '../support/databases.js';
-import { resetStore } from './reset-store.js';
+import { failure } from '../support/core-failure.js';
+import { resetStore, text } from './reset-store.js';
 
 const clock = new Date('2026-11-24T06:00:00.000Z');
 
-async function failure(promise: Promise<unknown>): Promise<CoreError> {
-  const err = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(CoreError);
-  return err as CoreError;
-}
-
 const bytes = (text: string | Buffer) => Readable.from([typeof text === 'string' ? Buffer.from(text) : text]);
-
-async function text(chunks: AsyncIterable<string>): Promise<string> {
-  let out = '';
-  for await (const c of chunks) out += c;
-  return out;
-}
 
 forEachDialect('core subscribers', (dialect) => {
   let store: TestStore;
