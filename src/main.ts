@@ -1,7 +1,8 @@
 // The composition root: one per process. Config and logger in, every adapter built here and only
-// here, each at most once (the database, the fetcher, the email transport with its one rate
-// limit, the Bot API client with its one pacer), and the delivery loop's wake-up shared by every
-// front-end this process runs. The CLI, `tidings start` and the test replicas all come through
+// here, each at most once (the database, the fetcher, the worker pool, the email transport with
+// its one rate limit, the Bot API client with its one pacer), and the delivery loop's wake-up
+// shared by every front-end this process runs. The CLI, `tidings start` (whose --role picks the
+// loops service/service.ts starts on this root) and the test replicas all come through
 // createRoot; nothing else calls the builders in deps.ts.
 import type { Config } from './config/index.js';
 import type { EmailChannel } from './deliver/channel.js';
