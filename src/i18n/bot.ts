@@ -10,7 +10,7 @@ const en = {
   help:
     '<b>Commands</b>\n/newsletters — the newsletters and which ones you get\n/subscribe [name] — subscribe (without a name: buttons)\n/unsubscribe [name] — stop one\n/latest [n] — the latest n headlines (up to 20)\n/digest [name] — the latest digest, now\n/search words — search the archive\n/topics [keywords] — only get digests about these (/topics clear: everything)\n/settings — language\n/link — connect your email subscription\n/help — this list',
   adminHelp:
-    '<b>Admin</b>\n/sources, /sources add URL, /sources pause ID, /sources resume ID\n/newsletters\n/schedule NEWSLETTER "CRON" [time zone]\n/pause NEWSLETTER, /resume NEWSLETTER\n/sendnow NEWSLETTER\n/stats\n/bind NEWSLETTER (in a group or channel), /unbind NEWSLETTER',
+    '<b>Admin</b>\n/sources, /sources add URL, /sources pause ID, /sources resume ID\n/newsletters\n/schedule NEWSLETTER "CRON" [time zone]\n/pause NEWSLETTER, /resume NEWSLETTER\n/sendnow NEWSLETTER\n/stats\n/subscribers add EMAIL NEWSLETTER, /subscribers remove EMAIL\n/bind NEWSLETTER (in a group or channel), /unbind NEWSLETTER',
   newslettersHeader: '<b>Newsletters</b> (✅ = you get it)',
   subscribed: '✅ Subscribed to <b>{name}</b>. The next digest comes to this chat.',
   alreadySubscribed: 'You already get <b>{name}</b>.',
@@ -69,7 +69,7 @@ export const bot: Catalogue<keyof typeof en> = {
     help:
       '<b>命令</b>\n/newsletters — 全部简报及您的订阅\n/subscribe [名称] — 订阅（不带名称：显示按钮）\n/unsubscribe [名称] — 退订\n/latest [n] — 最新 n 条标题（最多 20 条）\n/digest [名称] — 立即查看最新一期\n/search 关键词 — 搜索文章\n/topics [关键词] — 只接收相关内容（/topics clear：全部接收）\n/settings — 语言\n/link — 关联您的邮件订阅\n/help — 本列表',
     adminHelp:
-      '<b>管理员</b>\n/sources、/sources add 网址、/sources pause 编号、/sources resume 编号\n/newsletters\n/schedule 简报 "CRON" [时区]\n/pause 简报、/resume 简报\n/sendnow 简报\n/stats\n/bind 简报（在群组或频道中）、/unbind 简报',
+      '<b>管理员</b>\n/sources、/sources add 网址、/sources pause 编号、/sources resume 编号\n/newsletters\n/schedule 简报 "CRON" [时区]\n/pause 简报、/resume 简报\n/sendnow 简报\n/stats\n/subscribers add 邮箱 简报、/subscribers remove 邮箱\n/bind 简报（在群组或频道中）、/unbind 简报',
     newslettersHeader: '<b>简报</b>（✅ = 已订阅）',
     subscribed: '✅ 已订阅 <b>{name}</b>，下一期将发送到此对话。',
     alreadySubscribed: '您已订阅 <b>{name}</b>。',
