@@ -117,7 +117,7 @@ describe('tidings CLI', { timeout: 120_000 }, () => {
     noStack(r.stderr);
   });
 
-  it('exports sources as OPML to a file, and a dry-run import of it finds them all present', async () => {
+  it('exports sources as OPML to a file, a dry-run import of it finds them all present; update renames', async () => {
     const fe = await frontEnds();
     try {
       await addSource(fe.store.db, { kind: 'textdump', url: path.join(ROOT, 'examples/textdump'), name: 'Dumps' }, new Date());
@@ -125,7 +125,12 @@ describe('tidings CLI', { timeout: 120_000 }, () => {
       expect((await fe.cli(['sources', 'export', '--out', file])).stdout).toBe(`Wrote 1 sources to ${file}.\n`);
       const dry = await fe.cli(['sources', 'import', '--dry-run', file]);
       expect([dry.code, dry.stdout]).toEqual([0, 'Would add 0 sources, 1 already present, 0 rejected.\n']);
-      expect((await fe.auditActions()).map((a) => [a.actor, a.action])).toEqual([['cli', 'sources.export']]);
+      const updated = await fe.cli(['sources', 'update', '1', '--name', 'Crawler dumps', '--interval', '15']);
+      expect([updated.code, updated.stdout]).toEqual([0, 'Updated source 1 "Crawler dumps".\n']);
+      expect((await fe.auditActions()).map((a) => [a.actor, a.action])).toEqual([
+        ['cli', 'sources.export'],
+        ['cli', 'source.update'],
+      ]);
     } finally {
       await fe.close();
     }
