@@ -4,7 +4,7 @@
 // row per change, by `subscriber:<id>`, so the audit log shows every change to a list whoever
 // made it, while the consent events keep the IPs and texts as the legal record.
 import { liftSuppression } from '../store/consent.js';
-import { getNewsletter, listNewsletters } from '../store/newsletters.js';
+import { getNewsletter } from '../store/newsletters.js';
 import type { SubscriberRow, SubscriptionRow } from '../store/schema.js';
 import { recordEvent, suppress } from '../store/subscriber-events.js';
 import { confirmSubscription, getSubscriber, getSubscription, listSubscriptionsOf, setKeywords, subscribe, unsubscribe } from '../store/subscribers.js';
@@ -21,8 +21,8 @@ export function auditAsSubscriber(ctx: SubscriberContext, subscriberId: number, 
   return recordAudit({ ...ctx, actor: `subscriber:${subscriberId}` }, action, detail);
 }
 
-export const MAX_KEYWORDS = 20;
-export const MAX_KEYWORD_LENGTH = 50;
+const MAX_KEYWORDS = 20;
+const MAX_KEYWORD_LENGTH = 50;
 
 /** Comma- (or 、，;) separated words: trimmed, one line each, bounded, no duplicates. */
 export function parseKeywords(raw: string): string[] {
@@ -134,11 +134,4 @@ async function unsubscribeEverything(ctx: SubscriberContext, subscriber: Subscri
     await recordEvent(ctx.db, { type: 'suppressed', subscriberId: subscriber.id, address: subscriber.email, ip, detail: 'unsubscribed-all', now });
   }
   await auditAsSubscriber(ctx, subscriber.id, 'subscriber.unsubscribe', `unsubscribed from everything (subscriptions ${ended.join(', ') || 'none active'})`);
-}
-
-/** The newsletters a subscriber may join from the preferences page: enabled, not joined by email. */
-export async function joinableNewsletters(ctx: Pick<CoreContext, 'db'>, subscriber: SubscriberRow, subscriptions: SubscriptionRow[]) {
-  if (!subscriber.email) return [];
-  const joined = new Set(subscriptions.filter((s) => s.channel === 'email').map((s) => s.newsletter_id));
-  return (await listNewsletters(ctx.db, { enabled: true })).filter((n) => !joined.has(n.id));
 }
