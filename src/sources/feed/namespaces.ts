@@ -13,36 +13,42 @@ export const NS = {
   xhtml: 'http://www.w3.org/1999/xhtml',
 } as const;
 
-const CANONICAL = new Map<string, string>(Object.entries({
-  '': '',
-  'http://backend.userland.com/rss': '',
-  'http://backend.userland.com/rss2': '',
-  'http://blogs.law.harvard.edu/tech/rss': '',
-  [NS.rss10]: '',
-  [NS.rss090]: '',
-  'http://channel.netscape.com/rdf/simple/0.9/': '',
-  'http://purl.org/net/rss1.1#': '',
-  [NS.atom10]: 'atom',
-  [NS.atom03]: 'atom',
-  'http://purl.org/echo/': 'atom',
-  'http://purl.org/pie/': 'atom',
-  'http://example.com/newformat#': 'atom',
-  'http://necho.org/ns/': 'atom',
-  'uri/of/echo/namespace#': 'atom',
-  'http://purl.org/dc/elements/1.1/': 'dc',
-  'http://purl.org/dc/elements/1.0/': 'dc',
-  'http://purl.org/dc/terms/': 'dcterms',
-  'http://purl.org/rss/1.0/modules/content/': 'content',
-  'http://search.yahoo.com/mrss/': 'media',
-  'http://search.yahoo.com/mrss': 'media',
-  'http://www.itunes.com/dtds/podcast-1.0.dtd': 'itunes',
-  'http://example.com/dtds/podcast-1.0.dtd': 'itunes',
-  [NS.xhtml]: 'xhtml',
-  [NS.rdf]: 'rdf',
-  'http://purl.org/rss/1.0/modules/syndication/': 'sy',
-  'http://webns.net/mvcb/': 'admin',
-  'http://www.w3.org/XML/1998/namespace': 'xml',
-}));
+/** The namespace URIs each canonical prefix stands for, historical and misspelled ones included. */
+const URIS_BY_PREFIX: Record<string, readonly string[]> = {
+  '': [
+    '',
+    'http://backend.userland.com/rss',
+    'http://backend.userland.com/rss2',
+    'http://blogs.law.harvard.edu/tech/rss',
+    NS.rss10,
+    NS.rss090,
+    'http://channel.netscape.com/rdf/simple/0.9/',
+    'http://purl.org/net/rss1.1#',
+  ],
+  atom: [
+    NS.atom10,
+    NS.atom03,
+    'http://purl.org/echo/',
+    'http://purl.org/pie/',
+    'http://example.com/newformat#',
+    'http://necho.org/ns/',
+    'uri/of/echo/namespace#',
+  ],
+  dc: ['http://purl.org/dc/elements/1.1/', 'http://purl.org/dc/elements/1.0/'],
+  dcterms: ['http://purl.org/dc/terms/'],
+  content: ['http://purl.org/rss/1.0/modules/content/'],
+  media: ['http://search.yahoo.com/mrss/', 'http://search.yahoo.com/mrss'],
+  itunes: ['http://www.itunes.com/dtds/podcast-1.0.dtd', 'http://example.com/dtds/podcast-1.0.dtd'],
+  xhtml: [NS.xhtml],
+  rdf: [NS.rdf],
+  sy: ['http://purl.org/rss/1.0/modules/syndication/'],
+  admin: ['http://webns.net/mvcb/'],
+  xml: [NS.xml],
+};
+
+const CANONICAL = new Map<string, string>(
+  Object.entries(URIS_BY_PREFIX).flatMap(([prefix, uris]) => uris.map((uri): [string, string] => [uri, prefix])),
+);
 
 /** Canonical prefix for a namespace URI; an unknown URI is its own prefix, so it never clashes. */
 export function canonicalPrefix(uri: string): string {
