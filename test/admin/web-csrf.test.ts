@@ -78,6 +78,7 @@ forEachDialect('admin web: every POST route', (dialect) => {
       '/admin/sources/opml': { action: 'sources.import', send: (c) => c.inject({ method: 'POST', url: '/admin/sources/opml', ...upload({ _csrf: c.csrf }, { field: 'opml', name: 'feeds.opml', content: opml.replace('/feed.xml', '/other.xml') }) }) },
       '/admin/subscribers': { action: 'subscriber.add', send: (c) => c.post('/admin/subscribers', { email: 'bob@example.org', name: 'Bob', newsletter: '1', status: 'active' }) },
       '/admin/subscribers/import': { action: 'subscribers.import', send: (c) => c.inject({ method: 'POST', url: '/admin/subscribers/import', ...upload({ _csrf: c.csrf, newsletter: '1', status: 'active' }, { field: 'csv', name: 'list.csv', content: csv }) }) },
+      '/admin/subscribers/:id/remove': { action: 'subscriber.remove', send: (c) => c.post('/admin/subscribers/1/remove') },
     };
     // Reads, though posted (a test fetch makes the server fetch a URL, which a link must not).
     const readsOnly = new Set(['/admin/sources/test']);
