@@ -1,6 +1,6 @@
 // Atom 1.0 and its predecessor 0.3 (tagline, copyright, modified, issued, mode="base64").
 // Elements are recognized by namespace; an Atom document without a namespace is read the same.
-import { addEntryLink, addTag, atomLink, dateOf, entryExtension, feedExtension, isHtmlLink, person } from './common.js';
+import { addAtomLink, addEntryLink, addTag, dateOf, entryExtension, feedExtension, person } from './common.js';
 import { atomText } from './content.js';
 import { type FeedEntry, type FeedInfo, emptyEntry } from './model.js';
 import { attr, textOf } from './tree.js';
@@ -19,18 +19,37 @@ function readId(el: XmlElement): string {
   return id && !isAbsoluteUrl(id) && el.base ? resolveUrl(el.base, id) : id;
 }
 
+/** Reads an element that means the same on the feed and on an entry; false for any other. */
+function readShared(target: FeedInfo | FeedEntry, el: XmlElement): boolean {
+  switch (atomKey(el)) {
+    case 'id':
+      target.id ??= readId(el);
+      return true;
+    case 'title':
+      target.title ??= atomText(el).value;
+      return true;
+    case 'published':
+    case 'issued':
+      target.published ??= dateOf(el);
+      return true;
+    case 'updated':
+    case 'modified':
+      target.updated ??= dateOf(el);
+      return true;
+    case 'author':
+      target.author ??= person(el);
+      return true;
+    default:
+      return false;
+  }
+}
+
 function readEntry(entryEl: XmlElement): FeedEntry {
   const entry = emptyEntry();
   if (entryEl.lang !== undefined) entry.lang = entryEl.lang;
   for (const el of entryEl.children) {
-    if (typeof el === 'string') continue;
+    if (typeof el === 'string' || readShared(entry, el)) continue;
     switch (atomKey(el)) {
-      case 'id':
-        entry.id ??= readId(el);
-        break;
-      case 'title':
-        entry.title ??= atomText(el).value;
-        break;
       case 'link':
         addEntryLink(entry, el);
         break;
@@ -40,20 +59,9 @@ function readEntry(entryEl: XmlElement): FeedEntry {
       case 'content':
         entry.content.push(atomText(el));
         break;
-      case 'published':
-      case 'issued':
-        entry.published ??= dateOf(el);
-        break;
-      case 'updated':
-      case 'modified':
-        entry.updated ??= dateOf(el);
-        break;
       case 'created':
         // The last one wins (feedparser's rule, which its suite checks).
         entry.created = dateOf(el);
-        break;
-      case 'author':
-        entry.author ??= person(el);
         break;
       case 'category':
         addTag(entry, attr(el, 'term') ?? textOf(el), attr(el, 'scheme'), attr(el, 'label'));
@@ -72,13 +80,10 @@ export function readAtom(root: XmlElement): { feed: FeedInfo; entries: FeedEntry
   const entries: FeedEntry[] = [];
   if (root.lang) feed.language = root.lang.replace(/_/g, '-');
   for (const el of root.children) {
-    if (typeof el === 'string') continue;
+    if (typeof el === 'string' || readShared(feed, el)) continue;
     switch (atomKey(el)) {
       case 'entry':
         entries.push(readEntry(el));
-        break;
-      case 'title':
-        feed.title ??= atomText(el).value;
         break;
       case 'subtitle':
       case 'tagline':
@@ -88,25 +93,8 @@ export function readAtom(root: XmlElement): { feed: FeedInfo; entries: FeedEntry
       case 'copyright':
         feed.rights ??= atomText(el).value;
         break;
-      case 'id':
-        feed.id ??= readId(el);
-        break;
-      case 'link': {
-        const link = atomLink(el);
-        feed.links.push(link);
-        if (isHtmlLink(link)) feed.link ??= link.href;
-        break;
-      }
-      case 'updated':
-      case 'modified':
-        feed.updated ??= dateOf(el);
-        break;
-      case 'published':
-      case 'issued':
-        feed.published ??= dateOf(el);
-        break;
-      case 'author':
-        feed.author ??= person(el);
+      case 'link':
+        addAtomLink(feed, el);
         break;
       case 'generator':
         feed.generator ??= textOf(el);

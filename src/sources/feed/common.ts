@@ -16,7 +16,7 @@ export function dateOf(el: XmlElement): FeedDate {
 }
 
 /** An Atom <link>: rel defaults to alternate, type to text/html (self links to Atom). */
-export function atomLink(el: XmlElement): FeedLink {
+function atomLink(el: XmlElement): FeedLink {
   const rel = attr(el, 'rel')?.trim() || 'alternate';
   const link: FeedLink = {
     rel,
@@ -32,15 +32,21 @@ export function atomLink(el: XmlElement): FeedLink {
   return link;
 }
 
-export function isHtmlLink(link: FeedLink): boolean {
+function isHtmlLink(link: FeedLink): boolean {
   return link.rel === 'alternate' && (link.type === 'text/html' || link.type === 'application/xhtml+xml');
 }
 
-/** Adds an Atom link to an entry: the first HTML alternate is the entry's link; enclosures are kept apart too. */
-export function addEntryLink(entry: FeedEntry, el: XmlElement): void {
+/** Adds an Atom link to a feed or an entry: the first HTML alternate is its link. */
+export function addAtomLink(target: { link?: string; links: FeedLink[] }, el: XmlElement): FeedLink {
   const link = atomLink(el);
-  entry.links.push(link);
-  if (isHtmlLink(link)) entry.link ??= link.href;
+  target.links.push(link);
+  if (isHtmlLink(link)) target.link ??= link.href;
+  return link;
+}
+
+/** Adds an Atom link to an entry, keeping enclosures apart too. */
+export function addEntryLink(entry: FeedEntry, el: XmlElement): void {
+  const link = addAtomLink(entry, el);
   if (link.rel === 'enclosure' && link.href) {
     const enc: FeedEntry['enclosures'][number] = { href: link.href };
     if (link.type) enc.type = link.type;
@@ -95,21 +101,30 @@ function mediaThumbnail(entry: FeedEntry, el: XmlElement): void {
   if (url) entry.thumbnail ??= resolveUrl(el.base, url);
 }
 
-/** Handles an extension element of an entry; false when the key is not one of ours. */
-export function entryExtension(entry: FeedEntry, el: XmlElement): boolean {
+/** Dublin Core and iTunes elements that mean the same on a feed and on an entry. */
+function authorOrDate(target: { author?: string; updated?: FeedDate; published?: FeedDate }, el: XmlElement): boolean {
   switch (el.key) {
     case 'dc:creator':
     case 'dc:author':
     case 'itunes:author':
-      entry.author ??= textOf(el) || undefined;
+      target.author ??= textOf(el) || undefined;
       return true;
     case 'dc:date':
     case 'dcterms:modified':
-      entry.updated ??= dateOf(el);
+      target.updated ??= dateOf(el);
       return true;
     case 'dcterms:issued':
-      entry.published ??= dateOf(el);
+      target.published ??= dateOf(el);
       return true;
+    default:
+      return false;
+  }
+}
+
+/** Handles an extension element of an entry; false when the key is not one of ours. */
+export function entryExtension(entry: FeedEntry, el: XmlElement): boolean {
+  if (authorOrDate(entry, el)) return true;
+  switch (el.key) {
     case 'dcterms:created':
       entry.created ??= dateOf(el);
       return true;
@@ -146,6 +161,7 @@ export function entryExtension(entry: FeedEntry, el: XmlElement): boolean {
 
 /** Handles an extension element of the feed itself; false when the key is not one of ours. */
 export function feedExtension(feed: FeedInfo, el: XmlElement): boolean {
+  if (authorOrDate(feed, el)) return true;
   switch (el.key) {
     case 'dc:title':
       feed.title ??= textOf(el);
@@ -155,18 +171,6 @@ export function feedExtension(feed: FeedInfo, el: XmlElement): boolean {
       return true;
     case 'dc:rights':
       feed.rights ??= textOf(el);
-      return true;
-    case 'dc:creator':
-    case 'dc:author':
-    case 'itunes:author':
-      feed.author ??= textOf(el) || undefined;
-      return true;
-    case 'dc:date':
-    case 'dcterms:modified':
-      feed.updated ??= dateOf(el);
-      return true;
-    case 'dcterms:issued':
-      feed.published ??= dateOf(el);
       return true;
     case 'itunes:image':
     case 'itunes:link': {

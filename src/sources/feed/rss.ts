@@ -1,7 +1,7 @@
 // RSS 0.9x, 1.0 (RDF), 2.0 and Microsoft CDF: one reader, because the dialects share element
 // names and real feeds mix them freely. Items may sit inside <channel> (RSS 2.0) or beside it
 // (RSS 1.0 / 0.90), and CDF puts everything in attributes of <CHANNEL> and <ITEM>.
-import { addEntryLink, addTag, atomLink, dateOf, dateText, entryExtension, feedExtension, isHtmlLink } from './common.js';
+import { addAtomLink, addEntryLink, addTag, dateOf, dateText, entryExtension, feedExtension } from './common.js';
 import { rssHtml, xhtmlBody } from './content.js';
 import { type FeedEntry, type FeedImage, type FeedInfo, emptyEntry } from './model.js';
 import { NS } from './namespaces.js';
@@ -33,21 +33,38 @@ function addLink(target: { link?: string; links: FeedInfo['links'] }, el: XmlEle
   target.links.push({ rel: 'alternate', type: 'text/html', href: resolved });
 }
 
+/** CDF keeps the link and the modification date in attributes of <CHANNEL> and <ITEM>. */
+function readCdfAttributes(target: FeedInfo | FeedEntry, el: XmlElement): void {
+  const href = attr(el, 'href');
+  if (href) addLink(target, el, href);
+  const lastmod = attr(el, 'lastmod');
+  if (lastmod) target.updated = dateText(lastmod.trim());
+}
+
+/** Reads an element that means the same on the channel and on an item; false for any other. */
+function readShared(target: FeedInfo | FeedEntry, el: XmlElement): boolean {
+  switch (el.key) {
+    case 'title':
+      target.title ??= textOf(el);
+      return true;
+    case 'link':
+      addLink(target, el, textOf(el));
+      return true;
+    case 'pubdate':
+      target.published ??= dateOf(el);
+      return true;
+    default:
+      return false;
+  }
+}
+
 function readChannel(channel: XmlElement, feed: FeedInfo): void {
   let description: string | undefined;
   let itunesSubtitle: string | undefined;
-  const cdfHref = attr(channel, 'href');
-  if (cdfHref) addLink(feed, channel, cdfHref);
-  const lastmod = attr(channel, 'lastmod');
-  if (lastmod) feed.updated = dateText(lastmod.trim());
+  readCdfAttributes(feed, channel);
   for (const el of elements(channel)) {
+    if (readShared(feed, el)) continue;
     switch (el.key) {
-      case 'title':
-        feed.title ??= textOf(el);
-        break;
-      case 'link':
-        addLink(feed, el, textOf(el));
-        break;
       case 'description':
       case 'abstract':
         description ??= rssHtml(el).value;
@@ -68,21 +85,15 @@ function readChannel(channel: XmlElement, feed: FeedInfo): void {
       case 'generator':
         feed.generator ??= textOf(el);
         break;
-      case 'pubdate':
-        feed.published ??= dateOf(el);
-        break;
       case 'lastbuilddate':
         feed.updated ??= dateOf(el);
         break;
       case 'image':
         feed.image = { ...feed.image, ...readImage(el) };
         break;
-      case 'atom:link': {
-        const link = atomLink(el);
-        feed.links.push(link);
-        if (isHtmlLink(link)) feed.link ??= link.href;
+      case 'atom:link':
+        addAtomLink(feed, el);
         break;
-      }
       default:
         feedExtension(feed, el);
     }
@@ -95,23 +106,15 @@ function readItem(item: XmlElement): FeedEntry {
   if (item.lang !== undefined) entry.lang = item.lang;
   let mediaTitle: string | undefined;
   let permalink: string | undefined;
-  const cdfHref = attr(item, 'href');
-  if (cdfHref) addLink(entry, item, cdfHref);
-  const lastmod = attr(item, 'lastmod');
-  if (lastmod) entry.updated = dateText(lastmod.trim());
+  readCdfAttributes(entry, item);
   for (const el of elements(item)) {
+    if (readShared(entry, el)) continue;
     switch (el.key) {
-      case 'title':
-        entry.title ??= textOf(el);
-        break;
       case 'dc:title':
         entry.title ??= textOf(el);
         break;
       case 'media:title':
         mediaTitle ??= textOf(el);
-        break;
-      case 'link':
-        addLink(entry, el, textOf(el));
         break;
       case 'guid': {
         const guid = textOf(el);
@@ -139,9 +142,6 @@ function readItem(item: XmlElement): FeedEntry {
         break;
       case 'author':
         entry.author ??= textOf(el) || undefined;
-        break;
-      case 'pubdate':
-        entry.published ??= dateOf(el);
         break;
       case 'category':
         addTag(entry, textOf(el), attr(el, 'domain'));
