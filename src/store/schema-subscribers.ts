@@ -17,6 +17,7 @@ export interface SubscribersTable {
   created_at: Timestamp;
   updated_at: Timestamp;
 }
+export type SubscriberRow = Selectable<SubscribersTable>;
 
 export type SubscriptionStatus = 'pending' | 'active' | 'unsubscribed' | 'bounced' | 'blocked';
 
@@ -42,6 +43,7 @@ export interface SubscriptionsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
 }
+export type SubscriptionRow = Selectable<SubscriptionsTable>;
 
 export type SuppressionReason = 'hard-bounce' | 'complaint' | 'soft-bounces' | 'unsubscribed-all' | 'manual' | 'blocked';
 
@@ -78,6 +80,7 @@ export interface SubscriberEventsTable {
   ip: string | null;
   created_at: Timestamp;
 }
+export type SubscriberEventRow = Selectable<SubscriberEventsTable>;
 
 export type DeliveryState = 'pending' | 'sending' | 'sent' | 'failed' | 'suppressed';
 
@@ -101,8 +104,4 @@ export interface DeliveriesTable {
   created_at: Timestamp;
   updated_at: Timestamp;
 }
-
-export type SubscriberRow = Selectable<SubscribersTable>;
-export type SubscriptionRow = Selectable<SubscriptionsTable>;
 export type DeliveryRow = Selectable<DeliveriesTable>;
-export type SubscriberEventRow = Selectable<SubscriberEventsTable>;

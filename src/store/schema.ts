@@ -36,6 +36,9 @@ export interface SourcesTable {
   created_at: Timestamp;
   updated_at: Timestamp;
 }
+export type SourceRow = Selectable<SourcesTable>;
+export type NewSource = Insertable<SourcesTable>;
+export type SourceUpdate = Updateable<SourcesTable>;
 
 export interface ArticlesTable {
   id: Generated<number>;
@@ -71,6 +74,8 @@ export interface ArticlesTable {
   nav_previous: string | null;
   nav_next: string | null;
 }
+export type ArticleRow = Selectable<ArticlesTable>;
+export type NewArticle = Insertable<ArticlesTable>;
 
 export interface Database {
   sources: SourcesTable;
@@ -88,12 +93,6 @@ export interface Database {
   alerts: AlertsTable;
   admin_sessions: AdminSessionsTable;
 }
-
-export type SourceRow = Selectable<SourcesTable>;
-export type NewSource = Insertable<SourcesTable>;
-export type SourceUpdate = Updateable<SourcesTable>;
-export type ArticleRow = Selectable<ArticlesTable>;
-export type NewArticle = Insertable<ArticlesTable>;
 
 // ---- newsletters and digests (issue 3) --------------------------------------------------------
 
@@ -124,6 +123,9 @@ export interface NewslettersTable {
   created_at: Timestamp;
   updated_at: Timestamp;
 }
+export type NewsletterRow = Selectable<NewslettersTable>;
+export type NewNewsletter = Insertable<NewslettersTable>;
+export type NewsletterUpdate = Updateable<NewslettersTable>;
 
 export type DigestStatus = 'building' | 'ready' | 'skipped' | 'failed';
 
@@ -153,6 +155,7 @@ export interface DigestsTable {
   created_at: Timestamp;
   completed_at: Timestamp | null;
 }
+export type DigestRow = Selectable<DigestsTable>;
 
 /** Every article a ready digest showed: UNIQUE(newsletter_id, article_id) keeps it from being sent twice. */
 export interface DigestItemsTable {
@@ -163,9 +166,4 @@ export interface DigestItemsTable {
   /** JSON array of the reasons selection gave. */
   reasons: ColumnType<string, string | undefined, string>;
 }
-
-export type NewsletterRow = Selectable<NewslettersTable>;
-export type NewNewsletter = Insertable<NewslettersTable>;
-export type NewsletterUpdate = Updateable<NewslettersTable>;
-export type DigestRow = Selectable<DigestsTable>;
 export type DigestItemRow = Selectable<DigestItemsTable>;
