@@ -235,5 +235,6 @@ export function ingestDeps(deps: Deps): IngestDeps {
     concurrency: deps.config.ingest.concurrency,
     pauseAfter: deps.config.ingest.pauseAfter,
     stories: deps.stories,
+    work: deps.work,
   };
 }

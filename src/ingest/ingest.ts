@@ -8,6 +8,7 @@ import type { Database, SourceRow } from '../store/schema.js';
 import { toSourceRef } from './source-ref.js';
 import { createGroupWriter, type GroupWriter } from './group-writer.js';
 import { storeItems } from './store-items.js';
+import type { Work } from '../work/tasks.js';
 import type { Stories } from './story-sync.js';
 
 export interface IngestDeps {
@@ -24,6 +25,8 @@ export interface IngestDeps {
   writer?: GroupWriter;
   /** The process's near-duplicate index, kept across runs (see story-sync.ts). */
   stories: Stories;
+  /** The worker pool, where items are normalized; in-process without one. */
+  work?: Work;
 }
 
 export type SourceStatus = 'ok' | 'not-modified' | 'error';

@@ -7,12 +7,13 @@ import type { SourceRow } from '../store/schema.js';
 import type { GroupWriter } from './group-writer.js';
 import { type ArticleDraft, normalizeItem } from './normalize.js';
 import { toSourceRef } from './source-ref.js';
+import type { Work } from '../work/tasks.js';
 import { exactKeys, type StoreCounts } from './write-group.js';
 
 export type { StoreCounts } from './write-group.js';
 
 export async function storeItems(
-  deps: { log: Logger; now: () => Date; writer: GroupWriter },
+  deps: { log: Logger; now: () => Date; writer: GroupWriter; work?: Work },
   source: SourceRow,
   items: ParsedItem[],
   documentUrl: string,
@@ -21,8 +22,10 @@ export async function storeItems(
   const fetchedAt = deps.now();
   const drafts: ArticleDraft[] = [];
   let skipped = 0;
-  for (const item of items) {
-    const draft = normalizeItem(item, { source: ref, documentUrl, fetchedAt });
+  const ctx = { source: ref, documentUrl, fetchedAt };
+  // Sanitizing and language detection are CPU work: in the worker pool when there is one.
+  const normalized = deps.work ? await deps.work.run('normalizeItems', { items, ctx }) : items.map((item) => normalizeItem(item, ctx));
+  for (const draft of normalized) {
     if ('skip' in draft) {
       skipped++;
       deps.log.debug({ source: source.id, reason: draft.skip }, 'item skipped');

@@ -2,12 +2,13 @@
 // when no pool was built (tests, one-off tools). Inputs and outputs cross a thread boundary, so
 // they are plain data that survives structured cloning: strings, numbers, Dates, arrays, plain
 // objects and byte arrays; no class instances, no functions.
+import { type ArticleDraft, type NormalizeContext, normalizeItem } from '../ingest/normalize.js';
 import { decodeBody } from '../sources/charset.js';
 import { type ParseFeedOptions, parseFeed } from '../sources/feed/parse.js';
 import { type ExtractedArticle, extractArticle, parseDocument } from '../sources/page/extract.js';
 import { type ArticleLink, findArticleLinks } from '../sources/page/links.js';
 import { metaContent } from '../sources/page/meta.js';
-import type { ParsedFeed } from '../sources/types.js';
+import type { ParsedFeed, ParsedItem } from '../sources/types.js';
 import { summarizeExtractive } from '../summarize/extractive.js';
 import type { Summary, SummaryBudget, SummaryInput } from '../summarize/summarizer.js';
 
@@ -58,6 +59,11 @@ export const tasks = {
     return { encoding: decoded.encoding, article: extractArticle(decoded.text, input.url) };
   },
 
+  /** One source's items → article drafts (HTML sanitized, text extracted, language detected). */
+  async normalizeItems(input: { items: ParsedItem[]; ctx: NormalizeContext }): Promise<(ArticleDraft | { skip: string })[]> {
+    return input.items.map((item) => normalizeItem(item, input.ctx));
+  },
+
   async summarize(input: { input: SummaryInput; budget?: SummaryBudget }): Promise<Summary> {
     return summarizeExtractive(input.input, input.budget);
   },
@@ -73,6 +79,7 @@ export const TASK_LABELS: Record<TaskName, string> = {
   parseFeed: 'parsing the feed',
   pageListing: 'reading the listing page',
   pageArticle: 'extracting the article',
+  normalizeItems: 'cleaning up the articles',
   summarize: 'summarizing the article',
 };
 

@@ -1,6 +1,7 @@
 // The worker pool: results equal the in-process ones, a task past its deadline or over its heap
 // is stopped with a message naming the limit, and the pool goes on serving with a fresh thread.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { normalizeItem } from '../../src/ingest/normalize.js';
 import { parseFeed } from '../../src/sources/feed/parse.js';
 import { createWorkPool, type WorkPool, workerEntry } from '../../src/work/pool.js';
 import { capturingLogger } from '../support/log.js';
@@ -35,6 +36,14 @@ describe('the work pool', () => {
     expect(a).toEqual(parseFeed(Buffer.from(small), { url: 'https://ex.test/feed.xml' }));
     expect(b.items[0]!.published).toBeInstanceOf(Date);
     expect(b.items[0]!.published!.toISOString()).toBe('2024-05-06T00:00:00.000Z');
+  });
+
+  it('normalizes items as ingest does in-process', async () => {
+    const feed = parseFeed(Buffer.from(small.replace('<item>', '<item><description>&lt;p&gt;Mills bought &lt;b&gt;more&lt;/b&gt; yarn.&lt;/p&gt;</description>')), { url: 'https://ex.test/feed.xml' });
+    const ctx = { source: { id: 1, kind: 'feed' as const, url: 'https://ex.test/feed.xml', name: 'News', etag: null, lastModified: null, options: {} }, documentUrl: 'https://ex.test/feed.xml', fetchedAt: new Date('2024-05-06T01:00:00Z') };
+    const drafts = await shared.run('normalizeItems', { items: feed.items, ctx });
+    expect(drafts).toEqual(feed.items.map((item) => normalizeItem(item, ctx)));
+    expect(drafts[0]).toMatchObject({ title: 'Cotton & yarn', text: 'Mills bought more yarn.' });
   });
 
   it('stops a task past its deadline with a message naming the limit, and serves the next one', async () => {
