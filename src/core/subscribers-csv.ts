@@ -83,17 +83,20 @@ export interface ExportCsvInput {
 
 /**
  * The email subscriptions matching the filter as CSV text, in chunks of about 64 KB. Checked and
- * audited before the first chunk, so a bad filter fails before anything is sent.
+ * audited before the first chunk, so a bad filter fails before anything is sent. `written()`:
+ * the subscriptions in the chunks taken so far.
  */
-export async function exportSubscribersCsv(ctx: CoreContext, input: ExportCsvInput = {}): Promise<{ newsletter?: NewsletterRow; chunks: AsyncGenerator<string> }> {
+export async function exportSubscribersCsv(ctx: CoreContext, input: ExportCsvInput = {}): Promise<{ newsletter?: NewsletterRow; chunks: AsyncGenerator<string>; written: () => number }> {
   const status: SubscriptionStatus | undefined = input.status === undefined || input.status === '' ? undefined : subscriptionStatus(input.status);
   const newsletter = input.newsletter === undefined || input.newsletter === '' ? undefined : await findNewsletter(ctx, input.newsletter);
   await recordAudit(ctx, 'subscribers.export', `CSV${newsletter ? ` of ${newsletter.slug}` : ''}${status ? ` (${status})` : ''}`);
   const { db } = ctx;
+  let written = 0;
   async function* chunks(): AsyncGenerator<string> {
     let buffered = (input.bom ? '\ufeff' : '') + exportHeader();
     for await (const s of exportSubscriptions(db, { newsletterId: newsletter?.id, status })) {
       buffered += exportLine(s);
+      written++;
       if (buffered.length > CHUNK_CHARS) {
         yield buffered;
         buffered = '';
@@ -101,5 +104,5 @@ export async function exportSubscribersCsv(ctx: CoreContext, input: ExportCsvInp
     }
     yield buffered;
   }
-  return { newsletter, chunks: chunks() };
+  return { newsletter, chunks: chunks(), written: () => written };
 }
