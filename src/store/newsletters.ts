@@ -3,6 +3,7 @@
 // The clock is passed in (`now`).
 import { type Kysely, sql } from 'kysely';
 import { validateSchedule } from '../schedule/slots.js';
+import { jsonObject } from './json-column.js';
 import type { Database, NewsletterLanguage, NewsletterRow } from './schema.js';
 
 /** What a newsletter selects. Keywords are plain text, never patterns (see src/digest/filters.ts). */
@@ -251,14 +252,7 @@ function isUniqueViolation(err: unknown): boolean {
 
 /** The newsletter's filters, or {} when the stored JSON is unreadable; malformed fields are dropped. */
 export function newsletterFilters(row: Pick<NewsletterRow, 'filters'>): NewsletterFilters {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(row.filters);
-  } catch {
-    return {};
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
-  const raw = parsed as Record<string, unknown>;
+  const raw = jsonObject(row.filters);
   const out: NewsletterFilters = {};
   for (const key of ['include', 'exclude', 'categories'] as const) {
     const v = raw[key];

@@ -3,6 +3,7 @@
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { DialectName } from './db.js';
 import type { SourceKind, SourceOptions } from '../sources/types.js';
+import { jsonObject } from './json-column.js';
 import type { Database, SourceRow } from './schema.js';
 
 export const DEFAULT_INTERVAL_MINUTES = 60;
@@ -241,14 +242,7 @@ export function backoffMs(intervalMinutes: number, failures: number): number {
 
 /** The source's options, or {} when the stored JSON is unreadable; fields of the wrong type are dropped. */
 export function sourceOptions(row: Pick<SourceRow, 'options'>): SourceOptions {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(row.options);
-  } catch {
-    return {};
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {};
-  const raw = parsed as Record<string, unknown>;
+  const raw = jsonObject(row.options);
   const out: SourceOptions = {};
   for (const key of ['linkSelector', 'category', 'lang', 'timeZone'] as const) {
     const v = raw[key];
