@@ -2,7 +2,9 @@
 // file (identity columns restart too, so ids read the same on both databases), and reading an
 // export's chunks into one text.
 import { type Kysely, sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { Database } from '../../src/store/schema.js';
+import type { TestDialect, TestStore } from '../support/databases.js';
 
 const TABLES = ['deliveries', 'digests', 'subscriber_events', 'suppressions', 'subscriptions', 'subscribers', 'audit_log', 'newsletters'] as const;
 
@@ -17,4 +19,21 @@ export async function text(chunks: AsyncIterable<string>): Promise<string> {
   let out = '';
   for await (const c of chunks) out += c;
   return out;
+}
+
+/**
+ * One migrated store per dialect for the whole file (a PostgreSQL schema takes seconds to
+ * migrate), emptied and seeded before each test; returns the store's getter.
+ */
+export function sharedStore(dialect: TestDialect, seed: (db: Kysely<Database>) => Promise<unknown>): () => TestStore {
+  let store: TestStore;
+  beforeAll(async () => {
+    store = await dialect.open();
+  });
+  afterAll(() => store.close());
+  beforeEach(async () => {
+    await resetStore(store.db);
+    await seed(store.db);
+  });
+  return () => store;
 }

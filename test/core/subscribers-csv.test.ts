@@ -1,15 +1,15 @@
 // CSV round trips through the core: what an export writes imports again as it is (quoting,
 // Chinese names, formula-like cells neutralized), and a file streams through in batches.
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { CoreContext } from '../../src/core/context.js';
 import { exportSubscribersCsv, importSubscribersCsv } from '../../src/core/subscribers-csv.js';
 import { listSubscribers } from '../../src/core/subscribers.js';
 import { silentLogger } from '../../src/log.js';
 import { addNewsletter } from '../../src/store/newsletters.js';
 import { parseCsv } from '../../src/subscribers/csv.js';
-import { dialects, forEachDialect, type TestStore } from '../support/databases.js';
-import { resetStore, text } from './reset-store.js';
+import { dialects, forEachDialect } from '../support/databases.js';
+import { resetStore, sharedStore, text } from './reset-store.js';
 
 const clock = new Date('2026-11-24T06:00:00.000Z');
 const bytes = (text: string) => Readable.from([Buffer.from(text)]);
@@ -21,16 +21,8 @@ async function exported(ctx: CoreContext, filter: { newsletter?: string } = {}):
 }
 
 forEachDialect('core subscribers CSV', (dialect) => {
-  let store: TestStore;
-  const ctx = (): CoreContext => ({ db: store.db, now: () => clock, log: silentLogger(), actor: 'cli' });
-  beforeAll(async () => {
-    store = await dialect.open();
-  });
-  afterAll(() => store.close());
-  beforeEach(async () => {
-    await resetStore(store.db);
-    await addNewsletter(store.db, { slug: 'cotton', name: 'Cotton', language: 'zh' }, clock);
-  });
+  const store = sharedStore(dialect, (db) => addNewsletter(db, { slug: 'cotton', name: 'Cotton', language: 'zh' }, clock));
+  const ctx = (): CoreContext => ({ db: store().db, now: () => clock, log: silentLogger(), actor: 'cli' });
 
   it('round-trips import → export → import, with quoting, Chinese names and formula-like cells', async () => {
     const source = [
@@ -52,8 +44,8 @@ forEachDialect('core subscribers CSV', (dialect) => {
     ]);
     // Imported again where it came from, everyone is already subscribed; elsewhere it exports the same.
     expect(await importSubscribersCsv(ctx(), { newsletter: 'cotton', bytes: bytes(first) })).toMatchObject({ imported: 0, alreadySubscribed: 4 });
-    await resetStore(store.db);
-    await addNewsletter(store.db, { slug: 'cotton', name: 'Cotton', language: 'zh' }, clock);
+    await resetStore(store().db);
+    await addNewsletter(store().db, { slug: 'cotton', name: 'Cotton', language: 'zh' }, clock);
     await importSubscribersCsv(ctx(), { newsletter: 'cotton', bytes: bytes(first), consentVersion: 'v3' });
     expect(stable(await exported(ctx()))).toEqual(stable(first));
   });

@@ -1,7 +1,7 @@
 // What subscribers do themselves, through the core: confirm, unsubscribe and change preferences,
 // each with its consent event and one audit row by subscriber:<id>; and a chat's own
 // subscriptions and links (core/telegram.ts), audited as the Telegram user.
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import type { CoreContext } from '../../src/core/context.js';
 import { CoreError } from '../../src/core/errors.js';
 import { addSubscriber } from '../../src/core/subscribers.js';
@@ -13,23 +13,21 @@ import { addNewsletter } from '../../src/store/newsletters.js';
 import { listEvents, suppress } from '../../src/store/subscriber-events.js';
 import { getSubscription } from '../../src/store/subscribers.js';
 import { forEachDialect, type TestStore } from '../support/databases.js';
-import { resetStore } from './reset-store.js';
+import { sharedStore } from './reset-store.js';
 
 const clock = new Date('2026-11-24T06:00:00.000Z');
 
 forEachDialect('core subscriptions', (dialect) => {
+  const current = sharedStore(dialect, async (db) => {
+    await addNewsletter(db, { slug: 'cotton', name: 'Cotton' }, clock);
+    await addNewsletter(db, { slug: 'weekly', name: 'Weekly' }, clock);
+  });
   let store: TestStore;
+  beforeEach(() => {
+    store = current();
+  });
   const ctx = (actor: CoreContext['actor'] = 'cli'): CoreContext => ({ db: store.db, now: () => clock, log: silentLogger(), actor });
   const audits = async () => (await listAudit(store.db, { limit: 100 })).reverse().map((r) => [r.actor, r.action, Boolean(r.ok)]);
-  beforeAll(async () => {
-    store = await dialect.open();
-  });
-  afterAll(() => store.close());
-  beforeEach(async () => {
-    await resetStore(store.db);
-    await addNewsletter(store.db, { slug: 'cotton', name: 'Cotton' }, clock);
-    await addNewsletter(store.db, { slug: 'weekly', name: 'Weekly' }, clock);
-  });
 
   it('confirms once, unsubscribes once, each audited as the subscriber beside its consent event', async () => {
     const { subscriber, results } = await addSubscriber(ctx(), { email: 'ann@example.org', newsletters: ['cotton'], pending: true });

@@ -2,7 +2,7 @@
 // and CSV import and export, with the consent events and the one audit row each change leaves.
 import { Readable } from 'node:stream';
 import iconv from 'iconv-lite';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import { beforeEach, expect, it } from 'vitest';
 import type { Actor, CoreContext } from '../../src/core/context.js';
 import { addSubscriber, findSubscriber, listSubscribers, removeSubscriber, showSubscriber } from '../../src/core/subscribers.js';
 import { exportSubscribersCsv, importSubscribersCsv, importSummary } from '../../src/core/subscribers-csv.js';
@@ -13,27 +13,23 @@ import { listEvents, suppress } from '../../src/store/subscriber-events.js';
 import { parseCsv } from '../../src/subscribers/csv.js';
 import { forEachDialect, type TestStore } from '../support/databases.js';
 import { failure } from '../support/core-failure.js';
-import { resetStore, text } from './reset-store.js';
+import { sharedStore, text } from './reset-store.js';
 
 const clock = new Date('2026-11-24T06:00:00.000Z');
 
 const bytes = (text: string | Buffer) => Readable.from([typeof text === 'string' ? Buffer.from(text) : text]);
 
 forEachDialect('core subscribers', (dialect) => {
+  const current = sharedStore(dialect, async (db) => {
+    await addNewsletter(db, { slug: 'cotton', name: 'Cotton', language: 'zh' }, clock);
+    await addNewsletter(db, { slug: 'weekly', name: 'Weekly' }, clock);
+  });
   let store: TestStore;
+  beforeEach(() => {
+    store = current();
+  });
   const ctx = (actor: Actor = 'cli'): CoreContext => ({ db: store.db, now: () => clock, log: silentLogger(), actor });
   const audits = async () => (await listAudit(store.db, { limit: 100 })).reverse().map((r) => ({ actor: r.actor, action: r.action, ok: Boolean(r.ok), detail: r.detail }));
-
-  // One migrated store per dialect (a PostgreSQL schema takes seconds to migrate), emptied per test.
-  beforeAll(async () => {
-    store = await dialect.open();
-  });
-  afterAll(() => store.close());
-  beforeEach(async () => {
-    await resetStore(store.db);
-    await addNewsletter(store.db, { slug: 'cotton', name: 'Cotton', language: 'zh' }, clock);
-    await addNewsletter(store.db, { slug: 'weekly', name: 'Weekly' }, clock);
-  });
 
   it('adds an address to newsletters, active and vouched for by the admin, with one audit row', async () => {
     const r = await addSubscriber(ctx('api:token'), { email: ' Ann@Example.ORG ', newsletters: ['cotton', 'WEEKLY'], name: 'Ann\nLee' });
