@@ -122,12 +122,12 @@ export function createWorkPool(opts: WorkPoolOptions): WorkPool {
       t.dead = true;
       const job = settle(t);
       if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        if (job) job.reject(new WorkError('memory', `${TASK_LABELS[job.task]} needed more than ${maxHeapMb} MB of memory and was stopped (WORK_MAX_HEAP_MB); the document is too large or too complex to read`));
+        job?.reject(new WorkError('memory', `${TASK_LABELS[job.task]} needed more than ${maxHeapMb} MB of memory and was stopped (WORK_MAX_HEAP_MB); the document is too large or too complex to read`));
         log.warn({ task: job?.task, maxHeapMb }, 'a work thread ran out of memory; it is replaced');
-        return;
+      } else {
+        log.error({ err: err.message, task: job?.task }, 'a work thread failed; it is replaced');
+        job?.reject(new WorkError('crashed', `${job ? TASK_LABELS[job.task] : 'a task'} failed: ${err.message}`));
       }
-      log.error({ err: err.message, task: job?.task }, 'a work thread failed; it is replaced');
-      job?.reject(new WorkError('crashed', `${job ? TASK_LABELS[job.task] : 'a task'} failed: ${err.message}`));
       // A thread that dies before it is ready would die again: fail what waits instead of looping.
       if (!t.ready) for (const waiting of queue.splice(0)) waiting.reject(new WorkError('crashed', `the work pool could not start a thread: ${err.message}`));
     });
@@ -154,6 +154,8 @@ export function createWorkPool(opts: WorkPoolOptions): WorkPool {
     } catch (err) {
       settle(t);
       job.reject(new Error(`${TASK_LABELS[job.task]}: its input cannot be passed to a thread (${(err as Error).message})`));
+      // The thread is idle again, after the pump that called us has passed it.
+      queueMicrotask(pump);
     }
   };
 

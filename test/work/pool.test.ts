@@ -83,6 +83,12 @@ describe('the work pool', () => {
     expect((await pool.run('parseFeed', feedInput(small))).items).toHaveLength(1);
   });
 
+  it('refuses an input that cannot cross to a thread, and serves the next task', async () => {
+    const input = { title: 'x', text: 'Cotton rose.', lang: 'en', onDone: () => {} };
+    await expect(shared.run('summarize', { input })).rejects.toThrow(/^summarizing the article: its input cannot be passed to a thread/);
+    expect((await shared.run('summarize', { input: { title: 'x', text: 'Cotton rose.', lang: 'en' } })).text).toBe('Cotton rose.');
+  });
+
   it('refuses tasks once closed', async () => {
     const { pool } = start({});
     await pool.close();
