@@ -2,6 +2,7 @@
 // stay untrusted text (renderers escape them); only links and images are narrowed to http(s),
 // because an escaped `javascript:` URL is still a working link.
 import type { NewsletterRow } from '../store/schema.js';
+import { cutAtWord, segmenter } from '../ingest/text.js';
 import { t } from '../i18n/index.js';
 import type { DigestItem, DigestModel, DigestSection } from './model.js';
 import type { SelectedItem } from './select.js';
@@ -29,20 +30,6 @@ export function httpUrl(raw: string | null | undefined): string | null {
   }
 }
 
-const sentenceSegmenters = new Map<string, Intl.Segmenter>();
-function sentences(text: string, lang: string): string[] {
-  let s = sentenceSegmenters.get(lang);
-  if (!s) {
-    try {
-      s = new Intl.Segmenter(lang, { granularity: 'sentence' });
-    } catch {
-      s = new Intl.Segmenter('und', { granularity: 'sentence' });
-    }
-    sentenceSegmenters.set(lang, s);
-  }
-  return Array.from(s.segment(text), (seg) => seg.segment);
-}
-
 /**
  * The opening of a text, whole sentences up to about `max` characters. A first sentence longer
  * than that is cut at a word boundary (any character for Chinese) and ends with "…".
@@ -53,15 +40,12 @@ export function excerpt(text: string, lang: string, max = SUMMARY_FALLBACK_CHARS
   // Segmenting only the head keeps a 100 KB article from costing more than a short one.
   const head = flat.slice(0, max * 2);
   let out = '';
-  for (const sentence of sentences(head, lang)) {
+  for (const { segment: sentence } of segmenter(lang, 'sentence').segment(head)) {
     if ((out + sentence).trimEnd().length > max) break;
     out += sentence;
   }
   out = out.trim();
-  if (out) return out;
-  const cut = flat.slice(0, max - 1).replace(/[\ud800-\udbff]$/, '');
-  const space = cut.lastIndexOf(' ');
-  return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+  return out || cutAtWord(flat, max);
 }
 
 function toItem(s: SelectedItem): DigestItem {

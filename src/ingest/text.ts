@@ -49,27 +49,35 @@ export function firstSentence(text: string, max = 120): string {
   const firstPara = text.split('\n')[0] ?? '';
   const m = /^.*?(?:[.!?](?=\s|$)|[。！？])/u.exec(firstPara);
   const sentence = (m ? m[0] : firstPara).trim();
-  if (sentence.length <= max) return sentence;
-  const cut = sentence.slice(0, max - 1);
+  return sentence.length <= max ? sentence : cutAtWord(sentence, max);
+}
+
+/** At most `max` characters of a text that is longer: cut at a space in the second half if there is one, ending with "…". */
+export function cutAtWord(text: string, max: number): string {
+  // Never half a surrogate pair: it renders as a replacement box.
+  const cut = text.slice(0, max - 1).replace(/[\ud800-\udbff]$/, '');
   const space = cut.lastIndexOf(' ');
-  return (space > max / 2 ? cut.slice(0, space) : cut).trimEnd() + '…';
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
 }
 
 // Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, kana, Han.
 const DICTIONARY_SCRIPT = /[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|[\u{20000}-\u{3134f}]/u;
 const TOKEN = /[\p{L}\p{M}\p{N}]+(?:[.,'’·][\p{L}\p{M}\p{N}]+)*/gu;
 
-/** Segmenters are immutable and costly to build, so one per language is kept. */
+/** Segmenters are immutable and costly to build, so one per language and granularity is kept. */
 const segmenters = new Map<string, Intl.Segmenter>();
-function segmenterFor(lang: string): Intl.Segmenter {
-  let s = segmenters.get(lang);
+
+/** The segmenter for a language; a malformed tag from a feed falls back to the root rules rather than throw. */
+export function segmenter(lang: string, granularity: 'grapheme' | 'word' | 'sentence'): Intl.Segmenter {
+  const key = `${granularity}:${lang}`;
+  let s = segmenters.get(key);
   if (!s) {
     try {
-      s = new Intl.Segmenter(lang, { granularity: 'word' });
+      s = new Intl.Segmenter(lang, { granularity });
     } catch {
-      s = new Intl.Segmenter('und', { granularity: 'word' });
+      s = new Intl.Segmenter('und', { granularity });
     }
-    segmenters.set(lang, s);
+    segmenters.set(key, s);
   }
   return s;
 }
@@ -80,13 +88,14 @@ export function words(text: string, lang: string): string[] {
   // match() with /g gives plain strings: no match object per word, a third of ingest's garbage.
   const tokens = folded.match(TOKEN) ?? [];
   if (!DICTIONARY_SCRIPT.test(folded)) return tokens;
+  const wordSegmenter = segmenter(lang, 'word');
   const out: string[] = [];
   for (const token of tokens) {
     if (!DICTIONARY_SCRIPT.test(token)) {
       out.push(token);
       continue;
     }
-    for (const seg of segmenterFor(lang).segment(token)) {
+    for (const seg of wordSegmenter.segment(token)) {
       if (seg.isWordLike) out.push(seg.segment);
     }
   }

@@ -4,21 +4,7 @@
 // sentence goes on in lower case ("Really?" she asked), and after a Chinese quote that closes
 // behind its full stop when the speaker follows. A summary made of such fragments reads as
 // garbage, so these are merged back; everything else is the platform's call, for every language.
-
-const segmenters = new Map<string, Intl.Segmenter>();
-function sentenceSegmenter(lang: string): Intl.Segmenter {
-  let s = segmenters.get(lang);
-  if (!s) {
-    try {
-      s = new Intl.Segmenter(lang, { granularity: 'sentence' });
-    } catch {
-      // A malformed tag from a feed must not stop summarizing; root rules still segment.
-      s = new Intl.Segmenter('und', { granularity: 'sentence' });
-    }
-    segmenters.set(lang, s);
-  }
-  return s;
-}
+import { segmenter } from '../ingest/text.js';
 
 // Abbreviations that practically never end a sentence: titles before a name, and labels
 // before a number ("No. 3", "Jan. 5", "Fig. 2").
@@ -75,7 +61,7 @@ function unwrap(paragraph: string): string {
 /** Sentences of `text` as UAX #29 finds them, with the known false breaks merged back. */
 function segments(text: string, lang: string): string[] {
   const raw: string[] = [];
-  for (const { segment } of sentenceSegmenter(lang).segment(text)) {
+  for (const { segment } of segmenter(lang, 'sentence').segment(text)) {
     const prev = raw[raw.length - 1];
     if (prev !== undefined && isFalseBreak(prev, segment)) raw[raw.length - 1] = prev + segment;
     else raw.push(segment);
