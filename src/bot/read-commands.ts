@@ -1,6 +1,7 @@
 // Reading the news from the chat: /latest [n], /digest [newsletter], /search words (paged with
 // buttons). Article titles are untrusted and reach the HTML through escapeHtml only; only
 // http(s) links become links.
+import { httpUrl } from '../digest/compose.js';
 import type { TelegramPart } from '../digest/render-telegram.js';
 import { escapeHtml } from '../digest/telegram-html.js';
 import { words } from '../ingest/text.js';
@@ -17,16 +18,6 @@ export const SEARCH_PAGE_SIZE = 5;
 const MAX_SEARCH_PAGES = 20;
 // Telegram's limit on callback_data: the query travels in it, so paging works in any process.
 const MAX_CALLBACK_BYTES = 64;
-
-function httpUrl(url: string | null): string | null {
-  if (!url) return null;
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
-  } catch {
-    return null;
-  }
-}
 
 /** "1. Title (linked)\n   2026-11-24" — 150 visible characters per title keeps 20 of them under 4096. */
 function headline(a: ArticleRow, n: number): string {
