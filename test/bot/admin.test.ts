@@ -217,4 +217,18 @@ forEachDialect('bot admin commands', (dialect) => {
       ['telegram.unbind', 1],
     ]);
   });
+
+  it('/subscribers add and remove through the core from a private chat; in a group it says where to use it', async () => {
+    expect(await say(h, ADMIN, '/subscribers add Ann@Example.org daily')).toContain('daily: subscribed (active)');
+    h.emu.addChat({ id: -100500, type: 'supergroup', title: 'Traders' });
+    expect(await say(h, ADMIN, '/subscribers remove ann@example.org', { chat: -100500 })).toContain('Use /subscribers in a private chat');
+    expect(await say(h, ADMIN, '/subscribers')).toContain('Usage: /subscribers add EMAIL');
+    expect(await say(h, ADMIN, '/subscribers add not-an-address daily')).toContain('"not-an-address" is not a valid email address');
+    expect(await say(h, ADMIN, '/subscribers remove bob@example.org')).toContain('There is no subscriber "bob@example.org"');
+    expect(await say(h, ADMIN, '/subscribers remove ann@example.org')).toMatch(/^Removed subscriber \d+ <ann@example\.org> and their 1 subscriptions\.$/);
+    expect((await audits()).map((r) => [r.action, r.actor, r.ok])).toEqual([
+      ['subscriber.add', `telegram:${ADMIN.id}`, 1],
+      ['subscriber.remove', `telegram:${ADMIN.id}`, 1],
+    ]);
+  });
 });
