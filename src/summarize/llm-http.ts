@@ -6,6 +6,7 @@
 // one, else after an exponential backoff. Not retried: a timeout (a model that did not answer in
 // `timeoutMs` will not answer faster on the next try, and retrying multiplies the wait of every
 // article in the run), other 4xx (our request or key is wrong), and a reply we cannot read.
+import { parseRetryAfter } from '../sources/fetch-errors.js';
 
 export interface ChatRequest {
   model: string;
@@ -35,15 +36,6 @@ export type ChatResult =
 type Attempt =
   | { ok: true; content: string; totalTokens: number | undefined }
   | { ok: false; reason: string; retry: boolean; retryAfterMs?: number; status?: number };
-
-/** Retry-After as delta-seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
 
 function describe(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
