@@ -11,6 +11,14 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     .refine((s) => /^\d+$/.test(s) && Number(s) >= min && Number(s) <= max, `a whole number between ${min} and ${max}`)
     .transform(Number);
 
+const TRUE = /^(true|1)$/i;
+const FALSE = /^(false|0)$/i;
+const bool = z
+  .string()
+  .trim()
+  .refine((s) => TRUE.test(s) || FALSE.test(s), 'true or false')
+  .transform((s) => TRUE.test(s));
+
 const list = z
   .string()
   .transform((s) =>
@@ -72,12 +80,7 @@ export const schema = z.object({
   SMTP_POOL_CONNECTIONS: int(1, 100).default(5),
   SMTP_RATE_PER_SECOND: int(0, 100_000).default(0),
   // false accepts any certificate from the relay (a self-signed one you control); unsafe elsewhere.
-  SMTP_TLS_REJECT_UNAUTHORIZED: z
-    .string()
-    .trim()
-    .refine((s) => /^(true|false|1|0)$/i.test(s), 'true or false')
-    .transform((s) => /^(true|1)$/i.test(s))
-    .default(true),
+  SMTP_TLS_REJECT_UNAUTHORIZED: bool.default(true),
   MAIL_FROM: z.string().trim().refine(isMailAddress, 'a plain address such as news@example.org').optional(),
   MAIL_FROM_NAME: z.string().trim().min(1).optional(),
   DKIM_DOMAIN: z.string().trim().refine(isHostName, 'a domain name such as example.org').optional(),
@@ -97,8 +100,8 @@ export const schema = z.object({
   HTTP_TRUST_PROXY: z
     .string()
     .trim()
-    .refine((s) => /^(true|false|1|0)$/i.test(s) || /^[0-9a-f.:/]+(\s*,\s*[0-9a-f.:/]+)*$/i.test(s), 'true, false, or comma-separated proxy addresses/CIDR ranges')
-    .transform((s) => (/^(true|1)$/i.test(s) ? true : /^(false|0)$/i.test(s) ? false : s))
+    .refine((s) => TRUE.test(s) || FALSE.test(s) || /^[0-9a-f.:/]+(\s*,\s*[0-9a-f.:/]+)*$/i.test(s), 'true, false, or comma-separated proxy addresses/CIDR ranges')
+    .transform((s) => (TRUE.test(s) ? true : FALSE.test(s) ? false : s))
     .optional(),
   // Telegram (config-telegram.ts). The token and the webhook secret are SECRET_VARS.
   TELEGRAM_BOT_TOKEN: z.string().trim().refine(isBotToken, 'a bot token from @BotFather, such as 123456789:AAE…').optional(),
@@ -118,12 +121,7 @@ export const schema = z.object({
   // GET /metrics (src/ops): a bearer token for scrapers; unset, only loopback clients may read it. A SECRET_VAR.
   METRICS_TOKEN: z.string().trim().refine((s) => s.length >= 16, 'at least 16 characters (e.g. `openssl rand -hex 16`)').optional(),
   // Admin logins over plain http:// to another machine are refused at start-up unless this is true.
-  HTTP_ALLOW_INSECURE_ADMIN: z
-    .string()
-    .trim()
-    .refine((s) => /^(true|false|1|0)$/i.test(s), 'true or false')
-    .transform((s) => /^(true|1)$/i.test(s))
-    .default(false),
+  HTTP_ALLOW_INSECURE_ADMIN: bool.default(false),
 });
 
 function isLlmBaseUrl(s: string): boolean {
