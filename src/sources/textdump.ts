@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { assertTimeZone, zonedTimeToUtc } from '../ingest/dates.js';
 import { decodeBody } from './charset.js';
+import { mapLimit } from './map-limit.js';
 import type { ParsedItem, Reader, SourceOptions } from './types.js';
 
 export const DEFAULT_TEXTDUMP_TIME_ZONE = 'Asia/Shanghai';
@@ -130,19 +131,6 @@ export function parseTextDump(text: string, fileName: string, opts: { timeZone?:
     ...(body && { contentText: body }),
     ...((navigation.previous !== undefined || navigation.next !== undefined) && { navigation }),
   };
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 interface DumpFile {
