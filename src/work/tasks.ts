@@ -5,9 +5,8 @@
 import { type ArticleDraft, type NormalizeContext, normalizeItem } from '../ingest/normalize.js';
 import { decodeBody } from '../sources/charset.js';
 import { type ParseFeedOptions, parseFeed } from '../sources/feed/parse.js';
-import { type ExtractedArticle, extractArticle, parseDocument } from '../sources/page/extract.js';
-import { type ArticleLink, findArticleLinks } from '../sources/page/links.js';
-import { metaContent } from '../sources/page/meta.js';
+import type { ExtractedArticle } from '../sources/page/extract.js';
+import type { ArticleLink } from '../sources/page/links.js';
 import type { ParsedFeed, ParsedItem } from '../sources/types.js';
 import { summarizeExtractive } from '../summarize/extractive.js';
 import type { Summary, SummaryBudget, SummaryInput } from '../summarize/summarizer.js';
@@ -35,6 +34,15 @@ function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/**
+ * The DOM and readability, loaded at the first page task: most processes (and threads) only read
+ * feeds, and these are the heaviest modules there are (tens of MB in every thread that has them).
+ */
+async function pageModules() {
+  const [extract, links, meta] = await Promise.all([import('../sources/page/extract.js'), import('../sources/page/links.js'), import('../sources/page/meta.js')]);
+  return { ...extract, ...links, ...meta };
+}
+
 export const tasks = {
   /** Any feed format → ParsedFeed; never throws (a non-feed comes back without a format). */
   async parseFeed(input: BodyInput): Promise<ParsedFeed> {
@@ -45,6 +53,7 @@ export const tasks = {
 
   /** A page source's listing: its article links (at most maxItems) and the site's name. */
   async pageListing(input: BodyInput & { linkSelector?: string; maxItems: number }): Promise<ListingOutput> {
+    const { findArticleLinks, metaContent, parseDocument } = await pageModules();
     const decoded = decodeBody(toBuffer(input.body), input.contentType);
     const { doc, base } = parseDocument(decoded.text, input.url);
     const links = findArticleLinks(doc, base, input.url, input.linkSelector).slice(0, input.maxItems);
@@ -55,6 +64,7 @@ export const tasks = {
 
   /** One article page → its text, metadata and neighbours (readability on a linkedom DOM). */
   async pageArticle(input: BodyInput): Promise<ArticleOutput> {
+    const { extractArticle } = await pageModules();
     const decoded = decodeBody(toBuffer(input.body), input.contentType);
     return { encoding: decoded.encoding, article: extractArticle(decoded.text, input.url) };
   },

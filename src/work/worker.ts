@@ -1,6 +1,7 @@
 // The thread entry of the worker pool (pool.ts): runs one task at a time, by name, and answers
-// with its output or its error's message. Every task's modules are loaded (statically, through
-// tasks.ts) before it says it is ready, so a task's deadline counts the work, not the loading.
+// with its output or its error's message. The tasks' modules are loaded (statically, through
+// tasks.ts) before it says it is ready, so a task's deadline counts the work, not the loading;
+// only the page modules wait for the first page task (tasks.ts says why).
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { runTask, type TaskName } from './tasks.js';
