@@ -38,6 +38,15 @@ export async function withDeps<T>(fn: (root: Root) => Promise<T>, opts: { servic
   }
 }
 
+/**
+ * What most commands do: load a use-case module (lazily, so `--help` never loads it), open the
+ * root, and hand both to `fn` with the CLI's context.
+ */
+export async function withCore<M>(load: () => Promise<M>, fn: (core: M, ctx: CoreContext, root: Root) => Promise<void>): Promise<void> {
+  const core = await load();
+  await withDeps((root) => fn(core, coreContext(root), root));
+}
+
 /** Wraps a commander action so every failure ends as one readable line and exit code. */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {

@@ -7,7 +7,7 @@ import type { KindChoice } from '../sources/probe.js';
 import type { SourceOptions } from '../sources/types.js';
 import type { SourceRow } from '../store/schema.js';
 import type { Root } from '../main.js';
-import { action, coreContext, parseIntOption, withDeps } from './context.js';
+import { action, coreContext, parseIntOption, withDeps, withCore } from './context.js';
 import { ago, printJson, table, truncate } from './output.js';
 import { registerSourceTransfer } from './sources-opml.js';
 
@@ -83,8 +83,7 @@ export function registerSources(program: Command): void {
     .option('--no-check', 'add without reading the source first (then --kind is needed)')
     .action(
       action(async (target: string, o: AddOptions) => {
-        const core = await sourcesCore();
-        await withDeps(async (root) => {
+        await withCore(sourcesCore, async (core, _ctx, root) => {
           const r = await core.addSource(sourceContext(root), { url: target, kind: o.kind, name: o.name, intervalMinutes: o.interval, options: optionsFrom(o), check: o.check });
           if (r.items !== undefined) process.stdout.write(`Read ${r.items} items as a ${r.source.kind} source.\n`);
           process.stdout.write(`Added source ${r.source.id} (${r.source.kind}) "${r.source.name}". Run \`tidings ingest --source ${r.source.id}\` to fetch it now.\n`);
@@ -137,9 +136,8 @@ export function registerSources(program: Command): void {
     .option('-y, --yes', 'confirm deleting its articles too')
     .action(
       action(async (key: string, o: { yes?: boolean }) => {
-        const core = await sourcesCore();
-        await withDeps(async (root) => {
-          const r = await core.removeSource(coreContext(root), key, { withArticles: o.yes === true });
+        await withCore(sourcesCore, async (core, ctx) => {
+          const r = await core.removeSource(ctx, key, { withArticles: o.yes === true });
           process.stdout.write(`Removed source ${r.source.id} "${r.source.name}"${r.articles ? ` and its ${r.articles} articles` : ''}.\n`);
         });
       }),
@@ -151,9 +149,8 @@ export function registerSources(program: Command): void {
     .option('-r, --reason <text>', 'why, shown in `sources list`')
     .action(
       action(async (key: string, o: { reason?: string }) => {
-        const core = await sourcesCore();
-        await withDeps(async (root) => {
-          const row = await core.pauseSource(coreContext(root), key, o.reason);
+        await withCore(sourcesCore, async (core, ctx) => {
+          const row = await core.pauseSource(ctx, key, o.reason);
           process.stdout.write(`Paused source ${row.id} "${row.name}".\n`);
         });
       }),
@@ -164,9 +161,8 @@ export function registerSources(program: Command): void {
     .description('Fetch a paused or failing source again, starting now.')
     .action(
       action(async (key: string) => {
-        const core = await sourcesCore();
-        await withDeps(async (root) => {
-          const row = await core.resumeSource(coreContext(root), key);
+        await withCore(sourcesCore, async (core, ctx) => {
+          const row = await core.resumeSource(ctx, key);
           process.stdout.write(`Resumed source ${row.id} "${row.name}"; it is due now.\n`);
         });
       }),

@@ -3,7 +3,7 @@
 import { open } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { action, coreContext, UsageError, withDeps } from './context.js';
+import { action, UsageError, withCore } from './context.js';
 import { printJson, progressLine } from './output.js';
 import { SUBSCRIPTION_STATUS_NAMES } from './subscriber-options.js';
 
@@ -70,12 +70,11 @@ export function registerSubscriberTransfer(subscribers: Command): void {
     .action(
       action(async (file: string, o: ImportOptions) => {
         if (!o.newsletter) throw new UsageError('give --newsletter <slug|id> (see `tidings newsletters list`)');
-        const core = await csvCore();
-        await withDeps(async (root) => {
+        await withCore(csvCore, async (core, ctx) => {
           const progress = process.stderr.isTTY ? progressLine() : undefined;
           let report: Awaited<ReturnType<typeof core.importSubscribersCsv>>;
           try {
-            report = await core.importSubscribersCsv(coreContext(root), {
+            report = await core.importSubscribersCsv(ctx, {
               newsletter: o.newsletter!,
               bytes: await openInput(file),
               status: o.status,
@@ -108,9 +107,8 @@ export function registerSubscriberTransfer(subscribers: Command): void {
     .option('--bom', 'start with a UTF-8 byte order mark, so Excel shows Chinese names correctly')
     .action(
       action(async (file: string | undefined, o: { newsletter?: string; status?: string; bom?: boolean }) => {
-        const core = await csvCore();
-        await withDeps(async (root) => {
-          const { chunks, written } = await core.exportSubscribersCsv(coreContext(root), { newsletter: o.newsletter, status: o.status, bom: o.bom });
+        await withCore(csvCore, async (core, ctx) => {
+          const { chunks, written } = await core.exportSubscribersCsv(ctx, { newsletter: o.newsletter, status: o.status, bom: o.bom });
           const toStdout = file === undefined || file === '-';
           const out = toStdout ? process.stdout : await openOutput(file);
           // Kept, not thrown from an event: a closed pipe (`| head`) or a full disk ends the loop.

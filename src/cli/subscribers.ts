@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { SubscriberListing } from '../store/subscriber-lists.js';
-import { action, coreContext, UsageError, withDeps } from './context.js';
+import { action, UsageError, withCore } from './context.js';
 import { printJson, table, truncate } from './output.js';
 import { collectList, SUBSCRIPTION_STATUS_NAMES } from './subscriber-options.js';
 import { registerSubscriberTransfer } from './subscribers-csv.js';
@@ -60,9 +60,8 @@ export function registerSubscribers(program: Command): void {
     .option('--pending', 'leave it pending until they confirm (double opt-in); note: the CLI sends no confirmation mail yet')
     .action(
       action(async (email: string, o: AddOptions) => {
-        const core = await subscribersCore();
-        await withDeps(async (root) => {
-          const r = await core.addSubscriber(coreContext(root), { email, newsletters: o.newsletter ?? [], name: o.name, language: o.lang, pending: o.pending });
+        await withCore(subscribersCore, async (core, ctx) => {
+          const r = await core.addSubscriber(ctx, { email, newsletters: o.newsletter ?? [], name: o.name, language: o.lang, pending: o.pending });
           const address = r.subscriber.email ?? email;
           for (const x of r.results) {
             const what = x.outcome === 'created' ? `subscribed (${x.status})` : x.outcome === 'resubscribed' ? `subscribed again (${x.status})` : `already ${x.status}; left unchanged`;
@@ -84,9 +83,8 @@ export function registerSubscribers(program: Command): void {
     .action(
       action(async (o: ListOptions) => {
         if (!/^\d{1,9}$/.test(o.limit ?? '')) throw new UsageError(`--limit must be a whole number from 1 to 100000, got "${o.limit}"`);
-        const core = await subscribersCore();
-        await withDeps(async (root) => {
-          const { rows, total } = await core.listSubscribers(coreContext(root), { newsletter: o.newsletter, status: o.status, search: o.search, limit: Number(o.limit) });
+        await withCore(subscribersCore, async (core, ctx) => {
+          const { rows, total } = await core.listSubscribers(ctx, { newsletter: o.newsletter, status: o.status, search: o.search, limit: Number(o.limit) });
           if (o.json) return printJson(rows.map(listingJson));
           if (rows.length === 0) return void process.stdout.write('No subscribers match. Add one with `tidings subscribers add <email> --newsletter <slug>`, or import a CSV file.\n');
           const out = table(
@@ -111,9 +109,7 @@ export function registerSubscribers(program: Command): void {
     .option('-y, --yes', 'delete without asking')
     .action(
       action(async (key: string, o: { yes?: boolean }) => {
-        const core = await subscribersCore();
-        await withDeps(async (root) => {
-          const ctx = coreContext(root);
+        await withCore(subscribersCore, async (core, ctx) => {
           if (!o.yes) {
             const shown = await core.showSubscriber(ctx, key, { deliveries: 0 });
             const label = core.subscriberLabel(shown.subscriber);
