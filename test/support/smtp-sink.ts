@@ -76,8 +76,8 @@ export interface SmtpSinkOptions {
   authMethods?: ('PLAIN' | 'LOGIN')[];
   /** Refuse (535) logins with any other password. */
   password?: string;
-  /** Wait this long before answering each message's data: a slow relay, so sends are in flight. */
-  replyDelayMs?: number;
+  /** Wait this long before answering each message's data (ms, or a function for a delay per message): a slow relay, so sends are in flight. */
+  replyDelayMs?: number | (() => number);
 }
 
 const key = (address: string) => address.toLowerCase();
@@ -155,7 +155,10 @@ export async function startSmtpSink(opts: SmtpSinkOptions = {}): Promise<SmtpSin
           return;
         }
         const reply = to.map((t) => dataReplies.get(key(t))).find(Boolean);
-        if (opts.replyDelayMs) await new Promise((resolve) => setTimeout(resolve, opts.replyDelayMs));
+        if (opts.replyDelayMs) {
+          const ms = typeof opts.replyDelayMs === 'function' ? opts.replyDelayMs() : opts.replyDelayMs;
+          await new Promise((resolve) => setTimeout(resolve, ms));
+        }
         if (!reply) record(message);
         callback(reply ? replyError(reply) : null, 'OK: queued by the test sink');
       });
