@@ -2,19 +2,16 @@
 import type { Config } from './config/index.js';
 import { feedReader } from './sources/feed.js';
 import { parseFeed } from './sources/feed/parse.js';
-import { createFetcher } from './sources/fetcher.js';
 import { withLocalFiles } from './sources/local.js';
 import { pageReader } from './sources/page.js';
 import { textdumpReader } from './sources/textdump.js';
-import type { Fetcher, Reader, SourceKind } from './sources/types.js';
+import type { Fetcher, FetcherOptions, Reader, SourceKind } from './sources/types.js';
 import { openDb, type Store } from './store/db.js';
 import { migrateToLatest } from './store/migrate.js';
 import type { Logger } from './log.js';
 import type { IngestDeps } from './ingest/ingest.js';
 import type { BuildDeps } from './digest/build.js';
 import type { SenderInfo } from './digest/model.js';
-import { renderEmail } from './digest/render-email.js';
-import { renderTelegram } from './digest/render-telegram.js';
 import { archiveDigestUrl } from './http/archive.js';
 import type { HttpDeps } from './http/server.js';
 import type { AdminWebOptions } from './admin/web/index.js';
@@ -36,7 +33,7 @@ import { type TokenSigner, tokenSigner } from './subscribers/tokens.js';
 import { extractiveSummarizer } from './summarize/extractive.js';
 import { llmSummarizer } from './summarize/llm.js';
 import { extractiveInPool, type SummarizeStageDeps } from './summarize/stage.js';
-import type { Summarizer } from './summarize/summarizer.js';
+import type { Summarizer, SummaryBudget } from './summarize/summarizer.js';
 import { createWorkPool, type WorkPool } from './work/pool.js';
 import type { Work } from './work/tasks.js';
 
@@ -71,7 +68,7 @@ export function buildReaders(work?: Work): Record<SourceKind, Reader> {
 export async function buildDeps(config: Readonly<Config>, log: Logger, opts: { migrate?: boolean } = {}): Promise<Deps> {
   const store = openDb(config.databaseUrl, { log });
   if (opts.migrate !== false) await migrateToLatest(store);
-  const fetcher = createFetcher({ ...config.fetch, allow: [...config.fetch.allow] });
+  const fetcher = lazyFetcher({ ...config.fetch, allow: [...config.fetch.allow] });
   const work = createWorkPool({ ...config.work, log });
   return {
     config,
@@ -88,6 +85,21 @@ export async function buildDeps(config: Readonly<Config>, log: Logger, opts: { m
       await work.close();
       await fetcher.close();
       await store.close();
+    },
+  };
+}
+
+/**
+ * The fetcher, its HTTP client (undici, ~0.3 s to import on a busy machine) loaded at the first
+ * fetch: commands that read only the database never pay for it.
+ */
+export function lazyFetcher(opts: FetcherOptions): Fetcher {
+  let real: Promise<Fetcher> | undefined;
+  const load = () => (real ??= import('./sources/fetcher.js').then((m) => m.createFetcher(opts)));
+  return {
+    fetch: async (url, req) => (await load()).fetch(url, req),
+    close: async () => {
+      if (real) await (await real).close();
     },
   };
 }
@@ -142,7 +154,11 @@ export function buildRenderer(config: Readonly<Config>): Pick<BuildDeps, 'render
   const sender = senderInfo(config);
   const templatesDir = config.templatesDir;
   return {
-    render: async (model) => ({ ...(await renderEmail(model, sender, { templatesDir })), telegram: renderTelegram(model) }),
+    // The template engines load at the first digest, not in every process that builds deps.
+    render: async (model) => {
+      const [{ renderEmail }, { renderTelegram }] = await Promise.all([import('./digest/render-email.js'), import('./digest/render-telegram.js')]);
+      return { ...(await renderEmail(model, sender, { templatesDir })), telegram: renderTelegram(model) };
+    },
     archiveUrl: ({ newsletter, digestId }) => archiveDigestUrl(sender.publicUrl, newsletter.slug, digestId),
   };
 }
@@ -237,4 +253,14 @@ export function ingestDeps(deps: Deps): IngestDeps {
     stories: deps.stories,
     work: deps.work,
   };
+}
+
+/**
+ * The budget for summarizing at ingest (IngestDeps.summary): the extractive summary is then made
+ * with the article, in the pool, and stored in its insert, instead of the summaries stage
+ * reading every new article back and rewriting its row. Undefined when an LLM summarizes: that
+ * one runs in the stage. A caller using it reports IngestSummary.summarized with the stage's count.
+ */
+export function ingestSummaryBudget(config: Readonly<Config>): SummaryBudget | undefined {
+  return config.summary.llm ? undefined : { sentences: config.summary.sentences };
 }

@@ -12,7 +12,7 @@ export function registerIngest(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .action(
       action(async (opts: { source?: string[]; force?: boolean; json?: boolean }) => {
-        const [{ ingestDeps }, { ingestAll }, { getSource }, { formatSummarized, summarizeStored }] = await Promise.all([
+        const [{ ingestDeps, ingestSummaryBudget }, { ingestAll }, { getSource }, { formatSummarized, summarizeStored }] = await Promise.all([
           import('../deps.js'),
           import('../ingest/ingest.js'),
           import('../store/sources.js'),
@@ -27,7 +27,8 @@ export function registerIngest(program: Command): void {
           }
           const progress = progressLine();
           let totals = { new: 0, dup: 0, failed: 0 };
-          const summary = await ingestAll(ingestDeps(deps), {
+          const budget = ingestSummaryBudget(deps.config);
+          const summary = await ingestAll({ ...ingestDeps(deps), ...(budget && { summary: budget }) }, {
             sourceIds: sourceIds.length ? sourceIds : undefined,
             force: opts.force,
             onProgress: (o, done, total) => {
@@ -36,7 +37,11 @@ export function registerIngest(program: Command): void {
               progress.update(`[${done}/${total}] ${totals.new} new · ${totals.dup} duplicate · ${totals.failed} failed — ${last}`);
             },
           });
-          const summaries = await summarizeStored(deps, (r) => progress.update(`summarizing: ${r.summarized} summarized · ${r.failed} failed`));
+          const stage = await summarizeStored(deps, (r) => progress.update(`summarizing: ${r.summarized} summarized · ${r.failed} failed`));
+          // Summaries made at ingest count as summarized too: the user sees one total.
+          const summaries = summary.summarized
+            ? { ...stage, summarized: stage.summarized + summary.summarized, byMethod: { ...stage.byMethod, extractive: (stage.byMethod.extractive ?? 0) + summary.summarized } }
+            : stage;
           progress.done();
           if (opts.json) printJson({ ...summary, summaries });
           else process.stdout.write(`${formatSummary(summary)}\n${formatSummarized(summaries)}\n`);

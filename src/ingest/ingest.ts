@@ -3,12 +3,14 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '../log.js';
 import type { Fetcher, Reader, SourceKind } from '../sources/types.js';
-import { listSources, recordFetchFailure, recordFetchSuccess } from '../store/sources.js';
+import { type FetchSuccess, listSources, recordFetchFailure, recordFetchSuccess } from '../store/sources.js';
 import type { Database, SourceRow } from '../store/schema.js';
 import { toSourceRef } from './source-ref.js';
 import { createGroupWriter, type GroupWriter } from './group-writer.js';
 import { storeItems } from './store-items.js';
+import { createSuccessLog, type SuccessLog } from './success-log.js';
 import type { Work } from '../work/tasks.js';
+import type { SummaryBudget } from '../summarize/summarizer.js';
 import type { Stories } from './story-sync.js';
 
 export interface IngestDeps {
@@ -23,10 +25,14 @@ export interface IngestDeps {
   pauseAfter: number;
   /** Shared by the sources of one run (it group-commits their batches); made when absent. */
   writer?: GroupWriter;
+  /** Shared by the sources of one run (it group-commits their fetch bookkeeping); made when absent. */
+  successes?: SuccessLog;
   /** The process's near-duplicate index, kept across runs (see story-sync.ts). */
   stories: Stories;
   /** The worker pool, where items are normalized; in-process without one. */
   work?: Work;
+  /** Summarize new articles as they are stored, extractively, within this budget (see normalize.ts). */
+  summary?: SummaryBudget;
 }
 
 export type SourceStatus = 'ok' | 'not-modified' | 'error';
@@ -38,6 +44,8 @@ export interface SourceOutcome {
   new: number;
   duplicates: number;
   skipped: number;
+  /** New articles stored with their summary. */
+  summarized: number;
   error?: string;
   /** Set when this failure paused the source. */
   paused?: boolean;
@@ -50,6 +58,8 @@ export interface IngestSummary {
   duplicates: number;
   notModified: number;
   failed: number;
+  /** New articles stored with their summary (the summaries stage makes the others'). */
+  summarized: number;
   outcomes: SourceOutcome[];
 }
 
@@ -80,7 +90,7 @@ export function selectSources(all: SourceRow[], opts: IngestOptions, now: Date):
 
 export async function ingestAll(deps: IngestDeps, opts: IngestOptions = {}): Promise<IngestSummary> {
   const sources = selectSources(await listSources(deps.db), opts, deps.now());
-  const runDeps = { ...deps, writer: deps.writer ?? createGroupWriter(deps) };
+  const runDeps = { ...deps, writer: deps.writer ?? createGroupWriter(deps), successes: deps.successes ?? createSuccessLog(deps.db) };
   const outcomes: SourceOutcome[] = [];
   let next = 0;
   const worker = async () => {
@@ -103,26 +113,29 @@ export function summarize(outcomes: SourceOutcome[]): IngestSummary {
     duplicates: sum((o) => o.duplicates),
     notModified: sum((o) => (o.status === 'not-modified' ? 1 : 0)),
     failed: sum((o) => (o.status === 'error' ? 1 : 0)),
+    summarized: sum((o) => o.summarized),
     outcomes,
   };
 }
 
 export async function ingestSource(deps: IngestDeps, source: SourceRow): Promise<SourceOutcome> {
   const started = performance.now();
-  const base = { sourceId: source.id, name: source.name, new: 0, duplicates: 0, skipped: 0 };
+  const base = { sourceId: source.id, name: source.name, new: 0, duplicates: 0, skipped: 0, summarized: 0 };
   const elapsed = () => Math.round(performance.now() - started);
+  const succeeded = (result: FetchSuccess) =>
+    deps.successes ? deps.successes.record(source, result, deps.now()) : recordFetchSuccess(deps.db, source, result, deps.now());
   try {
     const reader = deps.readers[source.kind];
     const result = await reader.read(toSourceRef(source), { fetcher: deps.fetcher, log: deps.log, now: deps.now });
     if (result.status === 'not-modified') {
-      await recordFetchSuccess(deps.db, source.id, result, deps.now());
+      await succeeded(result);
       return { ...base, status: 'not-modified', ms: elapsed() };
     }
     if (result.feed.bozo && result.feed.items.length === 0) {
       throw new Error(`not a feed or page we can read: ${result.feed.bozoReason ?? 'no items found'}`);
     }
     const counts = await storeItems({ ...deps, writer: deps.writer ?? createGroupWriter(deps) }, source, result.feed.items, result.url);
-    await recordFetchSuccess(deps.db, source.id, { status: 'ok', etag: result.etag, lastModified: result.lastModified }, deps.now());
+    await succeeded({ status: 'ok', etag: result.etag, lastModified: result.lastModified });
     deps.log.debug({ source: source.id, ...counts }, 'source ingested');
     return { ...base, ...counts, status: 'ok', ms: elapsed() };
   } catch (err) {

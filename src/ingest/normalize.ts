@@ -6,9 +6,12 @@ import type { ParsedItem, SourceRef } from '../sources/types.js';
 import type { NewArticle } from '../store/schema.js';
 import { canonicalUrl, resolveHttpUrl } from './canonical-url.js';
 import { choosePublished } from './dates.js';
+import { signatureOfWords } from './dedup.js';
 import { chooseLang } from './lang.js';
 import { cleanHtml } from './sanitize.js';
-import { firstSentence, inlineText, normalizeText, searchText } from './text.js';
+import { firstSentence, inlineText, normalizeText, searchText, textWords } from './text.js';
+import { summarizeExtractive } from '../summarize/extractive.js';
+import type { SummaryBudget } from '../summarize/summarizer.js';
 
 export interface ArticleDraft {
   guid: string;
@@ -28,6 +31,13 @@ export interface ArticleDraft {
   searchText: string;
   /** How many words of searchText are the title's (see text.ts searchText). */
   titleWords: number;
+  /**
+   * The MinHash signature for near-duplicate detection (null: too few words). Made here, in the
+   * worker pool, because on the ingest writer's thread it was a fifth of a first ingest's time.
+   */
+  sig: Uint32Array | null;
+  /** Made with the article when ingest summarizes (NormalizeContext.summary); else the summaries stage makes it. */
+  summary: { text: string; method: string } | null;
   navPrevious: string | null;
   navNext: string | null;
 }
@@ -37,6 +47,12 @@ export interface NormalizeContext {
   /** URL the item was read from: relative links and images resolve against it. */
   documentUrl: string;
   fetchedAt: Date;
+  /**
+   * Summarize each article here with the extractive summarizer, within this budget: it is stored
+   * with the article, instead of the summaries stage reading it back and rewriting the row.
+   * Absent when another summarizer (an LLM) is configured: that one runs in the stage.
+   */
+  summary?: SummaryBudget;
 }
 
 /** Ids longer than this are hashed: the guid is part of a unique index. */
@@ -115,6 +131,7 @@ export function normalizeItem(item: ParsedItem, ctx: NormalizeContext): ArticleD
   const lang = chooseLang(`${title}\n${text}`, { forced: source.options.lang, declared: [item.lang] });
   const author = item.author ? inlineText(item.author) || null : null;
   const nav = item.navigation;
+  const search = searchText(title, text, lang);
 
   return {
     guid,
@@ -131,10 +148,22 @@ export function normalizeItem(item: ParsedItem, ctx: NormalizeContext): ArticleD
     html,
     imageUrl: chooseImage(item, html, documentUrl),
     fingerprint: fingerprintOf(text, title, canonical ?? url, guid),
-    ...searchText(title, text, lang),
+    ...search,
+    sig: signatureOfWords(textWords(search.searchText, search.titleWords)),
+    summary: ctx.summary ? summaryOf(title, text, lang, ctx.summary) : null,
     navPrevious: nav?.previous ? inlineText(nav.previous) || null : null,
     navNext: nav?.next ? inlineText(nav.next) || null : null,
   };
+}
+
+/** Null when the summarizer fails: the article then waits for the summaries stage, as any other. */
+function summaryOf(title: string, text: string, lang: string, budget: SummaryBudget): { text: string; method: string } | null {
+  try {
+    const summary = summarizeExtractive({ title, text, lang }, budget);
+    return { text: summary.text, method: summary.method };
+  } catch {
+    return null;
+  }
 }
 
 /** The row to insert; `clusterId` and `minhash` come from near-duplicate detection. */
@@ -155,8 +184,8 @@ export function toNewArticle(draft: ArticleDraft, sourceId: number, clusterId: n
     text: draft.text,
     html: draft.html,
     image_url: draft.imageUrl,
-    summary: null,
-    summary_method: null,
+    summary: draft.summary?.text ?? null,
+    summary_method: draft.summary?.method ?? null,
     fingerprint: draft.fingerprint,
     cluster_id: clusterId,
     minhash,

@@ -8,12 +8,13 @@ import type { GroupWriter } from './group-writer.js';
 import { type ArticleDraft, normalizeItem } from './normalize.js';
 import { toSourceRef } from './source-ref.js';
 import type { Work } from '../work/tasks.js';
+import type { SummaryBudget } from '../summarize/summarizer.js';
 import { exactKeys, type StoreCounts } from './write-group.js';
 
 export type { StoreCounts } from './write-group.js';
 
 export async function storeItems(
-  deps: { log: Logger; now: () => Date; writer: GroupWriter; work?: Work },
+  deps: { log: Logger; now: () => Date; writer: GroupWriter; work?: Work; summary?: SummaryBudget },
   source: SourceRow,
   items: ParsedItem[],
   documentUrl: string,
@@ -22,7 +23,7 @@ export async function storeItems(
   const fetchedAt = deps.now();
   const drafts: ArticleDraft[] = [];
   let skipped = 0;
-  const ctx = { source: ref, documentUrl, fetchedAt };
+  const ctx = { source: ref, documentUrl, fetchedAt, ...(deps.summary && { summary: deps.summary }) };
   // Sanitizing and language detection are CPU work: in the worker pool when there is one.
   const normalized = deps.work ? await deps.work.run('normalizeItems', { items, ctx }) : items.map((item) => normalizeItem(item, ctx));
   for (const draft of normalized) {
@@ -32,7 +33,7 @@ export async function storeItems(
     } else drafts.push(draft);
   }
   const unique = uniqueWithinBatch(drafts);
-  const counts = { new: 0, duplicates: drafts.length - unique.length, skipped };
+  const counts = { new: 0, duplicates: drafts.length - unique.length, skipped, summarized: 0 };
   return deps.writer.write(source, unique, counts, fetchedAt);
 }
 

@@ -3,15 +3,16 @@
 import type { Kysely } from 'kysely';
 import { findExisting, insertArticles } from '../store/articles.js';
 import type { Database, NewArticle, SourceRow } from '../store/schema.js';
-import { assignCluster, bandKeys, type ClusterCandidate, encodeSignature, signatureOfWords } from './dedup.js';
+import { assignCluster, bandKeys, type ClusterCandidate, encodeSignature } from './dedup.js';
 import { type ArticleDraft, toNewArticle } from './normalize.js';
 import { CLUSTER_WINDOW_MS, type StoryIndex } from './story-index.js';
-import { textWords } from './text.js';
 
 export interface StoreCounts {
   new: number;
   duplicates: number;
   skipped: number;
+  /** New articles stored with their summary (made at ingest, see normalize.ts). */
+  summarized: number;
 }
 
 export interface Pending {
@@ -81,7 +82,7 @@ export async function writeGroup(trx: Kysely<Database>, group: Pending[], storie
       counts[index]!.duplicates++;
       continue;
     }
-    const sig = signatureOfWords(textWords(d.searchText, d.titleWords));
+    const sig = d.sig;
     fresh.push({ entry: index, sourceId, draft: d, fetchedAtMs, sig, bands: sig ? bandKeys(sig) : new Uint32Array(0) });
   }
   if (fresh.length === 0) return { counts, added: [] };
@@ -100,6 +101,7 @@ export async function writeGroup(trx: Kysely<Database>, group: Pending[], storie
       return;
     }
     counts[f.entry]!.new++;
+    if (f.draft.summary) counts[f.entry]!.summarized++;
     if (f.sig) added.push({ id, cluster: clusters.get(i)!, sig: f.sig, bands: f.bands, fetchedAtMs: f.fetchedAtMs });
   });
   return { counts, added };

@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '../log.js';
 import type { Database } from '../store/schema.js';
-import { type PendingArticle, listUnsummarized, storeSummary } from '../store/summaries.js';
+import { type PendingArticle, type SummaryWrite, listUnsummarized, storeSummaries, storeSummary } from '../store/summaries.js';
 import type { Work } from '../work/tasks.js';
 import { type Summarizer, type SummaryBudget, resolveBudget } from './summarizer.js';
 
@@ -66,18 +66,43 @@ export async function summarizePending(deps: SummarizeStageDeps, opts: Summarize
   }
 
   const result: SummarizeResult = { summarized: 0, failed: 0, skipped: 0, byMethod: {}, ms: 0 };
-  const summarizeOne = async (article: PendingArticle) => {
-    try {
-      const summary = await deps.summarizer.summarize({ title: article.title, text: article.text, lang: article.lang }, budget);
-      if (await storeSummary(deps.db, article.id, { text: summary.text, method: summary.method })) {
-        result.summarized++;
-        result.byMethod[summary.method] = (result.byMethod[summary.method] ?? 0) + 1;
-      } else {
-        result.skipped++;
+  const fail = (articleId: number, err: unknown) => {
+    result.failed++;
+    deps.log.warn({ articleId, err: err instanceof Error ? err.message : String(err) }, 'could not summarize the article; it is retried on the next run');
+  };
+  const count = (summary: SummaryWrite, written: boolean) => {
+    if (!written) {
+      result.skipped++;
+      return;
+    }
+    result.summarized++;
+    result.byMethod[summary.method] = (result.byMethod[summary.method] ?? 0) + 1;
+  };
+  // The batch's summaries are stored together (one transaction); if that fails, one by one, so
+  // a summary the store refuses sinks only its own article.
+  const summarizeBatch = async (batch: PendingArticle[]) => {
+    const done: SummaryWrite[] = [];
+    await eachLimit(batch, concurrency, async (article) => {
+      try {
+        const summary = await deps.summarizer.summarize({ title: article.title, text: article.text, lang: article.lang }, budget);
+        done.push({ articleId: article.id, text: summary.text, method: summary.method });
+      } catch (err) {
+        fail(article.id, err);
       }
+    });
+    try {
+      const written = await storeSummaries(deps.db, done);
+      for (const [i, s] of done.entries()) count(s, written[i]!);
+      return;
     } catch (err) {
-      result.failed++;
-      deps.log.warn({ articleId: article.id, err: err instanceof Error ? err.message : String(err) }, 'could not summarize the article; it is retried on the next run');
+      if (done.length === 1) return void fail(done[0]!.articleId, err);
+    }
+    for (const s of done) {
+      try {
+        count(s, await storeSummary(deps.db, s.articleId, s));
+      } catch (err) {
+        fail(s.articleId, err);
+      }
     }
   };
 
@@ -91,7 +116,7 @@ export async function summarizePending(deps: SummarizeStageDeps, opts: Summarize
     if (batch.length === 0) break;
     afterId = batch[batch.length - 1]!.id;
     attempted += batch.length;
-    await eachLimit(batch, concurrency, summarizeOne);
+    await summarizeBatch(batch);
     opts.onProgress?.({ ...result, byMethod: { ...result.byMethod }, ms: now().getTime() - started });
     if (batch.length < size) break;
   }

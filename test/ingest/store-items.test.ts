@@ -8,6 +8,8 @@ import { storeItems } from '../../src/ingest/store-items.js';
 import { createStories } from '../../src/ingest/story-sync.js';
 import type { ParsedItem } from '../../src/sources/types.js';
 import { countArticles, listArticles } from '../../src/store/articles.js';
+import { summarizeExtractive } from '../../src/summarize/extractive.js';
+import { countUnsummarized } from '../../src/store/summaries.js';
 import type { SourceRow } from '../../src/store/schema.js';
 import { addSource } from '../../src/store/sources.js';
 import { forEachDialect, type TestStore } from '../support/databases.js';
@@ -59,9 +61,9 @@ forEachDialect('group commit', (dialect) => {
       storeItems(d, c!, [item('c1', 'Mills drive lint to March highs', 'https://other.example/lint', `${STORY} Exchange officials declined to comment.`)], 'http://127.0.0.1/c.xml'),
     ]);
     expect(counts).toEqual([
-      { new: 2, duplicates: 0, skipped: 0 },
-      { new: 0, duplicates: 2, skipped: 0 },
-      { new: 1, duplicates: 0, skipped: 0 },
+      { new: 2, duplicates: 0, skipped: 0, summarized: 0 },
+      { new: 0, duplicates: 2, skipped: 0, summarized: 0 },
+      { new: 1, duplicates: 0, skipped: 0, summarized: 0 },
     ]);
     const rows = await listArticles(store.db, { limit: 10 });
     const byGuid = Object.fromEntries(rows.map((r) => [r.guid, r]));
@@ -74,7 +76,7 @@ forEachDialect('group commit', (dialect) => {
     const [later] = await Promise.all([
       storeItems(d, sources[3]!, [item('d1', 'Lint rally', 'https://third.example/lint', `${STORY} Mills were not available.`)], 'http://127.0.0.1/d.xml'),
     ]);
-    expect(later).toEqual({ new: 1, duplicates: 0, skipped: 0 });
+    expect(later).toEqual({ new: 1, duplicates: 0, skipped: 0, summarized: 0 });
     const d1 = (await listArticles(store.db, { limit: 10 })).find((r) => r.guid === 'd1')!;
     expect(d1.cluster_id).toBe(byGuid.a1!.id);
   });
@@ -92,6 +94,23 @@ forEachDialect('group commit', (dialect) => {
     expect(results[0]).toMatchObject({ value: { new: 1, duplicates: 0 } });
     expect(results[2]).toMatchObject({ value: { new: 1, duplicates: 0 } });
     expect(await countArticles(store.db)).toBe(2);
+  });
+
+  it('with a summary budget, stores each new article with its extractive summary, counted', async () => {
+    const d = { ...deps(), summary: { sentences: 1 } };
+    const counts = await storeItems(d, sources[0]!, [item('a1', 'Cotton', 'https://news.example/cotton', STORY), item('a2', 'PET', 'https://news.example/pet', OTHER)], 'http://127.0.0.1/a.xml');
+    expect(counts).toEqual({ new: 2, duplicates: 0, skipped: 0, summarized: 2 });
+    const rows = await listArticles(store.db, { limit: 10 });
+    for (const row of rows) {
+      // The same summary the summaries stage would have made from the stored article.
+      const expected = summarizeExtractive({ title: row.title, text: row.text, lang: row.lang }, { sentences: 1 });
+      expect({ summary: row.summary, method: row.summary_method }).toEqual({ summary: expected.text, method: 'extractive' });
+      expect(row.summary).not.toBe('');
+    }
+    expect(await countUnsummarized(store.db)).toBe(0);
+    // Without a budget (an LLM summarizes later), articles wait for the summaries stage.
+    await storeItems(deps(), sources[1]!, [item('b1', 'Other', 'https://news.example/other', `${OTHER} More to follow.`)], 'http://127.0.0.1/b.xml');
+    expect(await countUnsummarized(store.db)).toBe(1);
   });
 
   it('a group stops at the article cap; the rest go in the next group with their own counts', async () => {

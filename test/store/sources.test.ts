@@ -11,6 +11,7 @@ import {
   pauseSource,
   recordFetchFailure,
   recordFetchSuccess,
+  recordFetchSuccesses,
   removeSource,
   resumeSource,
   sourceOptions,
@@ -153,6 +154,19 @@ forEachDialect('sources', (dialect) => {
     row = await recordFetchSuccess(store.db, s.id, { status: 'ok' }, minutes(T0, 90));
     expect(row).toMatchObject({ etag: null, last_modified: null });
     expect(await recordFetchSuccess(store.db, 999, { status: 'ok' }, T0)).toBeUndefined();
+  });
+
+  it('records successes from the row ingest holds, one or many in a transaction, with the same rules', async () => {
+    const a = await add('http://127.0.0.1/a.xml', { intervalMinutes: 30 });
+    const b = await add('http://127.0.0.1/b.xml', { intervalMinutes: 30 });
+    const held = (await recordFetchSuccess(store.db, a, { status: 'ok', etag: '"a1"' }, T0))!;
+    expect(held).toMatchObject({ id: a.id, last_status: 'ok', etag: '"a1"', next_fetch_at: iso(minutes(T0, 30)) });
+    await recordFetchSuccesses(store.db, [
+      { source: held, result: { status: 'not-modified' }, now: minutes(T0, 30) },
+      { source: b, result: { status: 'ok', lastModified: 'Tue, 24 Nov 2026 16:00:00 GMT' }, now: minutes(T0, 31) },
+    ]);
+    expect(await getSource(store.db, a.id)).toMatchObject({ last_status: 'not-modified', etag: '"a1"', last_fetched_at: iso(minutes(T0, 30)), next_fetch_at: iso(minutes(T0, 60)) });
+    expect(await getSource(store.db, b.id)).toMatchObject({ last_status: 'ok', etag: null, last_modified: 'Tue, 24 Nov 2026 16:00:00 GMT', consecutive_failures: 0, next_fetch_at: iso(minutes(T0, 61)) });
   });
 
   it('backs off exponentially up to a day and pauses after N failures, visibly', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { NewArticle } from '../../src/store/schema.js';
 import { addSource } from '../../src/store/sources.js';
-import { countUnsummarized, listUnsummarized, storeSummary } from '../../src/store/summaries.js';
+import { countUnsummarized, listUnsummarized, storeSummaries, storeSummary } from '../../src/store/summaries.js';
 import { forEachDialect, type TestStore } from '../support/databases.js';
 
 const T0 = new Date('2026-11-24T16:18:07.123Z');
@@ -73,6 +73,35 @@ forEachDialect('summaries', (dialect) => {
     expect(await storeSummary(store.db, ids[1]!, { text: '', method: 'extractive' })).toBe(true);
     expect((await listUnsummarized(store.db, { limit: 10 })).map((a) => a.id)).not.toContain(ids[1]);
     expect(await storeSummary(store.db, 999_999, { text: 'x', method: 'extractive' })).toBe(false);
+  });
+
+  it('stores a batch in one call: only missing summaries are written, each reported', async () => {
+    const written = await storeSummaries(store.db, [
+      { articleId: ids[0]!, text: 'One.', method: 'extractive' },
+      { articleId: ids[2]!, text: 'Not over the stored one.', method: 'llm:m' },
+      { articleId: 999_999, text: 'No such article.', method: 'extractive' },
+      { articleId: ids[3]!, text: 'Four.', method: 'llm:m' },
+    ]);
+    expect(written).toEqual([true, false, false, true]);
+    expect(await storeSummaries(store.db, [{ articleId: ids[0]!, text: 'Again.', method: 'llm:m' }])).toEqual([false]);
+    expect(await storeSummaries(store.db, [])).toEqual([]);
+    const rows = await store.db.selectFrom('articles').select(['id', 'summary', 'summary_method']).where('id', 'in', [ids[0]!, ids[2]!, ids[3]!]).orderBy('id').execute();
+    expect(rows).toEqual([
+      { id: ids[0], summary: 'One.', summary_method: 'extractive' },
+      { id: ids[2], summary: 'Done.', summary_method: 'extractive' },
+      { id: ids[3], summary: 'Four.', summary_method: 'llm:m' },
+    ]);
+  });
+
+  it('lets exactly one of two replicas store a summary when both write batches', async () => {
+    const other = store.replica();
+    const [a, b] = await Promise.all([
+      storeSummaries(store.db, [{ articleId: ids[1]!, text: 'A.', method: 'llm:a' }, { articleId: ids[4]!, text: 'A.', method: 'llm:a' }]),
+      storeSummaries(other.db, [{ articleId: ids[1]!, text: 'B.', method: 'llm:b' }, { articleId: ids[4]!, text: 'B.', method: 'llm:b' }]),
+    ]);
+    expect(a.map((w, i) => w !== b[i])).toEqual([true, true]);
+    const rows = await store.db.selectFrom('articles').select(['id', 'summary']).where('id', 'in', [ids[1]!, ids[4]!]).orderBy('id').execute();
+    expect(rows.map((r) => r.summary)).toEqual([a[0] ? 'A.' : 'B.', a[1] ? 'A.' : 'B.']);
   });
 
   it('lets exactly one of two replicas store the summary of an article', async () => {
