@@ -13,9 +13,22 @@ const IN_CHUNK = 500;
 const PARAMS_PER_INSERT = 8000;
 const DEADLOCK_RETRIES = 3;
 
-export function chunk<T>(items: readonly T[], size: number): T[][] {
+/**
+ * Batches for statements: `max` at a time, then the rest in pieces of descending powers of two,
+ * so a batch of any size is built from a dozen distinct SQL texts at most. The store prepares each
+ * SQL text once and keeps it (db.ts); with a remainder of every size, a first ingest left a
+ * few hundred many-row statements prepared, tens of MB of compiled SQLite programs.
+ */
+export function statementChunks<T>(items: readonly T[], max: number): T[][] {
   const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  let i = 0;
+  for (; items.length - i >= max; i += max) out.push(items.slice(i, i + max));
+  for (let size = 2 ** Math.floor(Math.log2(max)); size >= 1 && i < items.length; size /= 2) {
+    if (items.length - i >= size) {
+      out.push(items.slice(i, i + size));
+      i += size;
+    }
+  }
   return out;
 }
 
@@ -46,7 +59,7 @@ async function known(
   values: Iterable<string>,
 ): Promise<Set<string>> {
   const found = new Set<string>();
-  for (const part of chunk([...new Set(values)], IN_CHUNK)) {
+  for (const part of statementChunks([...new Set(values)], IN_CHUNK)) {
     const rows = await db.selectFrom('articles').select(column).where(column, 'in', part).execute();
     for (const row of rows) {
       const value = row[column];
@@ -102,7 +115,7 @@ export async function listArticleIdsAfter(db: Kysely<Database>, afterId: number)
 
 export async function getStorySignatures(db: Kysely<Database>, ids: readonly number[]): Promise<StorySignatureRow[]> {
   const out: StorySignatureRow[] = [];
-  for (const part of chunk(ids, IN_CHUNK)) {
+  for (const part of statementChunks(ids, IN_CHUNK)) {
     out.push(...(await db.selectFrom('articles').select(['id', 'cluster_id', 'minhash', 'fetched_at']).where('id', 'in', part).execute()));
   }
   return out;
@@ -180,7 +193,7 @@ async function insertSorted(trx: Kysely<Database>, rows: readonly NewArticle[]):
   const ids = new Map<string, number>();
   const needsCluster: number[] = [];
   const perStatement = Math.max(1, Math.floor(PARAMS_PER_INSERT / Object.keys(values(rows[0]!)).length));
-  for (const part of chunk(rows, perStatement)) {
+  for (const part of statementChunks(rows, perStatement)) {
     const returned = await trx
       .insertInto('articles')
       .values(part.map(values))
@@ -192,7 +205,7 @@ async function insertSorted(trx: Kysely<Database>, rows: readonly NewArticle[]):
       if (r.cluster_id === null) needsCluster.push(r.id);
     }
   }
-  for (const part of chunk(needsCluster, IN_CHUNK)) {
+  for (const part of statementChunks(needsCluster, IN_CHUNK)) {
     await trx.updateTable('articles').set((eb) => ({ cluster_id: eb.ref('id') })).where('id', 'in', part).execute();
   }
   return ids;

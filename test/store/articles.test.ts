@@ -9,6 +9,7 @@ import {
   listArticles,
   listStorySignatures,
   searchArticles,
+  statementChunks,
 } from '../../src/store/articles.js';
 import type { NewArticle } from '../../src/store/schema.js';
 import { addSource, removeSource } from '../../src/store/sources.js';
@@ -232,6 +233,21 @@ forEachDialect('articles', (dialect) => {
 
   it('an empty batch is a no-op', async () => {
     expect(await insertArticles(store.db, [])).toEqual({ inserted: [], conflicts: 0 });
+  });
+});
+
+describe('statementChunks', () => {
+  it('keeps every item in order, in full pieces then powers of two, so few SQL texts repeat', () => {
+    const items = Array.from({ length: 1000 }, (_, i) => i);
+    const parts = statementChunks(items, 347);
+    expect(parts.flat()).toEqual(items);
+    expect(parts.map((p) => p.length)).toEqual([347, 347, 256, 32, 16, 2]);
+    expect(statementChunks([], 500)).toEqual([]);
+    expect(statementChunks([1, 2, 3], 500).map((p) => p.length)).toEqual([2, 1]);
+    // Any batch size uses only these sizes: the full one and the powers of two below it.
+    const sizes = new Set<number>();
+    for (let n = 1; n <= 1200; n++) for (const p of statementChunks(items.concat(items).slice(0, n), 347)) sizes.add(p.length);
+    expect([...sizes].sort((a, b) => a - b)).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256, 347]);
   });
 });
 
