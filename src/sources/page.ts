@@ -4,6 +4,7 @@
 // HTML is CPU work: it runs in the worker pool when the process has one.
 import type { Logger } from 'pino';
 import { inProcess, type Work } from '../work/tasks.js';
+import { mapLimit } from './map-limit.js';
 import type { NavLink } from './page/links.js';
 import type { Fetcher, ParsedItem, Reader, SourceRef } from './types.js';
 
@@ -25,20 +26,6 @@ function wholeNumber(value: unknown, fallback: number, name: string): number {
     throw new Error(`page source option ${name} must be a whole number ≥ 0, got ${JSON.stringify(value)}`);
   }
   return value;
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight, keeping the input order in the output. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 interface Fetched {

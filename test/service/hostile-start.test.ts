@@ -10,11 +10,10 @@
 // its rate to a few percent instead of a whole round of twenty.
 // The rate without hostile work is measured before and after it, so a machine whose load changes
 // during the test (other test files) weighs on both sides alike.
-import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { addSource } from '../../src/store/sources.js';
-import { BIN, ROOT } from '../support/cli.js';
+import { MAIL_ENV, spawnCli } from '../support/cli.js';
 import { dialects, type TestStore } from '../support/databases.js';
 import { readyDigest } from '../support/ledger-seed.js';
 import { type FixtureServer, startServer } from '../support/http-fixture.js';
@@ -82,34 +81,22 @@ it('keeps /healthz answering and mail flowing while two hostile feeds are ingest
     await store.db.updateTable('sources').set({ next_fetch_at: later.toISOString() }).where('id', '=', source.id).execute();
   }
 
-  const child = spawn(process.execPath, [BIN, 'start', '--port', '0'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATABASE_URL: store.url,
-      TIDINGS_DATA_DIR: dataDir(),
-      SMTP_URL: sink.url,
-      SMTP_POOL_CONNECTIONS: '20',
-      DELIVERY_CONCURRENCY: '20',
-      MAIL_FROM: 'news@news.example.org',
-      MAIL_FROM_NAME: 'News',
-      TIDINGS_PUBLIC_URL: 'https://news.example.org',
-      TIDINGS_POSTAL_ADDRESS: '1 Mill Lane, Springfield',
-      FETCH_ALLOW: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const service = spawnCli(['start', '--port', '0'], {
+    DATABASE_URL: store.url,
+    TIDINGS_DATA_DIR: dataDir(),
+    SMTP_URL: sink.url,
+    SMTP_POOL_CONNECTIONS: '20',
+    DELIVERY_CONCURRENCY: '20',
+    ...MAIL_ENV,
+    FETCH_ALLOW: '127.0.0.1',
+    LOG_LEVEL: 'warn',
   });
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const { child } = service;
   try {
     let url: string | undefined;
     while (!url) {
-      if (child.exitCode !== null) throw new Error(`tidings start exited early:\n${output}`);
-      url = /Tidings is running: .*· (http:\/\/\S+)\/\./.exec(output)?.[1];
+      if (child.exitCode !== null) throw new Error(`tidings start exited early:\n${service.output()}`);
+      url = /Tidings is running: .*· (http:\/\/\S+)\/\./.exec(service.output())?.[1];
       await sleep(50);
     }
     await sink.waitForMessages(20);
@@ -141,7 +128,7 @@ it('keeps /healthz answering and mail flowing while two hostile feeds are ingest
 
     const sources = await store.db.selectFrom('sources').select(['name', 'last_status', 'last_error', 'last_fetched_at']).orderBy('name').execute();
     const slowest = [...polls].sort((a, b) => b.ms - a.ms).slice(0, 5);
-    const context = `${output}\n${JSON.stringify({ slowest, sources })}`;
+    const context = `${service.output()}\n${JSON.stringify({ slowest, sources })}`;
     expect(polls.length, context).toBeGreaterThan(400);
     expect(polls.filter((p) => p.status !== 200 || p.ms >= 1000), context).toEqual([]);
     expect(child.exitCode, context).toBeNull();
@@ -169,6 +156,6 @@ it('keeps /healthz answering and mail flowing while two hostile feeds are ingest
     expect(sink.messages.length).toBeLessThan(RECIPIENTS);
   } finally {
     child.kill('SIGTERM');
-    await exited;
+    await service.exited;
   }
 });

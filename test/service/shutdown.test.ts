@@ -2,9 +2,8 @@
 // exits 0 within 10 s, leaves no row `sending` under a live lease (the rows it had claimed but
 // not started are pending again), and a restart delivers everything else: no mail lost, none
 // sent twice.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { BIN, ROOT } from '../support/cli.js';
+import { MAIL_ENV, type RunningCli, spawnCli } from '../support/cli.js';
 import { forEachDialect, type TestStore } from '../support/databases.js';
 import { readyDigest } from '../support/ledger-seed.js';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
@@ -13,29 +12,8 @@ import { tempDirs } from '../support/temp-dirs.js';
 const RECIPIENTS = 200;
 const dataDir = tempDirs('shutdown');
 
-function worker(store: TestStore, sink: SmtpSink, dir: string): { child: ChildProcess; exited: Promise<{ code: number | null; signal: string | null }>; output: () => string } {
-  const child = spawn(process.execPath, [BIN, 'start', '--role', 'worker'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATABASE_URL: store.url,
-      TIDINGS_DATA_DIR: dir,
-      SMTP_URL: sink.url,
-      MAIL_FROM: 'news@news.example.org',
-      MAIL_FROM_NAME: 'News',
-      TIDINGS_PUBLIC_URL: 'https://news.example.org',
-      TIDINGS_POSTAL_ADDRESS: '1 Mill Lane, Springfield',
-      DELIVERY_CONCURRENCY: '8',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return { child, exited, output: () => output };
+function worker(store: TestStore, sink: SmtpSink, dir: string): RunningCli {
+  return spawnCli(['start', '--role', 'worker'], { DATABASE_URL: store.url, TIDINGS_DATA_DIR: dir, SMTP_URL: sink.url, ...MAIL_ENV, DELIVERY_CONCURRENCY: '8', LOG_LEVEL: 'info' });
 }
 
 /** Resolves with how long the exit took, or rejects (after a SIGKILL) if it took over `ms`. */
