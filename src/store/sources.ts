@@ -181,8 +181,10 @@ export async function recordFetchSuccess(
  */
 export async function recordFetchSuccesses(db: Kysely<Database>, entries: readonly { source: FetchedSource; result: FetchSuccess; now: Date }[]): Promise<void> {
   if (entries.length === 0) return;
+  // In id order, so two processes recording overlapping sources lock the rows in the same order.
+  const sorted = [...entries].sort((a, b) => a.source.id - b.source.id);
   await db.transaction().execute(async (trx) => {
-    for (const { source, result, now } of entries) await successUpdate(trx, source, result, now).execute();
+    for (const { source, result, now } of sorted) await successUpdate(trx, source, result, now).execute();
   });
 }
 

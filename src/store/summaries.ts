@@ -61,9 +61,12 @@ export interface SummaryWrite {
  */
 export function storeSummaries(db: Kysely<Database>, batch: readonly SummaryWrite[]): Promise<boolean[]> {
   if (batch.length === 0) return Promise.resolve([]);
+  // In id order: two replicas writing overlapping batches lock the rows in the same order, so
+  // PostgreSQL has no deadlock to break.
+  const order = batch.map((_, i) => i).sort((a, b) => batch[a]!.articleId - batch[b]!.articleId);
   return db.transaction().execute(async (trx) => {
-    const written: boolean[] = [];
-    for (const s of batch) written.push(await storeSummary(trx, s.articleId, { text: s.text, method: s.method }));
+    const written: boolean[] = new Array(batch.length);
+    for (const i of order) written[i] = await storeSummary(trx, batch[i]!.articleId, { text: batch[i]!.text, method: batch[i]!.method });
     return written;
   });
 }
