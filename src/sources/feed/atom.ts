@@ -2,6 +2,7 @@
 // Elements are recognized by namespace; an Atom document without a namespace is read the same.
 import { addAtomLink, addEntryLink, addTag, dateOf, entryExtension, feedExtension, person } from './common.js';
 import { atomText } from './content.js';
+import { type FieldRule, fieldTable, fillFromTable } from './fields.js';
 import { type FeedEntry, type FeedInfo, emptyEntry } from './model.js';
 import { attr, textOf } from './tree.js';
 import { isAbsoluteUrl, resolveUrl } from './urls.js';
@@ -19,37 +20,40 @@ function readId(el: XmlElement): string {
   return id && !isAbsoluteUrl(id) && el.base ? resolveUrl(el.base, id) : id;
 }
 
-/** Reads an element that means the same on the feed and on an entry; false for any other. */
-function readShared(target: FeedInfo | FeedEntry, el: XmlElement): boolean {
-  switch (atomKey(el)) {
-    case 'id':
-      target.id ??= readId(el);
-      return true;
-    case 'title':
-      target.title ??= atomText(el).value;
-      return true;
-    case 'published':
-    case 'issued':
-      target.published ??= dateOf(el);
-      return true;
-    case 'updated':
-    case 'modified':
-      target.updated ??= dateOf(el);
-      return true;
-    case 'author':
-      target.author ??= person(el);
-      return true;
-    default:
-      return false;
-  }
+function atomTextValue(el: XmlElement): string {
+  return atomText(el).value;
 }
+
+/** Elements that only fill a field; 0.3 names (issued, modified, tagline, copyright) included. */
+const SHARED_FIELDS: Record<string, FieldRule<FeedInfo | FeedEntry>> = {
+  id: ['id', readId],
+  title: ['title', atomTextValue],
+  published: ['published', dateOf],
+  issued: ['published', dateOf],
+  updated: ['updated', dateOf],
+  modified: ['updated', dateOf],
+  author: ['author', person],
+};
+
+const ENTRY_FIELDS = fieldTable<FeedEntry>(SHARED_FIELDS);
+
+const FEED_FIELDS = fieldTable<FeedInfo>({
+  ...SHARED_FIELDS,
+  subtitle: ['subtitle', atomTextValue],
+  tagline: ['subtitle', atomTextValue],
+  rights: ['rights', atomTextValue],
+  copyright: ['rights', atomTextValue],
+  generator: ['generator', textOf],
+});
 
 function readEntry(entryEl: XmlElement): FeedEntry {
   const entry = emptyEntry();
   if (entryEl.lang !== undefined) entry.lang = entryEl.lang;
   for (const el of entryEl.children) {
-    if (typeof el === 'string' || readShared(entry, el)) continue;
-    switch (atomKey(el)) {
+    if (typeof el === 'string') continue;
+    const key = atomKey(el);
+    if (fillFromTable(ENTRY_FIELDS, entry, el, key)) continue;
+    switch (key) {
       case 'link':
         addEntryLink(entry, el);
         break;
@@ -80,24 +84,15 @@ export function readAtom(root: XmlElement): { feed: FeedInfo; entries: FeedEntry
   const entries: FeedEntry[] = [];
   if (root.lang) feed.language = root.lang.replace(/_/g, '-');
   for (const el of root.children) {
-    if (typeof el === 'string' || readShared(feed, el)) continue;
-    switch (atomKey(el)) {
+    if (typeof el === 'string') continue;
+    const key = atomKey(el);
+    if (fillFromTable(FEED_FIELDS, feed, el, key)) continue;
+    switch (key) {
       case 'entry':
         entries.push(readEntry(el));
         break;
-      case 'subtitle':
-      case 'tagline':
-        feed.subtitle ??= atomText(el).value;
-        break;
-      case 'rights':
-      case 'copyright':
-        feed.rights ??= atomText(el).value;
-        break;
       case 'link':
         addAtomLink(feed, el);
-        break;
-      case 'generator':
-        feed.generator ??= textOf(el);
         break;
       case 'logo':
         feed.image = { ...feed.image, href: resolveUrl(el.base, textOf(el)) };

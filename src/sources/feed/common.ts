@@ -1,6 +1,7 @@
 // Elements that appear in both RSS and Atom documents: Atom-style links, people, Dublin Core,
 // Media RSS and iTunes extensions. Both format readers hand unknown children to these.
 import { parseDate } from './dates.js';
+import { type FieldRule, fieldTable, fillFromTable, nonEmptyText } from './fields.js';
 import type { FeedDate, FeedEntry, FeedInfo, FeedLink } from './model.js';
 import { attr, textOf } from './tree.js';
 import { resolveUrl } from './urls.js';
@@ -102,32 +103,28 @@ function mediaThumbnail(entry: FeedEntry, el: XmlElement): void {
 }
 
 /** Dublin Core and iTunes elements that mean the same on a feed and on an entry. */
-function authorOrDate(target: { author?: string; updated?: FeedDate; published?: FeedDate }, el: XmlElement): boolean {
-  switch (el.key) {
-    case 'dc:creator':
-    case 'dc:author':
-    case 'itunes:author':
-      target.author ??= textOf(el) || undefined;
-      return true;
-    case 'dc:date':
-    case 'dcterms:modified':
-      target.updated ??= dateOf(el);
-      return true;
-    case 'dcterms:issued':
-      target.published ??= dateOf(el);
-      return true;
-    default:
-      return false;
-  }
-}
+const SHARED_FIELDS: Record<string, FieldRule<FeedInfo | FeedEntry>> = {
+  'dc:creator': ['author', nonEmptyText],
+  'dc:author': ['author', nonEmptyText],
+  'itunes:author': ['author', nonEmptyText],
+  'dc:date': ['updated', dateOf],
+  'dcterms:modified': ['updated', dateOf],
+  'dcterms:issued': ['published', dateOf],
+};
+
+const ENTRY_FIELDS = fieldTable<FeedEntry>({ ...SHARED_FIELDS, 'dcterms:created': ['created', dateOf] });
+
+const FEED_FIELDS = fieldTable<FeedInfo>({
+  ...SHARED_FIELDS,
+  'dc:title': ['title', textOf],
+  'dc:language': ['language', nonEmptyText],
+  'dc:rights': ['rights', textOf],
+});
 
 /** Handles an extension element of an entry; false when the key is not one of ours. */
 export function entryExtension(entry: FeedEntry, el: XmlElement): boolean {
-  if (authorOrDate(entry, el)) return true;
+  if (fillFromTable(ENTRY_FIELDS, entry, el)) return true;
   switch (el.key) {
-    case 'dcterms:created':
-      entry.created ??= dateOf(el);
-      return true;
     case 'dc:subject':
       addTag(entry, textOf(el));
       return true;
@@ -161,17 +158,8 @@ export function entryExtension(entry: FeedEntry, el: XmlElement): boolean {
 
 /** Handles an extension element of the feed itself; false when the key is not one of ours. */
 export function feedExtension(feed: FeedInfo, el: XmlElement): boolean {
-  if (authorOrDate(feed, el)) return true;
+  if (fillFromTable(FEED_FIELDS, feed, el)) return true;
   switch (el.key) {
-    case 'dc:title':
-      feed.title ??= textOf(el);
-      return true;
-    case 'dc:language':
-      feed.language ??= textOf(el) || undefined;
-      return true;
-    case 'dc:rights':
-      feed.rights ??= textOf(el);
-      return true;
     case 'itunes:image':
     case 'itunes:link': {
       const href = attr(el, 'href');

@@ -3,6 +3,7 @@
 // (RSS 1.0 / 0.90), and CDF puts everything in attributes of <CHANNEL> and <ITEM>.
 import { addAtomLink, addEntryLink, addTag, dateOf, dateText, entryExtension, feedExtension } from './common.js';
 import { rssHtml, xhtmlBody } from './content.js';
+import { type FieldRule, fieldTable, fillFromTable, nonEmptyText } from './fields.js';
 import { type FeedEntry, type FeedImage, type FeedInfo, emptyEntry } from './model.js';
 import { NS } from './namespaces.js';
 import { attr, attrNs, textOf } from './tree.js';
@@ -41,30 +42,37 @@ function readCdfAttributes(target: FeedInfo | FeedEntry, el: XmlElement): void {
   if (lastmod) target.updated = dateText(lastmod.trim());
 }
 
-/** Reads an element that means the same on the channel and on an item; false for any other. */
-function readShared(target: FeedInfo | FeedEntry, el: XmlElement): boolean {
-  switch (el.key) {
-    case 'title':
-      target.title ??= textOf(el);
-      return true;
-    case 'link':
-      addLink(target, el, textOf(el));
-      return true;
-    case 'pubdate':
-      target.published ??= dateOf(el);
-      return true;
-    default:
-      return false;
-  }
-}
+/** Elements that only fill a field; the channel and an item share the first two. */
+const SHARED_FIELDS: Record<string, FieldRule<FeedInfo | FeedEntry>> = {
+  title: ['title', textOf],
+  pubdate: ['published', dateOf],
+};
+
+const CHANNEL_FIELDS = fieldTable<FeedInfo>({
+  ...SHARED_FIELDS,
+  language: ['language', nonEmptyText],
+  copyright: ['rights', textOf],
+  managingeditor: ['author', nonEmptyText],
+  generator: ['generator', textOf],
+  lastbuilddate: ['updated', dateOf],
+});
+
+const ITEM_FIELDS = fieldTable<FeedEntry>({
+  ...SHARED_FIELDS,
+  'dc:title': ['title', textOf],
+  author: ['author', nonEmptyText],
+});
 
 function readChannel(channel: XmlElement, feed: FeedInfo): void {
   let description: string | undefined;
   let itunesSubtitle: string | undefined;
   readCdfAttributes(feed, channel);
   for (const el of elements(channel)) {
-    if (readShared(feed, el)) continue;
+    if (fillFromTable(CHANNEL_FIELDS, feed, el)) continue;
     switch (el.key) {
+      case 'link':
+        addLink(feed, el, textOf(el));
+        break;
       case 'description':
       case 'abstract':
         description ??= rssHtml(el).value;
@@ -72,21 +80,6 @@ function readChannel(channel: XmlElement, feed: FeedInfo): void {
       case 'itunes:summary':
       case 'itunes:subtitle':
         itunesSubtitle ??= textOf(el);
-        break;
-      case 'language':
-        feed.language ??= textOf(el) || undefined;
-        break;
-      case 'copyright':
-        feed.rights ??= textOf(el);
-        break;
-      case 'managingeditor':
-        feed.author ??= textOf(el) || undefined;
-        break;
-      case 'generator':
-        feed.generator ??= textOf(el);
-        break;
-      case 'lastbuilddate':
-        feed.updated ??= dateOf(el);
         break;
       case 'image':
         feed.image = { ...feed.image, ...readImage(el) };
@@ -108,10 +101,10 @@ function readItem(item: XmlElement): FeedEntry {
   let permalink: string | undefined;
   readCdfAttributes(entry, item);
   for (const el of elements(item)) {
-    if (readShared(entry, el)) continue;
+    if (fillFromTable(ITEM_FIELDS, entry, el)) continue;
     switch (el.key) {
-      case 'dc:title':
-        entry.title ??= textOf(el);
+      case 'link':
+        addLink(entry, el, textOf(el));
         break;
       case 'media:title':
         mediaTitle ??= textOf(el);
@@ -139,9 +132,6 @@ function readItem(item: XmlElement): FeedEntry {
         break;
       case 'xhtml:body':
         entry.content.push(xhtmlBody(el));
-        break;
-      case 'author':
-        entry.author ??= textOf(el) || undefined;
         break;
       case 'category':
         addTag(entry, textOf(el), attr(el, 'domain'));
