@@ -1,6 +1,6 @@
 // Turning whatever went wrong below us (undici, sockets, DNS, zlib, our own guard) into a
 // FetchError whose message a user can act on and which never repeats URL credentials.
-import { BlockedAddressError } from './connector.js';
+import type { BlockedAddressError } from './connector.js';
 import { FetchError } from './types.js';
 
 /** The URL without user:password, for messages, logs and results. */
@@ -55,7 +55,9 @@ export function toFetchError(err: unknown, ctx: ErrorContext): FetchError {
   const chain = causes(err);
   const own = chain.find((e): e is FetchError => e instanceof FetchError);
   if (own) return own;
-  const blocked = chain.find((e): e is BlockedAddressError => e instanceof BlockedAddressError);
+  // By its code, not instanceof: importing connector.ts would load undici into every process
+  // that only parses Retry-After (the LLM client, so every command's deps).
+  const blocked = chain.find((e): e is BlockedAddressError => e instanceof Error && (e as { code?: unknown }).code === 'ERR_BLOCKED_ADDRESS');
   if (blocked) {
     const where = ctx.redirectedFrom ? ` (redirected from ${redactUrl(ctx.redirectedFrom)})` : '';
     return new FetchError('blocked-address', blocked.message + where, url);
