@@ -120,7 +120,10 @@ export function buildEmailChannel(config: Readonly<Config>, log: Logger): EmailC
   const { email } = config;
   const dkim = email.dkim && dkimSigner(email.dkim);
   if (email.dkim && !dkimAligned(email.from.address, email.dkim.domain)) {
-    log.warn({ from: email.from.address, dkimDomain: email.dkim.domain }, 'DKIM_DOMAIN does not match the MAIL_FROM domain: receivers will not count the signature for DMARC');
+    log.warn(
+      { from: email.from.address, dkimDomain: email.dkim.domain },
+      'DKIM_DOMAIN does not match the MAIL_FROM domain: receivers will not count the signature for DMARC',
+    );
   }
   if (!email.smtpUrl) {
     log.info({ dir: email.outboxDir }, 'SMTP_URL is not set: email is written to the outbox folder');
@@ -176,7 +179,13 @@ export function digestDeps(deps: Deps): BuildDeps {
     log: deps.log,
     ...buildRenderer(deps.config),
     createLedger: (trx, digest) =>
-      createDeliveries(trx, { digestId: digest.id, newsletterId: digest.newsletter.id, domain, now: deps.now(), matchesKeywords: digestMatcher(digestItems(digest.model)) }),
+      createDeliveries(trx, {
+        digestId: digest.id,
+        newsletterId: digest.newsletter.id,
+        domain,
+        now: deps.now(),
+        matchesKeywords: digestMatcher(digestItems(digest.model)),
+      }),
   };
 }
 
@@ -201,12 +210,24 @@ export function httpDeps(deps: Deps, mail?: { channel: EmailChannel; from: { nam
 /** The admin JSON API's part of HttpDeps (`api`): ADMIN_TOKEN, digest building for send-now, source probing. */
 export function adminApiDeps(deps: Deps): AdminApiOptions {
   const { render, archiveUrl, createLedger } = digestDeps(deps);
-  return { token: deps.config.admin.token, digests: { render, archiveUrl, createLedger }, fetcher: deps.fetcher, readers: deps.readers, sourceIntervalMinutes: deps.config.ingest.intervalMinutes };
+  return {
+    token: deps.config.admin.token,
+    digests: { render, archiveUrl, createLedger },
+    fetcher: deps.fetcher,
+    readers: deps.readers,
+    sourceIntervalMinutes: deps.config.ingest.intervalMinutes,
+  };
 }
 
 /** The admin web UI's part of HttpDeps (`admin`): credentials, digest building for send-now and preview, source probing. */
 export function adminWebDeps(deps: Deps): AdminWebOptions {
-  return { credentials: deps.config.admin, build: digestDeps(deps), fetcher: deps.fetcher, readers: deps.readers, sourceIntervalMinutes: deps.config.ingest.intervalMinutes };
+  return {
+    credentials: deps.config.admin,
+    build: digestDeps(deps),
+    fetcher: deps.fetcher,
+    readers: deps.readers,
+    sourceIntervalMinutes: deps.config.ingest.intervalMinutes,
+  };
 }
 
 /** The email send loop over the ledger (deliver/worker.ts), through `email`. */

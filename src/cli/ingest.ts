@@ -28,19 +28,26 @@ export function registerIngest(program: Command): void {
           const progress = progressLine();
           let totals = { new: 0, dup: 0, failed: 0 };
           const budget = ingestSummaryBudget(deps.config);
-          const summary = await ingestAll({ ...ingestDeps(deps), ...(budget && { summary: budget }) }, {
-            sourceIds: sourceIds.length ? sourceIds : undefined,
-            force: opts.force,
-            onProgress: (o, done, total) => {
-              totals = { new: totals.new + o.new, dup: totals.dup + o.duplicates, failed: totals.failed + (o.status === 'error' ? 1 : 0) };
-              const last = o.status === 'error' ? `${o.name}: FAILED ${o.error}` : `${o.name}: ${o.status}, ${o.new} new`;
-              progress.update(`[${done}/${total}] ${totals.new} new · ${totals.dup} duplicate · ${totals.failed} failed — ${last}`);
+          const summary = await ingestAll(
+            { ...ingestDeps(deps), ...(budget && { summary: budget }) },
+            {
+              sourceIds: sourceIds.length ? sourceIds : undefined,
+              force: opts.force,
+              onProgress: (o, done, total) => {
+                totals = { new: totals.new + o.new, dup: totals.dup + o.duplicates, failed: totals.failed + (o.status === 'error' ? 1 : 0) };
+                const last = o.status === 'error' ? `${o.name}: FAILED ${o.error}` : `${o.name}: ${o.status}, ${o.new} new`;
+                progress.update(`[${done}/${total}] ${totals.new} new · ${totals.dup} duplicate · ${totals.failed} failed — ${last}`);
+              },
             },
-          });
+          );
           const stage = await summarizeStored(deps, (r) => progress.update(`summarizing: ${r.summarized} summarized · ${r.failed} failed`));
           // Summaries made at ingest count as summarized too: the user sees one total.
           const summaries = summary.summarized
-            ? { ...stage, summarized: stage.summarized + summary.summarized, byMethod: { ...stage.byMethod, extractive: (stage.byMethod.extractive ?? 0) + summary.summarized } }
+            ? {
+                ...stage,
+                summarized: stage.summarized + summary.summarized,
+                byMethod: { ...stage.byMethod, extractive: (stage.byMethod.extractive ?? 0) + summary.summarized },
+              }
             : stage;
           progress.done();
           if (opts.json) printJson({ ...summary, summaries });
@@ -55,7 +62,14 @@ export function formatSummary(s: IngestSummary): string {
   if (s.sources === 0) return 'No sources to ingest. Add one with `tidings sources add <url|path>`.';
   const rows = [...s.outcomes]
     .sort((a, b) => a.sourceId - b.sourceId)
-    .map((o) => [o.sourceId, truncate(o.name, 32), o.status === 'error' ? (o.paused ? 'FAILED, paused' : 'FAILED') : o.status, o.new, o.duplicates, truncate(o.error ?? '', 60)]);
+    .map((o) => [
+      o.sourceId,
+      truncate(o.name, 32),
+      o.status === 'error' ? (o.paused ? 'FAILED, paused' : 'FAILED') : o.status,
+      o.new,
+      o.duplicates,
+      truncate(o.error ?? '', 60),
+    ]);
   return [
     table(['id', 'source', 'status', 'new', 'dup', 'error'], rows),
     '',

@@ -19,11 +19,29 @@ const SCRIPT_LANG: Record<Script, string> = {
 
 /** Scripts a declared language may be written in; languages not listed are Latin-script. */
 const LANG_SCRIPTS: Record<string, Script[]> = {
-  zh: ['han'], yue: ['han'], wuu: ['han'], ja: ['kana', 'han'], ko: ['hangul', 'han'],
-  ru: ['cyrillic'], uk: ['cyrillic'], bg: ['cyrillic'], be: ['cyrillic'], mk: ['cyrillic'],
-  kk: ['cyrillic'], mn: ['cyrillic'], sr: ['cyrillic', 'latin'],
-  ar: ['arabic'], fa: ['arabic'], ur: ['arabic'], el: ['greek'], he: ['hebrew'], yi: ['hebrew'],
-  th: ['thai'], hi: ['devanagari'], mr: ['devanagari'], ne: ['devanagari'],
+  zh: ['han'],
+  yue: ['han'],
+  wuu: ['han'],
+  ja: ['kana', 'han'],
+  ko: ['hangul', 'han'],
+  ru: ['cyrillic'],
+  uk: ['cyrillic'],
+  bg: ['cyrillic'],
+  be: ['cyrillic'],
+  mk: ['cyrillic'],
+  kk: ['cyrillic'],
+  mn: ['cyrillic'],
+  sr: ['cyrillic', 'latin'],
+  ar: ['arabic'],
+  fa: ['arabic'],
+  ur: ['arabic'],
+  el: ['greek'],
+  he: ['hebrew'],
+  yi: ['hebrew'],
+  th: ['thai'],
+  hi: ['devanagari'],
+  mr: ['devanagari'],
+  ne: ['devanagari'],
 };
 
 /** Common wrong labels seen on real sites (country codes used as language codes). */

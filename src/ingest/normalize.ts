@@ -66,7 +66,11 @@ export function sha256(s: string, hexChars = 64): string {
 
 /** Lower-cased, NFKC, every run of non-letters/digits one space: formatting can't split a key. */
 export function foldForFingerprint(s: string): string {
-  return s.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  return s
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
 }
 
 function cleanList(values: string[]): string[] {

@@ -3,10 +3,24 @@
 
 /** Hosts that serve nothing but tracking images (suffix match). */
 const PIXEL_HOSTS = [
-  'pixel.wp.com', 'stats.wordpress.com', 'google-analytics.com', 'doubleclick.net', 'quantserve.com',
-  'scorecardresearch.com', 'bat.bing.com', 'pixel.mathtag.com', 'pixel.tapad.com', 'analytics.twitter.com',
-  'feeds.feedblitz.com', 'hm.baidu.com', 'tongji.baidu.com', 'cnzz.com', 'beacon.sina.com.cn', 'pingjs.qq.com',
-  'mixpanel.com', 'list-manage.com',
+  'pixel.wp.com',
+  'stats.wordpress.com',
+  'google-analytics.com',
+  'doubleclick.net',
+  'quantserve.com',
+  'scorecardresearch.com',
+  'bat.bing.com',
+  'pixel.mathtag.com',
+  'pixel.tapad.com',
+  'analytics.twitter.com',
+  'feeds.feedblitz.com',
+  'hm.baidu.com',
+  'tongji.baidu.com',
+  'cnzz.com',
+  'beacon.sina.com.cn',
+  'pingjs.qq.com',
+  'mixpanel.com',
+  'list-manage.com',
 ];
 /** Paths that are tracking wherever they are served from (FeedBurner, Matomo, mail openers). */
 const PIXEL_PATH = /\/~(?:r|ff)\/|\/(?:piwik|matomo)\.php|\/track\/open|\/wf\/open|facebook\.com\/tr\b/i;

@@ -75,9 +75,7 @@ export async function writeGroup(trx: Kysely<Database>, group: Pending[], storie
   const fresh: SignedDraft[] = [];
   for (const { index, sourceId, fetchedAtMs, d } of all) {
     const stored =
-      known.guidKeys.has(guidKey(sourceId, d)) ||
-      (d.canonicalUrl !== null && known.canonicalUrls.has(d.canonicalUrl)) ||
-      known.fingerprints.has(d.fingerprint);
+      known.guidKeys.has(guidKey(sourceId, d)) || (d.canonicalUrl !== null && known.canonicalUrls.has(d.canonicalUrl)) || known.fingerprints.has(d.fingerprint);
     if (stored) {
       counts[index]!.duplicates++;
       continue;

@@ -53,11 +53,7 @@ export async function findExisting(db: Kysely<Database>, keys: ExactKeys): Promi
   };
 }
 
-async function known(
-  db: Kysely<Database>,
-  column: 'guid_key' | 'canonical_url' | 'fingerprint',
-  values: Iterable<string>,
-): Promise<Set<string>> {
+async function known(db: Kysely<Database>, column: 'guid_key' | 'canonical_url' | 'fingerprint', values: Iterable<string>): Promise<Set<string>> {
   const found = new Set<string>();
   for (const part of statementChunks([...new Set(values)], IN_CHUNK)) {
     const rows = await db.selectFrom('articles').select(column).where(column, 'in', part).execute();
@@ -170,9 +166,7 @@ export async function insertArticles(db: Kysely<Database>, rows: readonly NewArt
   // order, which avoids most PostgreSQL deadlocks; the retry covers the rest.
   const sorted = [...rows].sort((x, y) => (x.guid_key < y.guid_key ? -1 : x.guid_key > y.guid_key ? 1 : 0));
   // Inside a caller's transaction, that transaction is the unit (and its owner retries).
-  const ids = db.isTransaction
-    ? await insertSorted(db, sorted)
-    : await retryOnDeadlock(() => db.transaction().execute((trx) => insertSorted(trx, sorted)));
+  const ids = db.isTransaction ? await insertSorted(db, sorted) : await retryOnDeadlock(() => db.transaction().execute((trx) => insertSorted(trx, sorted)));
   const inserted: InsertResult['inserted'] = [];
   for (const article of rows) {
     const id = ids.get(rowKey(article));
@@ -206,7 +200,11 @@ async function insertSorted(trx: Kysely<Database>, rows: readonly NewArticle[]):
     }
   }
   for (const part of statementChunks(needsCluster, IN_CHUNK)) {
-    await trx.updateTable('articles').set((eb) => ({ cluster_id: eb.ref('id') })).where('id', 'in', part).execute();
+    await trx
+      .updateTable('articles')
+      .set((eb) => ({ cluster_id: eb.ref('id') }))
+      .where('id', 'in', part)
+      .execute();
   }
   return ids;
 }

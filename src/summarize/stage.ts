@@ -61,8 +61,13 @@ export async function summarizePending(deps: SummarizeStageDeps, opts: Summarize
   const limit = opts.limit ?? Number.POSITIVE_INFINITY;
   const batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
   const concurrency = opts.concurrency ?? DEFAULT_STAGE_CONCURRENCY;
-  for (const [name, value] of [['limit', limit], ['batchSize', batchSize], ['concurrency', concurrency]] as const) {
-    if (!(value > 0) || (Number.isFinite(value) && !Number.isInteger(value))) throw new RangeError(`summarizePending ${name} must be a positive integer, got ${value}`);
+  for (const [name, value] of [
+    ['limit', limit],
+    ['batchSize', batchSize],
+    ['concurrency', concurrency],
+  ] as const) {
+    if (!(value > 0) || (Number.isFinite(value) && !Number.isInteger(value)))
+      throw new RangeError(`summarizePending ${name} must be a positive integer, got ${value}`);
   }
 
   const result: SummarizeResult = { summarized: 0, failed: 0, skipped: 0, byMethod: {}, ms: 0 };
@@ -122,7 +127,11 @@ export async function summarizePending(deps: SummarizeStageDeps, opts: Summarize
   }
 
   result.ms = now().getTime() - started;
-  if (attempted > 0) deps.log.info({ summarized: result.summarized, failed: result.failed, skipped: result.skipped, byMethod: result.byMethod, ms: result.ms }, 'summaries stored');
+  if (attempted > 0)
+    deps.log.info(
+      { summarized: result.summarized, failed: result.failed, skipped: result.skipped, byMethod: result.byMethod, ms: result.ms },
+      'summaries stored',
+    );
   return result;
 }
 

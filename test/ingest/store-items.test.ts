@@ -48,17 +48,39 @@ forEachDialect('group commit', (dialect) => {
     await store.close();
   });
 
-  const deps = () => ({ log: silentLogger(), now: () => NOW, writer: createGroupWriter({ db: store.db, log: silentLogger(), now: () => NOW, stories: createStories({ dialect: store.dialect }) }) });
+  const deps = () => ({
+    log: silentLogger(),
+    now: () => NOW,
+    writer: createGroupWriter({ db: store.db, log: silentLogger(), now: () => NOW, stories: createStories({ dialect: store.dialect }) }),
+  });
 
   it('catches exact duplicates across sources of one group and clusters near-duplicates with each other', async () => {
     const d = deps();
     const [a, b, c] = sources;
     // Started in the same turn, so the writer takes all three as one group.
     const counts = await Promise.all([
-      storeItems(d, a!, [item('a1', 'Cotton at a seven-month high', 'https://news.example/cotton', STORY), item('a2', 'Polyester shutdowns', 'https://news.example/pet', OTHER)], 'http://127.0.0.1/a.xml'),
+      storeItems(
+        d,
+        a!,
+        [
+          item('a1', 'Cotton at a seven-month high', 'https://news.example/cotton', STORY),
+          item('a2', 'Polyester shutdowns', 'https://news.example/pet', OTHER),
+        ],
+        'http://127.0.0.1/a.xml',
+      ),
       // Same canonical URL as a1 (a tracking parameter differs), and the same text as a2 under another URL.
-      storeItems(d, b!, [item('b1', 'Cotton high', 'https://news.example/cotton?utm_source=x', STORY), item('b2', 'PET', 'https://copy.example/pet', OTHER)], 'http://127.0.0.1/b.xml'),
-      storeItems(d, c!, [item('c1', 'Mills drive lint to March highs', 'https://other.example/lint', `${STORY} Exchange officials declined to comment.`)], 'http://127.0.0.1/c.xml'),
+      storeItems(
+        d,
+        b!,
+        [item('b1', 'Cotton high', 'https://news.example/cotton?utm_source=x', STORY), item('b2', 'PET', 'https://copy.example/pet', OTHER)],
+        'http://127.0.0.1/b.xml',
+      ),
+      storeItems(
+        d,
+        c!,
+        [item('c1', 'Mills drive lint to March highs', 'https://other.example/lint', `${STORY} Exchange officials declined to comment.`)],
+        'http://127.0.0.1/c.xml',
+      ),
     ]);
     expect(counts).toEqual([
       { new: 2, duplicates: 0, skipped: 0, summarized: 0 },
@@ -98,7 +120,12 @@ forEachDialect('group commit', (dialect) => {
 
   it('with a summary budget, stores each new article with its extractive summary, counted', async () => {
     const d = { ...deps(), summary: { sentences: 1 } };
-    const counts = await storeItems(d, sources[0]!, [item('a1', 'Cotton', 'https://news.example/cotton', STORY), item('a2', 'PET', 'https://news.example/pet', OTHER)], 'http://127.0.0.1/a.xml');
+    const counts = await storeItems(
+      d,
+      sources[0]!,
+      [item('a1', 'Cotton', 'https://news.example/cotton', STORY), item('a2', 'PET', 'https://news.example/pet', OTHER)],
+      'http://127.0.0.1/a.xml',
+    );
     expect(counts).toEqual({ new: 2, duplicates: 0, skipped: 0, summarized: 2 });
     const rows = await listArticles(store.db, { limit: 10 });
     for (const row of rows) {
@@ -114,9 +141,11 @@ forEachDialect('group commit', (dialect) => {
   });
 
   it('a group stops at the article cap; the rest go in the next group with their own counts', async () => {
-    const d = { ...deps(), writer: createGroupWriter({ db: store.db, log: silentLogger(), now: () => NOW, stories: createStories({ dialect: store.dialect }) }, 3) };
-    const batch = (s: number) =>
-      Array.from({ length: 2 }, (_, i) => item(`s${s}-${i}`, `T ${s} ${i}`, `https://n.example/${s}/${i}`, `Short body ${s} ${i}`));
+    const d = {
+      ...deps(),
+      writer: createGroupWriter({ db: store.db, log: silentLogger(), now: () => NOW, stories: createStories({ dialect: store.dialect }) }, 3),
+    };
+    const batch = (s: number) => Array.from({ length: 2 }, (_, i) => item(`s${s}-${i}`, `T ${s} ${i}`, `https://n.example/${s}/${i}`, `Short body ${s} ${i}`));
     const counts = await Promise.all(sources.map((s, i) => storeItems(d, s, batch(i), `http://127.0.0.1/${i}.xml`)));
     expect(counts.map((c) => c.new)).toEqual([2, 2, 2, 2]);
     expect(await countArticles(store.db)).toBe(8);

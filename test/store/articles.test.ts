@@ -62,10 +62,7 @@ forEachDialect('articles', (dialect) => {
       nav_previous: '上一篇',
       nav_next: 'Next one',
     });
-    const res = await insertArticles(store.db, [
-      full,
-      article(src, 2),
-    ]);
+    const res = await insertArticles(store.db, [full, article(src, 2)]);
     expect(res.conflicts).toBe(0);
     expect(res.inserted.map((r) => r.guid_key)).toEqual([`${src}:g1`, `${src}:g2`]);
     const [first] = res.inserted;
@@ -169,7 +166,10 @@ forEachDialect('articles', (dialect) => {
   });
 
   it('counts and lists newest first with source, since, limit and offset', async () => {
-    await insertArticles(store.db, [1, 2, 3, 4].map((n) => article(n % 2 ? src : src2, n)));
+    await insertArticles(
+      store.db,
+      [1, 2, 3, 4].map((n) => article(n % 2 ? src : src2, n)),
+    );
     // Same publication time: the later insert comes first.
     await insertArticles(store.db, [article(src, 5, { published_at: at(4) })]);
     const titles = (rows: { title: string }[]) => rows.map((r) => r.title);
@@ -216,10 +216,7 @@ forEachDialect('articles', (dialect) => {
   });
 
   it('removing a source cascades to its articles', async () => {
-    const { inserted } = await insertArticles(store.db, [
-      article(src, 1),
-      article(src2, 2),
-    ]);
+    const { inserted } = await insertArticles(store.db, [article(src, 1), article(src2, 2)]);
     expect(await removeSource(store.db, src)).toBe(true);
     expect(await countArticles(store.db)).toBe(1);
     const left = await store.db.selectFrom('articles').select('id').execute();

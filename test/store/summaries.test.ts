@@ -60,7 +60,12 @@ forEachDialect('summaries', (dialect) => {
     expect(await storeSummary(store.db, ids[0]!, { text: 'Second summary.', method: 'extractive' })).toBe(false);
     // An article summarized at ingest is not overwritten either.
     expect(await storeSummary(store.db, ids[2]!, { text: 'Other.', method: 'llm:m' })).toBe(false);
-    const rows = await store.db.selectFrom('articles').select(['id', 'summary', 'summary_method']).where('id', 'in', [ids[0]!, ids[2]!]).orderBy('id').execute();
+    const rows = await store.db
+      .selectFrom('articles')
+      .select(['id', 'summary', 'summary_method'])
+      .where('id', 'in', [ids[0]!, ids[2]!])
+      .orderBy('id')
+      .execute();
     expect(rows).toEqual([
       { id: ids[0], summary: 'First summary.', summary_method: 'llm:m' },
       { id: ids[2], summary: 'Done.', summary_method: 'extractive' },
@@ -85,7 +90,12 @@ forEachDialect('summaries', (dialect) => {
     expect(written).toEqual([true, false, false, true]);
     expect(await storeSummaries(store.db, [{ articleId: ids[0]!, text: 'Again.', method: 'llm:m' }])).toEqual([false]);
     expect(await storeSummaries(store.db, [])).toEqual([]);
-    const rows = await store.db.selectFrom('articles').select(['id', 'summary', 'summary_method']).where('id', 'in', [ids[0]!, ids[2]!, ids[3]!]).orderBy('id').execute();
+    const rows = await store.db
+      .selectFrom('articles')
+      .select(['id', 'summary', 'summary_method'])
+      .where('id', 'in', [ids[0]!, ids[2]!, ids[3]!])
+      .orderBy('id')
+      .execute();
     expect(rows).toEqual([
       { id: ids[0], summary: 'One.', summary_method: 'extractive' },
       { id: ids[2], summary: 'Done.', summary_method: 'extractive' },
@@ -96,8 +106,14 @@ forEachDialect('summaries', (dialect) => {
   it('lets exactly one of two replicas store a summary when both write batches', async () => {
     const other = store.replica();
     const [a, b] = await Promise.all([
-      storeSummaries(store.db, [{ articleId: ids[1]!, text: 'A.', method: 'llm:a' }, { articleId: ids[4]!, text: 'A.', method: 'llm:a' }]),
-      storeSummaries(other.db, [{ articleId: ids[1]!, text: 'B.', method: 'llm:b' }, { articleId: ids[4]!, text: 'B.', method: 'llm:b' }]),
+      storeSummaries(store.db, [
+        { articleId: ids[1]!, text: 'A.', method: 'llm:a' },
+        { articleId: ids[4]!, text: 'A.', method: 'llm:a' },
+      ]),
+      storeSummaries(other.db, [
+        { articleId: ids[1]!, text: 'B.', method: 'llm:b' },
+        { articleId: ids[4]!, text: 'B.', method: 'llm:b' },
+      ]),
     ]);
     expect(a.map((w, i) => w !== b[i])).toEqual([true, true]);
     const rows = await store.db.selectFrom('articles').select(['id', 'summary']).where('id', 'in', [ids[1]!, ids[4]!]).orderBy('id').execute();
