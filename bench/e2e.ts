@@ -24,16 +24,47 @@ const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
 function stageFigures(prefix: string, r: DialectResult, base?: DialectResult): Figures {
   const { ingest, summarize, digest, email, telegram } = r.stages;
   // PostgreSQL's stages beside SQLite's: ratio > 1 means PostgreSQL was faster.
-  const vs = (f: Figure, b: number | undefined, what = 'same stage on SQLite'): Figure => (b === undefined ? f : withRatio({ ...f, baseline: what, baseline_value: s(b) }));
+  const vs = (f: Figure, b: number | undefined, what = 'same stage on SQLite'): Figure =>
+    b === undefined ? f : withRatio({ ...f, baseline: what, baseline_value: s(b) });
   return {
-    [`${prefix}_ingest`]: vs({ value: s(ingest.ms), unit: 's', higher_is_better: false, feeds: SIZES.feeds, stored: ingest.stored!, failed: ingest.failed!, rss_mb: mb(ingest.peakRss) }, base?.stages.ingest.ms),
+    [`${prefix}_ingest`]: vs(
+      {
+        value: s(ingest.ms),
+        unit: 's',
+        higher_is_better: false,
+        feeds: SIZES.feeds,
+        stored: ingest.stored!,
+        failed: ingest.failed!,
+        rss_mb: mb(ingest.peakRss),
+      },
+      base?.stages.ingest.ms,
+    ),
     [`${prefix}_summarize`]: vs(
-      { value: s(summarize.ms), unit: 's', higher_is_better: false, articles: summarize.summarized!, per_s: Math.round((summarize.summarized! * 1000) / summarize.ms), rss_mb: mb(summarize.peakRss) },
+      {
+        value: s(summarize.ms),
+        unit: 's',
+        higher_is_better: false,
+        articles: summarize.summarized!,
+        per_s: Math.round((summarize.summarized! * 1000) / summarize.ms),
+        rss_mb: mb(summarize.peakRss),
+      },
       base?.stages.summarize.ms,
     ),
-    [`${prefix}_digest`]: vs({ value: s(digest.ms), unit: 's', higher_is_better: false, ledger_rows: digest.ledger_rows!, items: digest.items!, rss_mb: mb(digest.peakRss) }, base?.stages.digest.ms),
+    [`${prefix}_digest`]: vs(
+      { value: s(digest.ms), unit: 's', higher_is_better: false, ledger_rows: digest.ledger_rows!, items: digest.items!, rss_mb: mb(digest.peakRss) },
+      base?.stages.digest.ms,
+    ),
     [`${prefix}_email`]: vs(
-      { value: s(email.ms), unit: 's', higher_is_better: false, sent: email.sent!, msgs_per_s: Math.round((email.sent! * 1000) / email.ms), distinct_ids: r.sink.distinct, duplicates: r.sink.duplicates, rss_mb: mb(email.peakRss) },
+      {
+        value: s(email.ms),
+        unit: 's',
+        higher_is_better: false,
+        sent: email.sent!,
+        msgs_per_s: Math.round((email.sent! * 1000) / email.ms),
+        distinct_ids: r.sink.distinct,
+        duplicates: r.sink.duplicates,
+        rss_mb: mb(email.peakRss),
+      },
       base?.stages.email.ms,
     ),
     // Bounded by Telegram's 30 messages/s, not by us: the baseline is that cap.
@@ -49,7 +80,11 @@ function stageFigures(prefix: string, r: DialectResult, base?: DialectResult): F
       sustained_per_s: Math.round(r.telegram.sustainedPerS * 100) / 100,
       responses_429: r.telegram.responses429,
     }),
-    [`${prefix}_total`]: vs({ value: s(r.totalMs), unit: 's', higher_is_better: false, seed_s: s(r.seedMs), cores: availableParallelism(), runs: 1, load_avg: r.loadAvg }, base?.totalMs, 'the SQLite run'),
+    [`${prefix}_total`]: vs(
+      { value: s(r.totalMs), unit: 's', higher_is_better: false, seed_s: s(r.seedMs), cores: availableParallelism(), runs: 1, load_avg: r.loadAvg },
+      base?.totalMs,
+      'the SQLite run',
+    ),
     // The largest of the stage process(es) and, on PostgreSQL, of every sender process.
     [`${prefix}_rss_mb`]: { value: mb(r.peakRss), unit: 'MB', higher_is_better: false, processes: base ? 'stages+senders' : 'stages' },
   };

@@ -19,10 +19,7 @@ export interface EvalPage {
 }
 
 export function loadExtractionPages(dir: URL = EXTRACTION_DIR): EvalPage[] {
-  const truth = JSON.parse(readFileSync(new URL('ground-truth.json', dir), 'utf8')) as Record<
-    string,
-    { articleBody?: string; url?: string }
-  >;
+  const truth = JSON.parse(readFileSync(new URL('ground-truth.json', dir), 'utf8')) as Record<string, { articleBody?: string; url?: string }>;
   const files = new Set(readdirSync(new URL('html/', dir)));
   return Object.entries(truth).map(([id, t]) => {
     const file = `${id}.html.gz`;

@@ -45,7 +45,13 @@ export const ingestBench: Bench = {
       const feeds = path.join(dir, 'feeds.opml');
       writeFileSync(feeds, opml(port));
       // Only what the command needs, as the tests give it; the feeds are loopback, so allowed.
-      const env = { PATH: process.env.PATH, HOME: process.env.HOME, TIDINGS_DATA_DIR: path.join(dir, 'tidings'), FETCH_ALLOW: '127.0.0.0/8', LOG_LEVEL: 'warn' };
+      const env = {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        TIDINGS_DATA_DIR: path.join(dir, 'tidings'),
+        FETCH_ALLOW: '127.0.0.0/8',
+        LOG_LEVEL: 'warn',
+      };
       setup(process.execPath, [BIN, 'sources', 'import', feeds], env);
       const tidings = () => timeProcess(process.execPath, [BIN, 'ingest', '--json'], env);
 
@@ -74,8 +80,27 @@ export const ingestBench: Bench = {
       const peakMb = Math.max(first.peakMb, ...again.map((r) => r.peakMb));
       const r2eMb = r2eFirst ? Math.max(r2eFirst.peakMb, ...r2eAgain.map((r) => r.peakMb)) : undefined;
       return {
-        ingest_first: withRatio({ value: first.seconds, unit: 's', higher_is_better: false, baseline, baseline_value: r2eFirst?.seconds, goal_ratio: 3, stored: summary.new, failed: summary.failed, summarized: summary.summaries?.summarized, feed_mb: bytes / 2 ** 20 }),
-        ingest_304: withRatio({ value: median(again.map((r) => r.seconds)), unit: 's', higher_is_better: false, baseline, baseline_value: r2eAgainS, goal_ratio: 3, not_modified: last.notModified }),
+        ingest_first: withRatio({
+          value: first.seconds,
+          unit: 's',
+          higher_is_better: false,
+          baseline,
+          baseline_value: r2eFirst?.seconds,
+          goal_ratio: 3,
+          stored: summary.new,
+          failed: summary.failed,
+          summarized: summary.summaries?.summarized,
+          feed_mb: bytes / 2 ** 20,
+        }),
+        ingest_304: withRatio({
+          value: median(again.map((r) => r.seconds)),
+          unit: 's',
+          higher_is_better: false,
+          baseline,
+          baseline_value: r2eAgainS,
+          goal_ratio: 3,
+          not_modified: last.notModified,
+        }),
         ingest_rss_mb: withRatio({ value: peakMb, unit: 'MB', higher_is_better: false, baseline, baseline_value: r2eMb, target: 250 }),
       };
     } finally {

@@ -9,7 +9,24 @@ const TARGET_BYTES = 300 * 1024;
 
 /** Deterministic text so every run (and both parsers) sees identical documents. */
 function words(seed: number, count: number): string {
-  const vocab = ['cotton', 'market', 'prices', 'export', 'textile', 'quarterly', 'demand', 'supply', 'China', 'report', 'growth', 'industry', 'mills', 'yarn', 'futures', 'weather'];
+  const vocab = [
+    'cotton',
+    'market',
+    'prices',
+    'export',
+    'textile',
+    'quarterly',
+    'demand',
+    'supply',
+    'China',
+    'report',
+    'growth',
+    'industry',
+    'mills',
+    'yarn',
+    'futures',
+    'weather',
+  ];
   let s = seed;
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -61,13 +78,21 @@ export const parseBench: Bench = {
     const bytes = docs.reduce((n, d) => n + Buffer.byteLength(d), 0);
     const url = 'https://news.example.com/feed.xml';
     const items = docs.map((d) => parseFeed(d, { url }).items.length);
-    const ours = await timeMedian(() => {
-      for (const d of docs) parseFeed(d, { url });
-    }, 15, 5);
+    const ours = await timeMedian(
+      () => {
+        for (const d of docs) parseFeed(d, { url });
+      },
+      15,
+      5,
+    );
     const rssParser = new Parser();
-    const theirs = await timeMedian(async () => {
-      for (const d of docs) await rssParser.parseString(d);
-    }, 15, 5);
+    const theirs = await timeMedian(
+      async () => {
+        for (const d of docs) await rssParser.parseString(d);
+      },
+      15,
+      5,
+    );
     return {
       parse: withRatio({
         value: mbPerSecond(bytes, ours),

@@ -47,7 +47,13 @@ export function benchDigest(): DigestModel {
     category: i < 10 ? 'Markets' : 'Companies',
     summary: a.summary,
     imageUrl: i % 3 === 2 ? null : `https://images.example-news.com/2026/11/story-${i + 1}-640x360.jpg`,
-    alsoReportedBy: i % 4 === 0 ? [{ name: 'Financial Wire', url: `https://wire.example.com/a/${i}` }, { name: 'Trade Journal', url: null }] : [],
+    alsoReportedBy:
+      i % 4 === 0
+        ? [
+            { name: 'Financial Wire', url: `https://wire.example.com/a/${i}` },
+            { name: 'Trade Journal', url: null },
+          ]
+        : [],
     reasons: ['recent'],
   }));
   return {
@@ -65,7 +71,8 @@ export function benchDigest(): DigestModel {
 /** The same digest in Chinese: mostly non-ASCII, so its HTML stays UTF-8 (two bytes a character in V8). */
 function chineseDigest(model: DigestModel): DigestModel {
   const title = '棉纺织行业景气指数连续三个月回升，下游订单明显改善';
-  const summary = '中国棉纺织行业协会发布的数据显示，十一月行业景气指数为五十一点二，较上月上升一点一个百分点。企业反映新增订单增加，原料库存处于合理区间。分析人士预计，年底前市场将保持平稳。';
+  const summary =
+    '中国棉纺织行业协会发布的数据显示，十一月行业景气指数为五十一点二，较上月上升一点一个百分点。企业反映新增订单增加，原料库存处于合理区间。分析人士预计，年底前市场将保持平稳。';
   return {
     ...model,
     newsletter: { ...model.newsletter, name: '纺织日报', language: 'zh' },
@@ -101,21 +108,33 @@ export const renderBench: Bench = {
     const splitMs = await timeMedian(() => personalize({ ...rendered }, recipient(0)), 7, 2);
     const people = Array.from({ length: RECIPIENTS_PER_RUN }, (_, i) => recipient(i));
     let sink = 0;
-    const oursMs = await timeMedian(() => {
-      for (const r of people) sink += personalize(rendered, r).html.length;
-    }, 9, 2);
+    const oursMs = await timeMedian(
+      () => {
+        for (const r of people) sink += personalize(rendered, r).html.length;
+      },
+      9,
+      2,
+    );
     // What any consumer pays on top: one pass over each output, which also makes V8 flatten
     // the joined pieces into one string (the sender's encoder does the same).
-    const touchedMs = await timeMedian(() => {
-      for (const r of people) {
-        const out = personalize(rendered, r);
-        sink += out.html.indexOf('\u0000') + out.text.indexOf('\u0000');
-      }
-    }, 9, 2);
+    const touchedMs = await timeMedian(
+      () => {
+        for (const r of people) {
+          const out = personalize(rendered, r);
+          sink += out.html.indexOf('\u0000') + out.text.indexOf('\u0000');
+        }
+      },
+      9,
+      2,
+    );
     const zh = await renderEmail(chineseDigest(model), SENDER);
-    const zhTouchedMs = await timeMedian(() => {
-      for (const r of people.slice(0, RECIPIENTS_PER_RUN / 10)) sink += personalize(zh, r).html.indexOf('\u0000');
-    }, 7, 2);
+    const zhTouchedMs = await timeMedian(
+      () => {
+        for (const r of people.slice(0, RECIPIENTS_PER_RUN / 10)) sink += personalize(zh, r).html.indexOf('\u0000');
+      },
+      7,
+      2,
+    );
     if (sink === 0) throw new Error('render bench: personalize produced nothing');
 
     const perSecond = (ms: number, count: number) => Math.round((count * 1000) / ms);

@@ -85,7 +85,13 @@ async function nodemailerThroughput(sink: SinkProcess, message: Buffer, count: n
 
 /** Our SMTP client alone with the one prebuilt message: the ceiling of smtpChannel. */
 async function clientThroughput(sink: SinkProcess, message: Buffer, count: number): Promise<number> {
-  const client = smtpClient({ url: `smtp://${sink.host}:${sink.port}`, connections: CONNECTIONS, ratePerSecond: 0, messagesPerConnection: 1000, timeoutMs: 60_000 });
+  const client = smtpClient({
+    url: `smtp://${sink.host}:${sink.port}`,
+    connections: CONNECTIONS,
+    ratePerSecond: 0,
+    messagesPerConnection: 1000,
+    timeoutMs: 60_000,
+  });
   const envelope = { from: 'news@news.example.org', to: 'reader@members.example.com' };
   let next = 0;
   const t0 = performance.now();

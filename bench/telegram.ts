@@ -25,10 +25,19 @@ export const telegramBench: Bench = {
   async run() {
     const emu = await startBotApiEmulator({ limits: TELEGRAM_LIMITS });
     try {
-      const r = await runWorker<WorkerResult>(new URL('./support/telegram-send-worker.ts', import.meta.url), [emu.url, emu.token, String(CHATS), String(ITEMS), String(CONCURRENCY)]);
+      const r = await runWorker<WorkerResult>(new URL('./support/telegram-send-worker.ts', import.meta.url), [
+        emu.url,
+        emu.token,
+        String(CHATS),
+        String(ITEMS),
+        String(CONCURRENCY),
+      ]);
       if (r.counts.sent !== CHATS) throw new Error(`telegram bench: ${r.counts.sent} of ${CHATS} deliveries sent`);
       const sends = emu.calls.filter((c) => c.method === 'sendMessage' || c.method === 'sendPhoto');
-      const accepted = sends.filter((c) => c.status === 200).map((c) => c.at).sort((a, b) => a - b);
+      const accepted = sends
+        .filter((c) => c.status === 200)
+        .map((c) => c.at)
+        .sort((a, b) => a - b);
       const refused = sends.filter((c) => c.status === 429).length;
       // Past the first second's burst of 30, what the pacer sustains.
       const span = (accepted.at(-1)! - accepted[0]!) / 1000;

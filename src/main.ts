@@ -42,13 +42,17 @@ export async function createRoot(config: Readonly<Config>, log: Logger, opts: { 
       if (!email) {
         email = buildEmailChannel(config, log);
         // Once per process, whatever the number of front-ends sending through it.
-        log.info({ smtp: Boolean(config.email.smtpUrl), connections: config.email.poolConnections, ratePerSecond: config.email.ratePerSecond }, 'email transport built');
+        log.info(
+          { smtp: Boolean(config.email.smtpUrl), connections: config.email.poolConnections, ratePerSecond: config.email.ratePerSecond },
+          'email transport built',
+        );
       }
       return email;
     },
     botApi() {
       const { botToken, apiRoot } = config.telegram;
-      if (api === undefined) api = botToken && tg ? tg.botApiClient({ apiRoot, token: botToken, connections: config.telegramDelivery.pacing.global + 4 }) : null;
+      if (api === undefined)
+        api = botToken && tg ? tg.botApiClient({ apiRoot, token: botToken, connections: config.telegramDelivery.pacing.global + 4 }) : null;
       return api;
     },
     telegram() {

@@ -57,14 +57,20 @@ describe('buildEmailChannel', () => {
   });
 
   it('accepts a self-signed relay only with SMTP_TLS_REJECT_UNAUTHORIZED=false, and says so at start', async () => {
-    const tls = { key: readFileSync(new URL('./fixtures/tls/key.pem', import.meta.url)), cert: readFileSync(new URL('./fixtures/tls/cert.pem', import.meta.url)) };
+    const tls = {
+      key: readFileSync(new URL('./fixtures/tls/key.pem', import.meta.url)),
+      cert: readFileSync(new URL('./fixtures/tls/cert.pem', import.meta.url)),
+    };
     const sink = await startSmtpSink({ tls });
     const env = { TIDINGS_DATA_DIR: dir, SMTP_URL: sink.url, MAIL_FROM: 'news@news.example.org' };
     const checked = buildEmailChannel(loadConfig(env), capturingLogger().log);
     const { log, text } = capturingLogger();
     const unchecked = buildEmailChannel(loadConfig({ ...env, SMTP_TLS_REJECT_UNAUTHORIZED: 'false' }), log);
     try {
-      await expect(checked.send(await digestContent(), delivery(1))).rejects.toMatchObject({ permanent: false, message: expect.stringContaining('certificate') });
+      await expect(checked.send(await digestContent(), delivery(1))).rejects.toMatchObject({
+        permanent: false,
+        message: expect.stringContaining('certificate'),
+      });
       await unchecked.send(await digestContent(), delivery(2));
     } finally {
       await checked.close();

@@ -41,7 +41,11 @@ const model: DigestModel = {
 
 describe('the digest renderer wired from config', () => {
   it('renders email with the configured sender and Telegram parts, and links the archive under the public URL', async () => {
-    const config = loadConfig({ TIDINGS_PUBLIC_URL: 'https://news.example.org/', TIDINGS_ORGANIZATION: 'Cotton Growers', TIDINGS_POSTAL_ADDRESS: '12 Mill Street' });
+    const config = loadConfig({
+      TIDINGS_PUBLIC_URL: 'https://news.example.org/',
+      TIDINGS_ORGANIZATION: 'Cotton Growers',
+      TIDINGS_POSTAL_ADDRESS: '12 Mill Street',
+    });
     const { render, archiveUrl } = buildRenderer(config);
     const parts = await render(model);
     expect(parts.subject).toBe('Cotton Daily — 24 November 2026: Mills stock up on cotton');

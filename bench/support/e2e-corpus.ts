@@ -56,7 +56,11 @@ export function feedXml(f: number, items: number, base: number): string {
   for (let i = 0; i < items; i++) {
     const next = stream(f * 7919 + i * 104729 + 1);
     const title = sentence(next, zh, 5, 7).slice(0, -1);
-    const html = escapeXml(paragraphs(next, zh).map((p) => `<p>${p}</p>`).join('\n'));
+    const html = escapeXml(
+      paragraphs(next, zh)
+        .map((p) => `<p>${p}</p>`)
+        .join('\n'),
+    );
     const link = `${site}/news/${f}-${i}.html`;
     const at = new Date(base - (i * 60 + (f % 60)) * 1000);
     entries.push(

@@ -43,7 +43,12 @@ export async function runDialect(databaseUrl: string | null, sizes: Sizes, feedP
   const dataDir = mkdtempSync(path.join(tmpdir(), 'tidings-e2e-'));
   const emu = await startBotApiEmulator({ limits: TELEGRAM_LIMITS });
   try {
-    const target: E2eTarget = { databaseUrl: databaseUrl ?? path.join(dataDir, 'e2e.db'), dataDir, smtp: { host: sink.host, port: sink.port }, telegram: { apiRoot: emu.url, token: emu.token } };
+    const target: E2eTarget = {
+      databaseUrl: databaseUrl ?? path.join(dataDir, 'e2e.db'),
+      dataDir,
+      smtp: { host: sink.host, port: sink.port },
+      telegram: { apiRoot: emu.url, token: emu.token },
+    };
     const seedInput: SeedInput = { databaseUrl: target.databaseUrl, feedPort, feeds: sizes.feeds, subscribers: sizes.subscribers, chats: sizes.chats };
     const seeded = await runWorker<{ newsletterId: number; ms: number }>(script('e2e-seed.ts'), [JSON.stringify(seedInput)]);
     await sink.reset();
@@ -86,9 +91,15 @@ export async function runDialect(databaseUrl: string | null, sizes: Sizes, feedP
     return {
       seedMs: seeded.ms,
       stages: all,
-      totalMs: databaseUrl ? Object.values(all).reduce((n, s) => n + s.ms, 0) : Math.max(...Object.values(all).map((s) => s.endedAt)) - Math.min(...Object.values(all).map((s) => s.startedAt)),
+      totalMs: databaseUrl
+        ? Object.values(all).reduce((n, s) => n + s.ms, 0)
+        : Math.max(...Object.values(all).map((s) => s.endedAt)) - Math.min(...Object.values(all).map((s) => s.startedAt)),
       peakRss,
-      telegram: { messages: accepted.length, responses429: sends.filter((c) => c.status === 429).length, sustainedPerS: span > 0 ? (accepted.length - TELEGRAM_LIMITS.global) / span : 0 },
+      telegram: {
+        messages: accepted.length,
+        responses429: sends.filter((c) => c.status === 429).length,
+        sustainedPerS: span > 0 ? (accepted.length - TELEGRAM_LIMITS.global) / span : 0,
+      },
       sink: sinkStats,
       loadAvg: Math.round(loadavg()[0]! * 10) / 10,
       scaleOut,

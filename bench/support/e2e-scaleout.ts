@@ -25,7 +25,9 @@ export async function sendWith(n: number, target: E2eTarget, newsletterId: numbe
   await sink.reset();
   await vacuum(target.databaseUrl);
   const t0 = performance.now();
-  const runs = await Promise.all(Array.from({ length: n }, () => runWorker<E2eRun>(STAGES_SCRIPT, [JSON.stringify({ target, newsletterId, stages: ['email'] })])));
+  const runs = await Promise.all(
+    Array.from({ length: n }, () => runWorker<E2eRun>(STAGES_SCRIPT, [JSON.stringify({ target, newsletterId, stages: ['email'] })])),
+  );
   const wallMs = performance.now() - t0;
   const email = runs.map((r) => r.stages.email!);
   const stats = await checkExactlyOnce(target.databaseUrl, sink, expected);

@@ -35,7 +35,18 @@ async function addPeople(db: Kysely<Database>, newsletterId: number, n: number, 
         .execute();
       await trx
         .insertInto('subscriptions')
-        .values(people.map((p) => ({ subscriber_id: p.id, newsletter_id: newsletterId, channel, status: 'active' as const, consent_source: 'bench', subscribed_at: at, created_at: at, updated_at: at })))
+        .values(
+          people.map((p) => ({
+            subscriber_id: p.id,
+            newsletter_id: newsletterId,
+            channel,
+            status: 'active' as const,
+            consent_source: 'bench',
+            subscribed_at: at,
+            created_at: at,
+            updated_at: at,
+          })),
+        )
         .execute();
     }
   });
@@ -49,7 +60,11 @@ export async function seed(input: SeedInput): Promise<{ newsletterId: number }> 
     const at = now.toISOString();
     const nl = await addNewsletter(store.db, { slug: 'textile-daily', name: 'Textile Daily Digest' }, now);
     for (let f = 0; f < input.feeds; f++) {
-      await addSource(store.db, { kind: 'feed', url: `http://feed${f}.bench.test:${input.feedPort}/feed/${f}.xml`, name: `feed ${f}`, intervalMinutes: 60, options: {} }, now);
+      await addSource(
+        store.db,
+        { kind: 'feed', url: `http://feed${f}.bench.test:${input.feedPort}/feed/${f}.xml`, name: `feed ${f}`, intervalMinutes: 60, options: {} },
+        now,
+      );
     }
     await addPeople(store.db, nl.id, input.subscribers, 'email', at);
     await addPeople(store.db, nl.id, input.chats, 'telegram', at);

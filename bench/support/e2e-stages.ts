@@ -49,10 +49,19 @@ async function runStage(deps: Root, stage: Stage, newsletterId: number): Promise
     const newsletter = await getNewsletter(deps.store.db, newsletterId);
     const r = await buildDigest(deps.build(), newsletter!, deps.now());
     if (r.status !== 'ready') throw new Error(`e2e bench: the digest was ${r.status}: ${r.reason ?? ''}`);
-    return { digest: r.digestId!, items: r.model!.sections.reduce((n, s) => n + s.items.length, 0), ledger_rows: r.recipients ?? 0, telegram_parts: r.parts!.telegram.length };
+    return {
+      digest: r.digestId!,
+      items: r.model!.sections.reduce((n, s) => n + s.items.length, 0),
+      ledger_rows: r.recipients ?? 0,
+      telegram_parts: r.parts!.telegram.length,
+    };
   }
   if (stage === 'email') {
-    const p = await sendPending(sendDeps(deps, deps.email()), { concurrency: config.delivery.concurrency, leaseMs: config.delivery.leaseMs, maxAttempts: config.delivery.maxAttempts });
+    const p = await sendPending(sendDeps(deps, deps.email()), {
+      concurrency: config.delivery.concurrency,
+      leaseMs: config.delivery.leaseMs,
+      maxAttempts: config.delivery.maxAttempts,
+    });
     return { sent: p.sent, failed: p.failed, retried: p.retried, suppressed: p.suppressed };
   }
   const p = await sendTelegramPending(deps.telegram()!, telegramSendOptions(config));

@@ -33,12 +33,16 @@ function feed(f: number): string {
   for (let i = 0; i < items; i++) {
     const seed = f * 7919 + i * 104729 + 1;
     const date = new Date(Date.UTC(2026, 10, 1) + (f * items + i) * 60_000).toUTCString();
-    entries.push(`<item><title>${words(seed, 8)}</title><link>http://feed${f}.bench.test/a/${i}.html</link>` +
-      `<guid>feed${f}-item${i}</guid><pubDate>${date}</pubDate><category>bench</category>` +
-      `<description>&lt;p&gt;${words(seed + 3, 60)}&lt;/p&gt;&lt;p&gt;${words(seed + 5, 55)}&lt;/p&gt;</description></item>`);
+    entries.push(
+      `<item><title>${words(seed, 8)}</title><link>http://feed${f}.bench.test/a/${i}.html</link>` +
+        `<guid>feed${f}-item${i}</guid><pubDate>${date}</pubDate><category>bench</category>` +
+        `<description>&lt;p&gt;${words(seed + 3, 60)}&lt;/p&gt;&lt;p&gt;${words(seed + 5, 55)}&lt;/p&gt;</description></item>`,
+    );
   }
-  return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Bench feed ${f}</title>` +
-    `<link>http://feed${f}.bench.test/</link><description>generated</description>${entries.join('\n')}</channel></rss>`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Bench feed ${f}</title>` +
+    `<link>http://feed${f}.bench.test/</link><description>generated</description>${entries.join('\n')}</channel></rss>`
+  );
 }
 
 const bodies = Array.from({ length: feeds }, (_, f) => Buffer.from(feed(f)));

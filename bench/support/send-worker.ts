@@ -35,12 +35,31 @@ try {
     for (let i = 0; i < N; i += 1000) {
       const people = await trx
         .insertInto('subscribers')
-        .values(Array.from({ length: Math.min(1000, N - i) }, (_, k) => ({ email: `reader${i + k}@members.example.com`, name: (i + k) % 3 ? `Reader Number ${i + k}` : null, language: 'en' as const, created_at: at, updated_at: at })))
+        .values(
+          Array.from({ length: Math.min(1000, N - i) }, (_, k) => ({
+            email: `reader${i + k}@members.example.com`,
+            name: (i + k) % 3 ? `Reader Number ${i + k}` : null,
+            language: 'en' as const,
+            created_at: at,
+            updated_at: at,
+          })),
+        )
         .returning('id')
         .execute();
       await trx
         .insertInto('subscriptions')
-        .values(people.map((p) => ({ subscriber_id: p.id, newsletter_id: nl.id, channel: 'email' as const, status: 'active' as const, consent_source: 'bench', subscribed_at: at, created_at: at, updated_at: at })))
+        .values(
+          people.map((p) => ({
+            subscriber_id: p.id,
+            newsletter_id: nl.id,
+            channel: 'email' as const,
+            status: 'active' as const,
+            consent_source: 'bench',
+            subscribed_at: at,
+            created_at: at,
+            updated_at: at,
+          })),
+        )
         .execute();
     }
   });

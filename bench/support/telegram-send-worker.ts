@@ -30,12 +30,32 @@ try {
   for (let i = 0; i < N; i += 500) {
     const people = await store.db
       .insertInto('subscribers')
-      .values(Array.from({ length: Math.min(500, N - i) }, (_, k) => ({ email: null, telegram_chat_id: String(10_000_000 + i + k), name: null, language: 'en' as const, created_at: at, updated_at: at })))
+      .values(
+        Array.from({ length: Math.min(500, N - i) }, (_, k) => ({
+          email: null,
+          telegram_chat_id: String(10_000_000 + i + k),
+          name: null,
+          language: 'en' as const,
+          created_at: at,
+          updated_at: at,
+        })),
+      )
       .returning('id')
       .execute();
     await store.db
       .insertInto('subscriptions')
-      .values(people.map((p) => ({ subscriber_id: p.id, newsletter_id: nl.id, channel: 'telegram' as const, status: 'active' as const, consent_source: 'bench', subscribed_at: at, created_at: at, updated_at: at })))
+      .values(
+        people.map((p) => ({
+          subscriber_id: p.id,
+          newsletter_id: nl.id,
+          channel: 'telegram' as const,
+          status: 'active' as const,
+          consent_source: 'bench',
+          subscribed_at: at,
+          created_at: at,
+          updated_at: at,
+        })),
+      )
       .execute();
   }
   const full = benchDigest();
@@ -43,7 +63,12 @@ try {
   const telegram = renderTelegram(model);
   const digestId = (await claimDigest(store.db, nl.id, T0, T0))!.id;
   await store.db.transaction().execute(async (trx) => {
-    await completeDigest(trx, digestId, { articleIds: [], model, subject: 's', preheader: '', html: '<p>x</p>', text: 'x', telegram, windowStart: T0, windowEnd: T0 }, T0);
+    await completeDigest(
+      trx,
+      digestId,
+      { articleIds: [], model, subject: 's', preheader: '', html: '<p>x</p>', text: 'x', telegram, windowStart: T0, windowEnd: T0 },
+      T0,
+    );
     await createDeliveries(trx, { digestId, newsletterId: nl.id, domain: 'news.example.org', now: T0 });
   });
   const log = silentLogger();

@@ -17,7 +17,8 @@ export async function newsletters(turn: Turn): Promise<void> {
   const ctx = context(turn);
   const [rows, active] = await Promise.all([core.listNewsletters(ctx), core.activeSubscriptions(ctx)]);
   const lines = rows.map(
-    (n) => `<code>${n.id}</code> <code>${e(n.slug)}</code> <b>${e(clip(n.name, 40))}</b> — <code>${e(n.cron)}</code> ${e(n.timezone)}, ${active.get(n.id) ?? 0} active${n.enabled ? '' : ', PAUSED'}`,
+    (n) =>
+      `<code>${n.id}</code> <code>${e(n.slug)}</code> <b>${e(clip(n.name, 40))}</b> — <code>${e(n.cron)}</code> ${e(n.timezone)}, ${active.get(n.id) ?? 0} active${n.enabled ? '' : ', PAUSED'}`,
   );
   await turn.reply(rows.length ? fitLines(`<b>Newsletters</b> (${rows.length})`, lines) : 'No newsletters yet (`tidings newsletters add`).');
 }

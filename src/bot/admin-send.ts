@@ -19,7 +19,13 @@ export async function sendNow(turn: Turn, args: string): Promise<AdminResult> {
   }
   const name = `<b>${e(r.newsletter.name)}</b>`;
   const slug = r.newsletter.slug;
-  if (r.status === 'ready') return answer(turn, `Digest <code>${r.digestId}</code> of ${name} is built; ${r.recipients} deliveries queued.`, true, `${slug}: digest ${r.digestId}, ${r.recipients} queued`);
+  if (r.status === 'ready')
+    return answer(
+      turn,
+      `Digest <code>${r.digestId}</code> of ${name} is built; ${r.recipients} deliveries queued.`,
+      true,
+      `${slug}: digest ${r.digestId}, ${r.recipients} queued`,
+    );
   if (r.status === 'skipped') return answer(turn, `No new digest of ${name}: ${e(r.reason ?? 'nothing new')}.`, true, `${slug}: skipped (${r.reason ?? ''})`);
   return answer(turn, `The digest of ${name} failed: ${e(clip(r.reason ?? 'unknown error', 300))}`, false, `${slug}: failed (${clip(r.reason ?? '', 300)})`);
 }

@@ -11,7 +11,8 @@ import type { SourceRow } from '../store/schema.js';
 import { fitLines } from './admin-commands.js';
 import { type Turn, actorOf, clip } from './turn.js';
 
-const USAGE = 'Usage: /sources, /sources add URL, /sources pause ID, /sources resume ID, /sources remove ID [articles], or /sources import with an OPML file attached (or in reply to one)';
+const USAGE =
+  'Usage: /sources, /sources add URL, /sources pause ID, /sources resume ID, /sources remove ID [articles], or /sources import with an OPML file attached (or in reply to one)';
 /** An OPML reading list is kilobytes; Telegram lets bots download up to 20 MB. */
 const MAX_OPML_BYTES = 2 * 1024 * 1024;
 
@@ -33,7 +34,9 @@ export async function sources(turn: Turn, args: string): Promise<void> {
     case 'add': {
       if (!arg) return void (await turn.reply('Usage: /sources add https://example.org/feed.xml'));
       const { source } = await core.addSource(ctx, { url: arg });
-      return void (await turn.reply(`Added source <code>${source.id}</code> (${e(source.kind)}) <b>${e(clip(source.name, 80))}</b>. It is fetched at the next ingest.`));
+      return void (await turn.reply(
+        `Added source <code>${source.id}</code> (${e(source.kind)}) <b>${e(clip(source.name, 80))}</b>. It is fetched at the next ingest.`,
+      ));
     }
     case 'pause':
     case 'resume': {
@@ -44,7 +47,9 @@ export async function sources(turn: Turn, args: string): Promise<void> {
     case 'remove': {
       if (!arg) return void (await turn.reply('Usage: /sources remove ID, or /sources remove ID articles to delete its stored articles too.'));
       const r = await core.removeSource(ctx, arg, { withArticles: extra.toLowerCase() === 'articles' });
-      return void (await turn.reply(`Removed source <code>${r.source.id}</code> <b>${e(clip(r.source.name, 80))}</b>${r.articles ? ` and its ${r.articles} articles` : ''}.`));
+      return void (await turn.reply(
+        `Removed source <code>${r.source.id}</code> <b>${e(clip(r.source.name, 80))}</b>${r.articles ? ` and its ${r.articles} articles` : ''}.`,
+      ));
     }
     case 'import': {
       const xml = await attachedDocument(turn);
@@ -66,7 +71,8 @@ async function attachedDocument(turn: Turn): Promise<string> {
   const message = turn.ctx.message as { document?: TelegramDocument; reply_to_message?: { document?: TelegramDocument } } | undefined;
   const doc = message?.document ?? message?.reply_to_message?.document;
   if (!doc) throw invalid('Send the OPML file with /sources import as its caption, or reply /sources import to the file.');
-  if ((doc.file_size ?? 0) > MAX_OPML_BYTES) throw invalid(`That file is over ${MAX_OPML_BYTES / 1024 / 1024} MB; an OPML reading list is much smaller. Export it again, or split it.`);
+  if ((doc.file_size ?? 0) > MAX_OPML_BYTES)
+    throw invalid(`That file is over ${MAX_OPML_BYTES / 1024 / 1024} MB; an OPML reading list is much smaller. Export it again, or split it.`);
   return download(turn.ctx, doc.file_id, turn.deps.redact);
 }
 
@@ -93,10 +99,16 @@ export async function stats(turn: Turn): Promise<void> {
   const s = await adminStats({ db: turn.deps.db });
   const subLines = s.subscriptions.map((x) => `${e(x.channel)} ${e(x.status)}: ${x.count}`);
   const digestLines = s.lastDigests.map(
-    (d) => `<code>${e(d.slug)}</code> digest ${d.digestId} (${e(d.slotAt.slice(0, 16).replace('T', ' '))}): ${Object.entries(d.states).map(([k, v]) => `${k} ${v}`).join(', ') || 'no deliveries'}`,
+    (d) =>
+      `<code>${e(d.slug)}</code> digest ${d.digestId} (${e(d.slotAt.slice(0, 16).replace('T', ' '))}): ${
+        Object.entries(d.states)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || 'no deliveries'
+      }`,
   );
   const sourceLines = s.failingSources.map(
-    (x) => `<code>${x.id}</code> ${e(clip(x.name, 40))}: ${x.enabled ? `failing ×${x.consecutive_failures}${x.last_error ? ` (${e(clip(x.last_error, 80))})` : ''}` : 'paused'}`,
+    (x) =>
+      `<code>${x.id}</code> ${e(clip(x.name, 40))}: ${x.enabled ? `failing ×${x.consecutive_failures}${x.last_error ? ` (${e(clip(x.last_error, 80))})` : ''}` : 'paused'}`,
   );
   const lines = [
     ...(subLines.length ? subLines : ['none']),
@@ -109,4 +121,3 @@ export async function stats(turn: Turn): Promise<void> {
   ];
   await turn.reply(fitLines('<b>Subscriptions</b>', lines));
 }
-

@@ -16,7 +16,12 @@ export async function subscribers(turn: Turn, args: string): Promise<void> {
   if (sub.toLowerCase() === 'add' && key && newsletters && (flag === '' || flag.toLowerCase() === 'pending')) {
     const r = await addSubscriber(ctx, { email: key, newsletters: newsletters.split(/[,，]/).filter(Boolean), pending: flag !== '' });
     const lines = r.results.map((x) => {
-      const what = x.outcome === 'created' ? `subscribed (${x.status})` : x.outcome === 'resubscribed' ? `subscribed again (${x.status})` : `already ${x.status}; left unchanged`;
+      const what =
+        x.outcome === 'created'
+          ? `subscribed (${x.status})`
+          : x.outcome === 'resubscribed'
+            ? `subscribed again (${x.status})`
+            : `already ${x.status}; left unchanged`;
       return `<code>${e(x.newsletter)}</code>: ${what}`;
     });
     return void (await turn.reply(`${e(subscriberLabel(r.subscriber))}\n${lines.join('\n')}`));

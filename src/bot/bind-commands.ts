@@ -34,6 +34,11 @@ export async function bindCommand(turn: Turn, args: string, bind: boolean): Prom
   const r = bind ? await bindTelegramChat(ctx, input) : await unbindTelegramChat(ctx, input);
   const where = `${e(r.title)}${t.threadId !== undefined ? ` (topic ${t.threadId})` : ''}`;
   const name = `<b>${e(r.newsletter.name)}</b>`;
-  const text = { bound: `✅ ${where} now gets ${name}.`, already: `${where} already gets ${name}.`, unbound: `${where} no longer gets ${name}.`, 'not-bound': `${where} was not getting ${name}.` };
+  const text = {
+    bound: `✅ ${where} now gets ${name}.`,
+    already: `${where} already gets ${name}.`,
+    unbound: `${where} no longer gets ${name}.`,
+    'not-bound': `${where} was not getting ${name}.`,
+  };
   await turn.reply(text[r.outcome]);
 }

@@ -28,6 +28,7 @@ export async function checkCanPost(telegram: Telegram, chat: number | string, bo
     const canPost = member.status === 'creator' || (member.status === 'administrator' && member.can_post_messages === true);
     return canPost ? { ...base, ok: true } : { ...base, ok: false, problem: 'in a channel the bot must be an administrator allowed to post messages' };
   }
-  if (member.status === 'restricted' && !member.can_send_messages) return { ...base, ok: false, problem: 'the bot is not allowed to send messages in this group' };
+  if (member.status === 'restricted' && !member.can_send_messages)
+    return { ...base, ok: false, problem: 'the bot is not allowed to send messages in this group' };
   return { ...base, ok: true };
 }

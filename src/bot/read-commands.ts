@@ -47,7 +47,9 @@ async function digestNewsletters(turn: Turn, key: string): Promise<NewsletterRow
   }
   const enabled = await listNewsletters(db, { enabled: true });
   if (!turn.subscriber) return enabled;
-  const mine = new Set((await listSubscriptionsOf(db, turn.subscriber.id)).filter((s) => s.channel === 'telegram' && s.status === 'active').map((s) => s.newsletter_id));
+  const mine = new Set(
+    (await listSubscriptionsOf(db, turn.subscriber.id)).filter((s) => s.channel === 'telegram' && s.status === 'active').map((s) => s.newsletter_id),
+  );
   const chosen = enabled.filter((n) => mine.has(n.id));
   return chosen.length ? chosen : enabled;
 }
@@ -71,7 +73,9 @@ export async function sendParts(turn: Turn, parts: readonly TelegramPart[]): Pro
   for (const part of parts) {
     const { telegram } = turn.ctx;
     if (part.kind === 'text') {
-      await withFloodRetry(() => telegram.sendMessage(turn.chat.id, part.html, { parse_mode: 'HTML', link_preview_options: { is_disabled: part.disableLinkPreview }, ...thread }));
+      await withFloodRetry(() =>
+        telegram.sendMessage(turn.chat.id, part.html, { parse_mode: 'HTML', link_preview_options: { is_disabled: part.disableLinkPreview }, ...thread }),
+      );
     } else {
       await withFloodRetry(() => telegram.sendPhoto(turn.chat.id, part.photoUrl, { caption: part.captionHtml, parse_mode: 'HTML', ...thread }));
     }

@@ -10,7 +10,8 @@ export function describeApiError(err: unknown, redact: Redactor, apiRoot: string
   const e = err as { code?: unknown; name?: unknown; type?: unknown };
   if (e.code === 401) return 'the Bot API refused TELEGRAM_BOT_TOKEN (401 Unauthorized): check the token @BotFather gave you';
   if (e.code === 404) return `${apiRoot} answered 404: TELEGRAM_BOT_TOKEN or TELEGRAM_API_ROOT is wrong`;
-  if (e.code === 409) return 'Telegram refused long polling (409 Conflict): another `tidings bot` is running, or a webhook is set (TELEGRAM_MODE=webhook serves it from `tidings serve`)';
+  if (e.code === 409)
+    return 'Telegram refused long polling (409 Conflict): another `tidings bot` is running, or a webhook is set (TELEGRAM_MODE=webhook serves it from `tidings serve`)';
   if (e.name === 'FetchError' || e.type === 'system' || typeof e.code === 'string') {
     const cause = typeof e.code === 'string' ? e.code : errorLine(err, redact);
     return `cannot reach the Telegram Bot API at ${apiRoot} (${cause}): check TELEGRAM_API_ROOT and the network`;

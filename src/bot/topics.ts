@@ -8,10 +8,11 @@ import type { Turn } from './turn.js';
 
 const CLEAR = /^(clear|none|reset|all|-|清除|全部|无)$/i;
 
-
 export async function topics(turn: Turn, args: string): Promise<void> {
   const { db, now } = turn.deps;
-  const subs = turn.subscriber ? (await listSubscriptionsOf(db, turn.subscriber.id)).filter((s) => s.channel === 'telegram' && (s.status === 'active' || s.status === 'pending')) : [];
+  const subs = turn.subscriber
+    ? (await listSubscriptionsOf(db, turn.subscriber.id)).filter((s) => s.channel === 'telegram' && (s.status === 'active' || s.status === 'pending'))
+    : [];
   if (subs.length === 0) return void (await turn.reply(say(turn.lang, 'topicsNeedSubscription')));
   const arg = args.trim();
   if (!arg) {

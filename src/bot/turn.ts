@@ -87,7 +87,9 @@ export async function makeTurn(ctx: Context, deps: BotDeps, message: IncomingMes
     subscriber,
     lang,
     reply: (html, keyboard) =>
-      withFloodRetry(() => ctx.telegram.sendMessage(message.chat.id, html, { ...htmlExtra(keyboard), ...(threadId !== undefined ? { message_thread_id: threadId } : {}) })),
+      withFloodRetry(() =>
+        ctx.telegram.sendMessage(message.chat.id, html, { ...htmlExtra(keyboard), ...(threadId !== undefined ? { message_thread_id: threadId } : {}) }),
+      ),
   };
 }
 

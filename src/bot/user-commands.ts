@@ -18,7 +18,11 @@ export const isAdmin = (turn: Turn) => turn.from !== undefined && !turn.senderCh
 /** The chat's subscriber, created on first need (a subscription, a setting). */
 export async function ensureSubscriber(turn: Turn): Promise<SubscriberRow> {
   if (turn.subscriber) return turn.subscriber;
-  const row = await upsertSubscriber(turn.deps.db, { telegramChatId: String(turn.chat.id), name: turn.from?.first_name ?? null, language: turn.lang }, turn.deps.now());
+  const row = await upsertSubscriber(
+    turn.deps.db,
+    { telegramChatId: String(turn.chat.id), name: turn.from?.first_name ?? null, language: turn.lang },
+    turn.deps.now(),
+  );
   turn.subscriber = row;
   return row;
 }

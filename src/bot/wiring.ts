@@ -89,6 +89,8 @@ export function telegramLinker(deps: Deps): ((subscriberId: number, now: Date) =
     .then((me) => {
       username = me.username;
     })
-    .catch((err: unknown) => deps.log.warn({ err: safeError(err, redact) }, 'could not ask Telegram for the bot name; the preferences page will not offer "Connect Telegram"'));
+    .catch((err: unknown) =>
+      deps.log.warn({ err: safeError(err, redact) }, 'could not ask Telegram for the bot name; the preferences page will not offer "Connect Telegram"'),
+    );
   return (subscriberId, now) => (username ? linkUrl(username, deps.tokens, subscriberId, now) : undefined);
 }

@@ -19,7 +19,9 @@ export function registerArticles(program: Command): void {
           const [{ findSource }, { listArticles, searchArticles }] = await Promise.all([import('../core/sources.js'), import('../store/articles.js')]);
           const sourceId = o.source ? (await findSource(coreContext(deps), o.source)).id : undefined;
           const rows = o.search
-            ? (await searchArticles(db, o.search.split(/\s+/).filter(Boolean), { limit: o.limit })).filter((r) => sourceId === undefined || r.source_id === sourceId)
+            ? (await searchArticles(db, o.search.split(/\s+/).filter(Boolean), { limit: o.limit })).filter(
+                (r) => sourceId === undefined || r.source_id === sourceId,
+              )
             : await listArticles(db, { sourceId, limit: o.limit });
           if (o.json) return printJson(rows.map(({ minhash: _m, search_text: _s, ...r }) => r));
           process.stdout.write(await formatArticles(db, rows));

@@ -79,7 +79,11 @@ export function reportError(err: unknown): number {
   }
   // A library's error may quote a URL carrying a secret (the Telegram token is in every Bot API URL).
   // (A SQLite DATABASE_URL is a file path, shown everywhere else too.)
-  const redact = redactor([...(configModule?.SECRET_VARS ?? [])].filter((name) => name !== 'DATABASE_URL' || /^postgres/i.test(process.env[name] ?? '')).map((name) => process.env[name]));
+  const redact = redactor(
+    [...(configModule?.SECRET_VARS ?? [])]
+      .filter((name) => name !== 'DATABASE_URL' || /^postgres/i.test(process.env[name] ?? ''))
+      .map((name) => process.env[name]),
+  );
   const message = redact(err instanceof Error ? err.message : String(err));
   process.stderr.write(`error: ${message}\n`);
   if (process.env.LOG_LEVEL === 'debug' && err instanceof Error && err.stack) process.stderr.write(`${redact(err.stack)}\n`);

@@ -9,7 +9,11 @@ export function registerMisc(program: Command): void {
     .action(
       action(async () => {
         const config = await loadCliConfig();
-        const [{ createLogger }, { openDb }, { migrateToLatest }] = await Promise.all([import('../log.js'), import('../store/db.js'), import('../store/migrate.js')]);
+        const [{ createLogger }, { openDb }, { migrateToLatest }] = await Promise.all([
+          import('../log.js'),
+          import('../store/db.js'),
+          import('../store/migrate.js'),
+        ]);
         const store = openDb(config.databaseUrl, { log: createLogger({ level: config.logLevel ?? 'warn' }) });
         try {
           const { applied } = await migrateToLatest(store);

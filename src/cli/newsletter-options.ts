@@ -22,7 +22,13 @@ export interface NewsletterOptions {
 
 /** Comma-separated (ASCII or full-width commas) and repeatable; an empty value clears the list. */
 function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(/[,，]/).map((s) => s.trim()).filter(Boolean)];
+  return [
+    ...(previous ?? []),
+    ...value
+      .split(/[,，]/)
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }
 
 export function newsletterOptions(cmd: Command, forUpdate: boolean): Command {
@@ -40,7 +46,10 @@ export function newsletterOptions(cmd: Command, forUpdate: boolean): Command {
     .option('--cron <expr>', 'when it goes out, e.g. "0 8 * * *" (08:00 daily)')
     .option('--timezone <tz>', 'IANA time zone for the schedule and dates, e.g. Asia/Shanghai')
     .option('--lookback <hours>', 'how far back the first digest reaches')
-    .option('--catch-up-grace <minutes>', 'after downtime, missed slots this recent still go out as one digest; older ones are skipped with an alert (default 360)');
+    .option(
+      '--catch-up-grace <minutes>',
+      'after downtime, missed slots this recent still go out as one digest; older ones are skipped with an alert (default 360)',
+    );
   return cmd;
 }
 

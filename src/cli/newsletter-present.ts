@@ -43,6 +43,13 @@ export function details(deps: Deps, n: NewsletterRow): string {
 }
 
 export function digestTable(digests: DigestSummary[], now: Date): string {
-  const rows = digests.map((d) => [d.id, d.slot_at.slice(0, 16).replace('T', ' '), d.status, ago(d.completed_at, now), d.status === 'ready' ? itemCount(d) : '-', truncate(d.subject ?? d.reason ?? '', 60)]);
+  const rows = digests.map((d) => [
+    d.id,
+    d.slot_at.slice(0, 16).replace('T', ' '),
+    d.status,
+    ago(d.completed_at, now),
+    d.status === 'ready' ? itemCount(d) : '-',
+    truncate(d.subject ?? d.reason ?? '', 60),
+  ]);
   return table(['id', 'slot (UTC)', 'status', 'finished', 'stories', 'subject / reason'], rows);
 }

@@ -19,7 +19,10 @@ export async function findNewsletter(deps: Deps, key: string): Promise<Newslette
 export function registerNewsletters(program: Command): void {
   const newsletters = program.command('newsletters').description('Manage newsletters: what each digest is about, how big it is and when it goes out.');
 
-  newsletterOptions(newsletters.command('add <slug>').description('Add a newsletter. The slug names it in commands and archive links (a-z, 0-9, "-").'), false).action(
+  newsletterOptions(
+    newsletters.command('add <slug>').description('Add a newsletter. The slug names it in commands and archive links (a-z, 0-9, "-").'),
+    false,
+  ).action(
     action(async (slug: string, o: NewsletterOptions) => {
       await withDeps(async (deps) => {
         const [core] = await loaded();
@@ -44,7 +47,17 @@ export function registerNewsletters(program: Command): void {
           const latest = await Promise.all(rows.map((r) => listDigests(coreContext(deps), { newsletter: r.id, limit: 1 })));
           const out = table(
             ['id', 'slug', 'name', 'lang', 'schedule', 'max', 'state', 'last digest', 'filters'],
-            rows.map((r, i) => [r.id, r.slug, truncate(r.name, 28), r.language, `${r.cron} ${r.timezone}`, r.max_items, r.enabled ? 'enabled' : 'PAUSED', view.lastDigest(latest[i]![0], now), truncate(view.describeFilters(r), 50)]),
+            rows.map((r, i) => [
+              r.id,
+              r.slug,
+              truncate(r.name, 28),
+              r.language,
+              `${r.cron} ${r.timezone}`,
+              r.max_items,
+              r.enabled ? 'enabled' : 'PAUSED',
+              view.lastDigest(latest[i]![0], now),
+              truncate(view.describeFilters(r), 50),
+            ]),
           );
           process.stdout.write(`${out}\n\n${rows.length} newsletters.\n`);
         });
@@ -62,10 +75,20 @@ export function registerNewsletters(program: Command): void {
           const row = await findNewsletter(deps, key);
           const digests = await listDigests(coreContext(deps), { newsletter: row.id, limit: 10 });
           if (!o.json) {
-            const latest = digests.length ? `Latest digests:\n${view.digestTable(digests, deps.now())}` : `No digests yet. See what the next one would hold: \`tidings preview ${row.slug}\`.`;
+            const latest = digests.length
+              ? `Latest digests:\n${view.digestTable(digests, deps.now())}`
+              : `No digests yet. See what the next one would hold: \`tidings preview ${row.slug}\`.`;
             return void process.stdout.write(`${view.details(deps, row)}\n\n${latest}\n`);
           }
-          const summary = digests.map((d) => ({ id: d.id, slot_at: d.slot_at, status: d.status, reason: d.reason, subject: d.subject, stories: view.itemCount(d), completed_at: d.completed_at }));
+          const summary = digests.map((d) => ({
+            id: d.id,
+            slot_at: d.slot_at,
+            status: d.status,
+            reason: d.reason,
+            subject: d.subject,
+            stories: view.itemCount(d),
+            completed_at: d.completed_at,
+          }));
           printJson({ newsletter: view.newsletterJson(row), digests: summary });
         });
       }),
@@ -88,7 +111,11 @@ export function registerNewsletters(program: Command): void {
   ] as const) {
     newsletters
       .command(`${verb} <newsletter>`)
-      .description(verb === 'pause' ? 'Stop building scheduled digests of a newsletter (the archive and subscriptions stay).' : 'Build scheduled digests of a paused newsletter again, from its next slot.')
+      .description(
+        verb === 'pause'
+          ? 'Stop building scheduled digests of a newsletter (the archive and subscriptions stay).'
+          : 'Build scheduled digests of a paused newsletter again, from its next slot.',
+      )
       .action(
         action(async (key: string) => {
           await withDeps(async (deps) => {

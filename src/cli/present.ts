@@ -60,6 +60,10 @@ export function probeText(probe: Probe): string {
   const f = probe.feed;
   const head = `${probe.kind} · ${f.format ?? ''} · ${f.encoding}${f.bozo ? ` · malformed but recovered (${f.bozoReason ?? ''})` : ''}\n`;
   const title = f.feed.title ? `${f.feed.title}${f.feed.link ? ` <${f.feed.link}>` : ''}\n` : '';
-  const rows = f.items.map((i) => [i.published?.toISOString().slice(0, 16).replace('T', ' ') ?? '-', truncate(i.title ?? '(untitled)', 50), truncate(i.link ?? '', 60)]);
+  const rows = f.items.map((i) => [
+    i.published?.toISOString().slice(0, 16).replace('T', ' ') ?? '-',
+    truncate(i.title ?? '(untitled)', 50),
+    truncate(i.link ?? '', 60),
+  ]);
   return `${head}${title}\n${table(['published', 'title', 'link'], rows)}\n\n${f.items.length} items.\n`;
 }

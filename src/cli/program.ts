@@ -37,4 +37,3 @@ export function buildProgram(): Command {
   registerAdmin(program);
   return program;
 }
-

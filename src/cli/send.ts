@@ -70,7 +70,11 @@ async function queue(root: Root, id: number): Promise<{ status: string; id?: num
 }
 
 async function sendAll(root: Root, quiet: boolean): Promise<{ progress: SendProgress; remaining: number }> {
-  const [{ sendDeps }, { sendPending }, { deliveryCounts }] = await Promise.all([import('../deps.js'), import('../deliver/email-send.js'), import('../store/deliveries.js')]);
+  const [{ sendDeps }, { sendPending }, { deliveryCounts }] = await Promise.all([
+    import('../deps.js'),
+    import('../deliver/email-send.js'),
+    import('../store/deliveries.js'),
+  ]);
   const before = await deliveryCounts(root.store.db, { channel: 'email' });
   const total = before.pending + before.sending;
   const line = progressLine();

@@ -84,9 +84,18 @@ export function registerSources(program: Command): void {
     .action(
       action(async (target: string, o: AddOptions) => {
         await withCore(sourcesCore, async (core, _ctx, root) => {
-          const r = await core.addSource(sourceContext(root), { url: target, kind: o.kind, name: o.name, intervalMinutes: o.interval, options: optionsFrom(o), check: o.check });
+          const r = await core.addSource(sourceContext(root), {
+            url: target,
+            kind: o.kind,
+            name: o.name,
+            intervalMinutes: o.interval,
+            options: optionsFrom(o),
+            check: o.check,
+          });
           if (r.items !== undefined) process.stdout.write(`Read ${r.items} items as a ${r.source.kind} source.\n`);
-          process.stdout.write(`Added source ${r.source.id} (${r.source.kind}) "${r.source.name}". Run \`tidings ingest --source ${r.source.id}\` to fetch it now.\n`);
+          process.stdout.write(
+            `Added source ${r.source.id} (${r.source.kind}) "${r.source.name}". Run \`tidings ingest --source ${r.source.id}\` to fetch it now.\n`,
+          );
         });
       }),
     );
@@ -94,7 +103,7 @@ export function registerSources(program: Command): void {
   withOptionFlags(
     sources
       .command('update <id-or-url>')
-      .description('Change a source\'s name, fetch interval or options (given options replace the stored ones).')
+      .description("Change a source's name, fetch interval or options (given options replace the stored ones).")
       .option('-n, --name <name>', 'display name')
       .option('-i, --interval <minutes>', 'minutes between fetches', parseIntOption('--interval', 1, 10_080)),
   ).action(
@@ -102,7 +111,11 @@ export function registerSources(program: Command): void {
       const core = await sourcesCore();
       const options = optionsFrom(o);
       await withDeps(async (root) => {
-        const row = await core.updateSource(coreContext(root), key, { name: o.name, intervalMinutes: o.interval, options: Object.keys(options).length ? options : undefined });
+        const row = await core.updateSource(coreContext(root), key, {
+          name: o.name,
+          intervalMinutes: o.interval,
+          options: Object.keys(options).length ? options : undefined,
+        });
         process.stdout.write(`Updated source ${row.id} "${row.name}".\n`);
       });
     }),
@@ -122,7 +135,15 @@ export function registerSources(program: Command): void {
           const now = root.now();
           const out = table(
             ['id', 'kind', 'name', 'health', 'fetched', 'next', 'url'],
-            rows.map((r) => [r.id, r.kind, truncate(r.name, 28), truncate(health(r), 50), ago(r.last_fetched_at, now), r.enabled ? ago(r.next_fetch_at, now) : '-', truncate(r.url, 60)]),
+            rows.map((r) => [
+              r.id,
+              r.kind,
+              truncate(r.name, 28),
+              truncate(health(r), 50),
+              ago(r.last_fetched_at, now),
+              r.enabled ? ago(r.next_fetch_at, now) : '-',
+              truncate(r.url, 60),
+            ]),
           );
           const failing = rows.filter((r) => r.consecutive_failures > 0 || !r.enabled).length;
           process.stdout.write(`${out}\n\n${rows.length} sources${failing ? `, ${failing} failing or paused` : ''}.\n`);

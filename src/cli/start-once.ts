@@ -25,7 +25,11 @@ async function addExamples(deps: Deps): Promise<string[]> {
   for (const e of EXAMPLES) {
     const path = fileURLToPath(new URL(e.file, import.meta.url));
     if (!existsSync(path)) continue;
-    const row = await addSource(deps.store.db, { kind: e.kind, url: path, name: e.name, intervalMinutes: deps.config.ingest.intervalMinutes, options: {} }, deps.now());
+    const row = await addSource(
+      deps.store.db,
+      { kind: e.kind, url: path, name: e.name, intervalMinutes: deps.config.ingest.intervalMinutes, options: {} },
+      deps.now(),
+    );
     added.push(`${row.id} ${row.name}`);
   }
   return added;
@@ -55,6 +59,9 @@ export async function runOnce(deps: Root, out: (line: string) => void, where: { 
   out('  sources    npx tidings sources list');
   out('  digests    npx tidings newsletters list; npx tidings preview <slug> --out preview.html');
   out(`  archive    ${where.webUrl ? `${where.webUrl}/` : `npx tidings serve, then open ${deps.config.sender.publicUrl}/`}`);
-  if (where.webUrl) out(`  admin      ${where.webUrl}/admin${deps.config.admin.passwordHash || deps.config.admin.token ? '' : ' (set a password first: npx tidings admin password)'}`);
+  if (where.webUrl)
+    out(
+      `  admin      ${where.webUrl}/admin${deps.config.admin.passwordHash || deps.config.admin.token ? '' : ' (set a password first: npx tidings admin password)'}`,
+    );
   if (!deps.config.email.smtpUrl) out(`  outbox     ${deps.config.email.outboxDir} (mails as .eml files; set SMTP_URL to send for real)`);
 }

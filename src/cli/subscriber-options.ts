@@ -3,7 +3,13 @@
 
 /** Comma-separated and repeatable, like the newsletter filter options. */
 export function collectList(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), ...value.split(/[,，]/).map((s) => s.trim()).filter(Boolean)];
+  return [
+    ...(previous ?? []),
+    ...value
+      .split(/[,，]/)
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
 }
 
 /** For --help, which must not load the store: the same list as SUBSCRIPTION_STATUSES. */

@@ -19,7 +19,13 @@ interface ImportOptions {
 
 function why(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' ? 'no such file or folder' : code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' ? 'permission denied' : (code ?? (err as Error).message);
+  return code === 'ENOENT'
+    ? 'no such file or folder'
+    : code === 'EISDIR'
+      ? 'it is a folder, not a file'
+      : code === 'EACCES'
+        ? 'permission denied'
+        : (code ?? (err as Error).message);
 }
 
 async function openInput(file: string): Promise<AsyncIterable<Buffer | string>> {
@@ -80,7 +86,10 @@ export function registerSubscriberTransfer(subscribers: Command): void {
               status: o.status,
               consentVersion: o.consentVersion,
               dryRun: o.dryRun,
-              onBatch: (r) => progress?.update(`${r.rows} rows: ${r.imported} ${r.dryRun ? 'to import' : 'imported'}, ${r.alreadySubscribed} already subscribed, ${r.rejected.length} rejected`),
+              onBatch: (r) =>
+                progress?.update(
+                  `${r.rows} rows: ${r.imported} ${r.dryRun ? 'to import' : 'imported'}, ${r.alreadySubscribed} already subscribed, ${r.rejected.length} rejected`,
+                ),
             });
           } finally {
             progress?.done();
@@ -101,7 +110,9 @@ export function registerSubscriberTransfer(subscribers: Command): void {
 
   subscribers
     .command('export [file|-]')
-    .description('Write email subscriptions as CSV to a file, or to stdout (no file, or -). Cells a spreadsheet would run as formulas start with an apostrophe.')
+    .description(
+      'Write email subscriptions as CSV to a file, or to stdout (no file, or -). Cells a spreadsheet would run as formulas start with an apostrophe.',
+    )
     .option('--newsletter <slug|id>', 'only this newsletter')
     .option('--status <status>', `only subscriptions in this status (${SUBSCRIPTION_STATUS_NAMES})`)
     .option('--bom', 'start with a UTF-8 byte order mark, so Excel shows Chinese names correctly')

@@ -29,7 +29,11 @@ async function ask(question: string): Promise<string> {
 function listingJson(s: SubscriberListing) {
   return {
     ...s,
-    subscriptions: s.subscriptions.map(({ newsletter_slug, keywords, ...rest }) => ({ ...rest, newsletter: newsletter_slug, keywords: JSON.parse(keywords) as string[] })),
+    subscriptions: s.subscriptions.map(({ newsletter_slug, keywords, ...rest }) => ({
+      ...rest,
+      newsletter: newsletter_slug,
+      keywords: JSON.parse(keywords) as string[],
+    })),
   };
 }
 
@@ -64,7 +68,12 @@ export function registerSubscribers(program: Command): void {
           const r = await core.addSubscriber(ctx, { email, newsletters: o.newsletter ?? [], name: o.name, language: o.lang, pending: o.pending });
           const address = r.subscriber.email ?? email;
           for (const x of r.results) {
-            const what = x.outcome === 'created' ? `subscribed (${x.status})` : x.outcome === 'resubscribed' ? `subscribed again (${x.status})` : `already ${x.status}; left unchanged`;
+            const what =
+              x.outcome === 'created'
+                ? `subscribed (${x.status})`
+                : x.outcome === 'resubscribed'
+                  ? `subscribed again (${x.status})`
+                  : `already ${x.status}; left unchanged`;
             process.stdout.write(`${address} → ${x.newsletter}: ${what}\n`);
           }
           process.stdout.write(`Subscriber ${r.subscriber.id}.${o.pending ? ' No confirmation mail was sent.' : ''}\n`);
@@ -86,7 +95,10 @@ export function registerSubscribers(program: Command): void {
         await withCore(subscribersCore, async (core, ctx) => {
           const { rows, total } = await core.listSubscribers(ctx, { newsletter: o.newsletter, status: o.status, search: o.search, limit: Number(o.limit) });
           if (o.json) return printJson(rows.map(listingJson));
-          if (rows.length === 0) return void process.stdout.write('No subscribers match. Add one with `tidings subscribers add <email> --newsletter <slug>`, or import a CSV file.\n');
+          if (rows.length === 0)
+            return void process.stdout.write(
+              'No subscribers match. Add one with `tidings subscribers add <email> --newsletter <slug>`, or import a CSV file.\n',
+            );
           const out = table(
             ['id', 'email', 'name', 'newsletters', 'created'],
             rows.map((r) => [

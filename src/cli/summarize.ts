@@ -66,14 +66,25 @@ async function readInput(file: string): Promise<Buffer> {
     return await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder, not a file' : code === 'EACCES' ? 'permission denied' : (code ?? (err as Error).message);
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a folder, not a file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (code ?? (err as Error).message);
     throw new UsageError(`cannot read ${file}: ${why}`);
   }
 }
 
 /** A crawler text dump gives its title and body; anything else is all body, with no title. */
 async function toInput(bytes: Buffer, name: string, forcedLang: string | undefined): Promise<SummaryInput> {
-  const [{ chooseLang }, { decodeBody }, { parseTextDump }] = await Promise.all([import('../ingest/lang.js'), import('../sources/charset.js'), import('../sources/textdump.js')]);
+  const [{ chooseLang }, { decodeBody }, { parseTextDump }] = await Promise.all([
+    import('../ingest/lang.js'),
+    import('../sources/charset.js'),
+    import('../sources/textdump.js'),
+  ]);
   const raw = decodeBody(bytes).text;
   if (raw.trim() === '') throw new UsageError(`${name} is empty: nothing to summarize`);
   const dump = parseTextDump(raw, name);

@@ -23,7 +23,10 @@ function stopSignal(): AbortSignal {
 async function runBot(deps: Root): Promise<void> {
   const { telegram } = deps.config;
   if (!telegram.botToken) throw new UsageError('TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather and put its token in .env');
-  if (telegram.mode === 'webhook') throw new UsageError('TELEGRAM_MODE=webhook: Telegram pushes updates to `tidings serve` (POST /telegram/webhook); run that instead, or set TELEGRAM_MODE=polling');
+  if (telegram.mode === 'webhook')
+    throw new UsageError(
+      'TELEGRAM_MODE=webhook: Telegram pushes updates to `tidings serve` (POST /telegram/webhook); run that instead, or set TELEGRAM_MODE=polling',
+    );
   const [{ buildBot }, { describeApiError, pollUntil, publishCommands }] = await Promise.all([import('../bot/wiring.js'), import('../bot/run.js')]);
   const { bot, deps: bd } = buildBot(deps)!;
   const signal = stopSignal();
@@ -74,7 +77,12 @@ async function bindFromCli(deps: Deps, chat: string, key: string, o: BindOptions
   const input = { chat, threadId: o.thread, newsletter: key };
   const r = bind ? await core.bindTelegramChat(ctx, input) : await core.unbindTelegramChat(ctx, input);
   const where = `${r.title} (${r.address})`;
-  const text = { bound: `${where} now gets ${r.newsletter.name}.`, already: `${where} already gets ${r.newsletter.name}.`, unbound: `${where} no longer gets ${r.newsletter.name}.`, 'not-bound': `${where} was not getting ${r.newsletter.name}.` };
+  const text = {
+    bound: `${where} now gets ${r.newsletter.name}.`,
+    already: `${where} already gets ${r.newsletter.name}.`,
+    unbound: `${where} no longer gets ${r.newsletter.name}.`,
+    'not-bound': `${where} was not getting ${r.newsletter.name}.`,
+  };
   process.stdout.write(`${text[r.outcome]}\n`);
 }
 

@@ -19,7 +19,8 @@ export function adminSettings(e: Parsed, fail: (problem: string) => never): Admi
   if (e.ADMIN_PASSWORD_HASH !== undefined) {
     const parsed = parsePasswordHash(e.ADMIN_PASSWORD_HASH);
     if (!parsed) fail('ADMIN_PASSWORD_HASH: expected a hash made by `npx tidings admin password` (scrypt$…), not the password itself');
-    if (parsed.N < MIN_SCRYPT_N) fail(`ADMIN_PASSWORD_HASH: its scrypt cost is too low (N below ${MIN_SCRYPT_N}); make a new one with \`npx tidings admin password\``);
+    if (parsed.N < MIN_SCRYPT_N)
+      fail(`ADMIN_PASSWORD_HASH: its scrypt cost is too low (N below ${MIN_SCRYPT_N}); make a new one with \`npx tidings admin password\``);
     passwordHash = parsed;
   }
   if (e.ADMIN_TOKEN !== undefined) {

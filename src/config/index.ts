@@ -15,7 +15,20 @@ import { VERSION } from './version.js';
 export { VERSION };
 
 /** Variables whose values must never appear in an error, a log line or a config dump. */
-export const SECRET_VARS = new Set(['DATABASE_URL', 'SMTP_URL', 'TELEGRAM_BOT_TOKEN', 'TIDINGS_SECRET', 'LLM_API_KEY', 'LLM_BASE_URL', 'BOUNCE_WEBHOOK_SECRET', 'DKIM_PRIVATE_KEY', 'TELEGRAM_WEBHOOK_SECRET', 'ADMIN_PASSWORD_HASH', 'ADMIN_TOKEN', 'METRICS_TOKEN']);
+export const SECRET_VARS = new Set([
+  'DATABASE_URL',
+  'SMTP_URL',
+  'TELEGRAM_BOT_TOKEN',
+  'TIDINGS_SECRET',
+  'LLM_API_KEY',
+  'LLM_BASE_URL',
+  'BOUNCE_WEBHOOK_SECRET',
+  'DKIM_PRIVATE_KEY',
+  'TELEGRAM_WEBHOOK_SECRET',
+  'ADMIN_PASSWORD_HASH',
+  'ADMIN_TOKEN',
+  'METRICS_TOKEN',
+]);
 
 /** The OpenAI-compatible summarizer's settings, named as llmSummarizer takes them. */
 export interface LlmConfig {
@@ -141,7 +154,13 @@ export function loadConfig(rawEnv: Env): Readonly<Config> {
       throw new ConfigError([problem]);
     }),
     telegramDelivery: {
-      pacing: { global: e.TELEGRAM_RATE_GLOBAL, windowMs: 1000, perChatMs: e.TELEGRAM_RATE_PER_CHAT_MS, group: e.TELEGRAM_RATE_GROUP_PER_MIN, groupWindowMs: 60_000 },
+      pacing: {
+        global: e.TELEGRAM_RATE_GLOBAL,
+        windowMs: 1000,
+        perChatMs: e.TELEGRAM_RATE_PER_CHAT_MS,
+        group: e.TELEGRAM_RATE_GROUP_PER_MIN,
+        groupWindowMs: 60_000,
+      },
       concurrency: e.TELEGRAM_CONCURRENCY,
     },
     email: emailSettings(e, dataDir, (problem) => {
@@ -187,7 +206,17 @@ export function redactedConfig(config: Config): Record<string, unknown> {
     : config.summary;
   const bounceWebhookSecret = config.bounceWebhookSecret === undefined ? undefined : '<redacted>';
   const metricsToken = config.metricsToken === undefined ? undefined : '<redacted>';
-  return { ...config, databaseUrl, summary, secret: config.secret === undefined ? undefined : '<redacted>', bounceWebhookSecret, metricsToken, email: redactedEmail(config.email), telegram: redactedTelegram(config.telegram), admin: redactedAdmin(config.admin) };
+  return {
+    ...config,
+    databaseUrl,
+    summary,
+    secret: config.secret === undefined ? undefined : '<redacted>',
+    bounceWebhookSecret,
+    metricsToken,
+    email: redactedEmail(config.email),
+    telegram: redactedTelegram(config.telegram),
+    admin: redactedAdmin(config.admin),
+  };
 }
 
 function redactedUrl(raw: string): string {

@@ -19,14 +19,12 @@ const bool = z
   .refine((s) => TRUE.test(s) || FALSE.test(s), 'true or false')
   .transform((s) => TRUE.test(s));
 
-const list = z
-  .string()
-  .transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
-  );
+const list = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -65,11 +63,7 @@ export const schema = z.object({
   HTTP_PORT: int(0, 65535).default(8080),
   SUMMARY_SENTENCES: int(1, 20).default(3),
   // Never echoed in errors (SECRET_VARS): a base URL may carry a key in its query string.
-  LLM_BASE_URL: z
-    .string()
-    .trim()
-    .refine(isLlmBaseUrl, 'an http(s) URL without user:password, such as http://127.0.0.1:11434/v1')
-    .optional(),
+  LLM_BASE_URL: z.string().trim().refine(isLlmBaseUrl, 'an http(s) URL without user:password, such as http://127.0.0.1:11434/v1').optional(),
   LLM_MODEL: z.string().trim().min(1).optional(),
   LLM_API_KEY: z.string().trim().min(1).optional(),
   LLM_TIMEOUT_MS: int(100, 600_000).default(60_000),
@@ -88,24 +82,37 @@ export const schema = z.object({
   DKIM_PRIVATE_KEY: z.string().optional(),
   DKIM_PRIVATE_KEY_FILE: z.string().trim().min(1).optional(),
   // Signs unsubscribe/confirm links; without it a random key is kept in the data folder.
-  TIDINGS_SECRET: z.string().refine((s) => Buffer.byteLength(s) >= 32, 'at least 32 bytes (e.g. `openssl rand -hex 32`)').optional(),
+  TIDINGS_SECRET: z
+    .string()
+    .refine((s) => Buffer.byteLength(s) >= 32, 'at least 32 bytes (e.g. `openssl rand -hex 32`)')
+    .optional(),
   DELIVERY_CONCURRENCY: int(1, 256).default(8),
   DELIVERY_LEASE_SECONDS: int(10, 86_400).default(300),
   DELIVERY_MAX_ATTEMPTS: int(1, 100).default(8),
   SOFT_BOUNCE_LIMIT: int(1, 100).default(3),
   CONFIRM_TOKEN_HOURS: int(1, 24 * 90).default(72),
   // Guards POST /hooks/bounces; unset, the endpoint does not exist.
-  BOUNCE_WEBHOOK_SECRET: z.string().refine((s) => Buffer.byteLength(s) >= 16, 'at least 16 characters (e.g. `openssl rand -hex 16`)').optional(),
+  BOUNCE_WEBHOOK_SECRET: z
+    .string()
+    .refine((s) => Buffer.byteLength(s) >= 16, 'at least 16 characters (e.g. `openssl rand -hex 16`)')
+    .optional(),
   // Behind a reverse proxy: true (trust X-Forwarded-For from anyone) or the proxies' addresses.
   HTTP_TRUST_PROXY: z
     .string()
     .trim()
-    .refine((s) => TRUE.test(s) || FALSE.test(s) || /^[0-9a-f.:/]+(\s*,\s*[0-9a-f.:/]+)*$/i.test(s), 'true, false, or comma-separated proxy addresses/CIDR ranges')
+    .refine(
+      (s) => TRUE.test(s) || FALSE.test(s) || /^[0-9a-f.:/]+(\s*,\s*[0-9a-f.:/]+)*$/i.test(s),
+      'true, false, or comma-separated proxy addresses/CIDR ranges',
+    )
     .transform((s) => (TRUE.test(s) ? true : FALSE.test(s) ? false : s))
     .optional(),
   // Telegram (config-telegram.ts). The token and the webhook secret are SECRET_VARS.
   TELEGRAM_BOT_TOKEN: z.string().trim().refine(isBotToken, 'a bot token from @BotFather, such as 123456789:AAE…').optional(),
-  TELEGRAM_API_ROOT: z.string().trim().refine(isApiRoot, 'an http(s) URL without user:password or query, such as https://api.telegram.org').default(DEFAULT_API_ROOT),
+  TELEGRAM_API_ROOT: z
+    .string()
+    .trim()
+    .refine(isApiRoot, 'an http(s) URL without user:password or query, such as https://api.telegram.org')
+    .default(DEFAULT_API_ROOT),
   TELEGRAM_MODE: z.enum(['polling', 'webhook']).default('polling'),
   TELEGRAM_WEBHOOK_SECRET: z.string().trim().refine(isWebhookSecret, '16 to 256 characters of A-Z a-z 0-9 _ - (e.g. `openssl rand -hex 32`)').optional(),
   TELEGRAM_ADMIN_IDS: z.string().refine(isIdList, 'comma-separated numeric Telegram user ids, such as 12345678,87654321').transform(parseIdList).default([]),
@@ -119,7 +126,11 @@ export const schema = z.object({
   ADMIN_TOKEN: z.string().trim().optional(),
   ADMIN_SESSION_HOURS: int(1, 24 * 30).default(12),
   // GET /metrics (src/ops): a bearer token for scrapers; unset, only loopback clients may read it. A SECRET_VAR.
-  METRICS_TOKEN: z.string().trim().refine((s) => s.length >= 16, 'at least 16 characters (e.g. `openssl rand -hex 16`)').optional(),
+  METRICS_TOKEN: z
+    .string()
+    .trim()
+    .refine((s) => s.length >= 16, 'at least 16 characters (e.g. `openssl rand -hex 16`)')
+    .optional(),
   // Admin logins over plain http:// to another machine are refused at start-up unless this is true.
   HTTP_ALLOW_INSECURE_ADMIN: bool.default(false),
 });
@@ -132,4 +143,3 @@ function isLlmBaseUrl(s: string): boolean {
     return false;
   }
 }
-

@@ -52,13 +52,22 @@ export function isIdList(s: string): boolean {
 }
 
 export function parseIdList(s: string): number[] {
-  return [...new Set(s.split(',').map((x) => x.trim()).filter(Boolean).map(Number))];
+  return [
+    ...new Set(
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+        .map(Number),
+    ),
+  ];
 }
 
 export function telegramSettings(e: TelegramEnv, fail: (problem: string) => never): TelegramConfig {
   if (e.TELEGRAM_MODE === 'webhook') {
     if (!e.TELEGRAM_BOT_TOKEN) fail('TELEGRAM_BOT_TOKEN: expected a bot token when TELEGRAM_MODE=webhook');
-    if (!e.TELEGRAM_WEBHOOK_SECRET) fail('TELEGRAM_WEBHOOK_SECRET: expected a secret (16+ of A-Z a-z 0-9 _ -) when TELEGRAM_MODE=webhook, e.g. `openssl rand -hex 32`');
+    if (!e.TELEGRAM_WEBHOOK_SECRET)
+      fail('TELEGRAM_WEBHOOK_SECRET: expected a secret (16+ of A-Z a-z 0-9 _ -) when TELEGRAM_MODE=webhook, e.g. `openssl rand -hex 32`');
   }
   return {
     botToken: e.TELEGRAM_BOT_TOKEN,

@@ -20,13 +20,18 @@ export interface ListDigestsInput {
 /** Newest slot first, without the rendered parts (a listing must not carry megabytes of HTML). */
 export async function listDigests(ctx: Pick<CoreContext, 'db'>, input: ListDigestsInput = {}): Promise<DigestSummary[]> {
   const limit = input.limit ?? 20;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_DIGESTS_LISTED) throw invalid(`The limit must be a whole number from 1 to ${MAX_DIGESTS_LISTED}, got ${limit}.`, 'limit');
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_DIGESTS_LISTED)
+    throw invalid(`The limit must be a whole number from 1 to ${MAX_DIGESTS_LISTED}, got ${limit}.`, 'limit');
   const newsletterId = input.newsletter === undefined ? undefined : (await findNewsletter(ctx, input.newsletter)).id;
   return listDigestSummaries(ctx.db, { newsletterId, status: input.status, limit });
 }
 
 /** The newsletter's latest digests, each with its deliveries counted (all channels). */
-export async function latestDigests(ctx: Pick<CoreContext, 'db'>, newsletter: NewsletterKey, limit: number): Promise<(DigestSummary & { deliveries: DeliveryCounts })[]> {
+export async function latestDigests(
+  ctx: Pick<CoreContext, 'db'>,
+  newsletter: NewsletterKey,
+  limit: number,
+): Promise<(DigestSummary & { deliveries: DeliveryCounts })[]> {
   const digests = await listDigests(ctx, { newsletter, limit });
   return Promise.all(digests.map(async (d) => ({ ...d, deliveries: await deliveryCounts(ctx.db, { digestId: d.id }) })));
 }
@@ -39,6 +44,9 @@ export interface DigestDetails {
 export async function showDigest(ctx: Pick<CoreContext, 'db'>, id: number): Promise<DigestDetails> {
   const digest = await getDigest(ctx.db, id);
   if (!digest) throw notFound(`No digest ${id}: check the id against the list of digests.`);
-  const [email, telegram] = await Promise.all([deliveryCounts(ctx.db, { digestId: id, channel: 'email' }), deliveryCounts(ctx.db, { digestId: id, channel: 'telegram' })]);
+  const [email, telegram] = await Promise.all([
+    deliveryCounts(ctx.db, { digestId: id, channel: 'email' }),
+    deliveryCounts(ctx.db, { digestId: id, channel: 'telegram' }),
+  ]);
   return { digest, deliveries: { email, telegram } };
 }

@@ -41,7 +41,8 @@ export type Preview =
 export async function previewNewsletter(ctx: PreviewContext, key: NewsletterKey): Promise<Preview> {
   const newsletter = await findNewsletter(ctx, key);
   const result = await buildDigest({ db: ctx.db, now: ctx.now, log: ctx.log, render: ctx.render }, newsletter, ctx.now(), { preview: true });
-  if (result.status !== 'ready' || !result.model || !result.parts) return { status: 'empty', newsletter, reason: result.reason ?? 'nothing to preview', window: result.window };
+  if (result.status !== 'ready' || !result.model || !result.parts)
+    return { status: 'empty', newsletter, reason: result.reason ?? 'nothing to preview', window: result.window };
   const copy = personalize(result.parts, archiveRecipient(ctx.sender));
   const items = digestItems(result.model).map((i) => ({ articleId: i.articleId, title: i.title, reasons: i.reasons }));
   return { status: 'ready', newsletter, ...copy, telegram: result.parts.telegram as TelegramPart[], items, window: result.window };

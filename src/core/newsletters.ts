@@ -3,7 +3,14 @@
 // scheduler or selection would trip on; the schedule is checked here first so every front-end
 // gives the scheduler's one message; sources named in filters must exist.
 import * as store from '../store/newsletters.js';
-import { DuplicateNewsletterError, InvalidNewsletterError, type NewsletterFilters, type NewsletterInput, type NewsletterPatch, nameFromSlug } from '../store/newsletters.js';
+import {
+  DuplicateNewsletterError,
+  InvalidNewsletterError,
+  type NewsletterFilters,
+  type NewsletterInput,
+  type NewsletterPatch,
+  nameFromSlug,
+} from '../store/newsletters.js';
 import type { NewsletterRow } from '../store/schema.js';
 import { getSource } from '../store/sources.js';
 import { recordAudit } from './audit.js';
@@ -51,17 +58,23 @@ async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
 
 async function checkSources(ctx: Pick<CoreContext, 'db'>, filters: NewsletterFilters | undefined): Promise<void> {
   for (const id of filters?.sources ?? []) {
-    if (Number.isInteger(id) && id >= 1 && !(await getSource(ctx.db, id))) throw invalid(`Filter "sources" names source ${id}, which does not exist: use the id of a listed source.`, 'sources');
+    if (Number.isInteger(id) && id >= 1 && !(await getSource(ctx.db, id)))
+      throw invalid(`Filter "sources" names source ${id}, which does not exist: use the id of a listed source.`, 'sources');
   }
 }
 
 export async function addNewsletter(ctx: CoreContext, input: AddNewsletterInput): Promise<NewsletterRow> {
   const slug = input.slug?.trim() ?? '';
   if (!slug) throw invalid('A newsletter needs a slug (a-z, 0-9 and "-"), e.g. "industry-news".', 'slug');
-  const schedule = input.cron !== undefined || input.timezone !== undefined ? checkSchedule(input.cron ?? DEFAULT_CRON, input.timezone ?? DEFAULT_ZONE, ctx.now()) : undefined;
+  const schedule =
+    input.cron !== undefined || input.timezone !== undefined ? checkSchedule(input.cron ?? DEFAULT_CRON, input.timezone ?? DEFAULT_ZONE, ctx.now()) : undefined;
   await checkSources(ctx, input.filters);
   const row = await storeCall(() =>
-    store.addNewsletter(ctx.db, { ...input, ...(schedule && { cron: schedule.cron, timezone: schedule.timezone }), slug, name: input.name ?? nameFromSlug(slug) }, ctx.now()),
+    store.addNewsletter(
+      ctx.db,
+      { ...input, ...(schedule && { cron: schedule.cron, timezone: schedule.timezone }), slug, name: input.name ?? nameFromSlug(slug) },
+      ctx.now(),
+    ),
   );
   await recordAudit(ctx, 'newsletter.add', `newsletter ${row.id} ${row.slug} (${row.cron} ${row.timezone})`);
   return row;
@@ -91,7 +104,12 @@ export async function updateNewsletter(ctx: CoreContext, key: NewsletterKey, pat
 }
 
 /** Sets when a newsletter goes out (the zone stays unless given); returns the row and its next runs. */
-export async function scheduleNewsletter(ctx: CoreContext, key: NewsletterKey, input: { cron: string; timezone?: string }, count = 3): Promise<{ newsletter: NewsletterRow; next: Date[] }> {
+export async function scheduleNewsletter(
+  ctx: CoreContext,
+  key: NewsletterKey,
+  input: { cron: string; timezone?: string },
+  count = 3,
+): Promise<{ newsletter: NewsletterRow; next: Date[] }> {
   const current = await findNewsletter(ctx, key);
   const checked = checkSchedule(input.cron, input.timezone ?? current.timezone, ctx.now(), count);
   return { newsletter: await updateNewsletter(ctx, current.id, { cron: checked.cron, timezone: checked.timezone }), next: checked.next };
@@ -103,7 +121,11 @@ async function setEnabled(ctx: CoreContext, key: NewsletterKey, enabled: boolean
   // Resuming restarts the schedule's count (store): the slots it was paused for are not owed.
   const row = already ? current : await store.updateNewsletter(ctx.db, current.id, { enabled }, ctx.now());
   if (!row) throw notFound(`Newsletter ${current.id} was removed meanwhile.`);
-  await recordAudit(ctx, enabled ? 'newsletter.resume' : 'newsletter.pause', `newsletter ${row.id} ${row.slug}${already ? ` (already ${enabled ? 'running' : 'paused'})` : ''}`);
+  await recordAudit(
+    ctx,
+    enabled ? 'newsletter.resume' : 'newsletter.pause',
+    `newsletter ${row.id} ${row.slug}${already ? ` (already ${enabled ? 'running' : 'paused'})` : ''}`,
+  );
   return row;
 }
 

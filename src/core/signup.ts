@@ -62,18 +62,43 @@ export async function signUp(ctx: SubscriberContext & SignUpAdapters, input: Sig
   const created: string[] = [];
   for (const newsletter of newsletters) {
     const consent = { source: 'form', version: CONSENT_VERSION, ip: input.ip };
-    const { subscription, outcome } = await subscribe(db, { subscriberId: subscriber.id, newsletterId: newsletter.id, channel: 'email', status: 'pending', consent }, now);
+    const { subscription, outcome } = await subscribe(
+      db,
+      { subscriberId: subscriber.id, newsletterId: newsletter.id, channel: 'email', status: 'pending', consent },
+      now,
+    );
     if (outcome !== 'unchanged') created.push(`${newsletter.slug} ${outcome} (pending)`);
     if (subscription.status === 'pending') pending.push({ id: subscription.id, newsletter });
   }
-  if (created.length) await auditAsSubscriber(ctx, subscriber.id, 'subscriber.add', `${subscriberLabel(subscriber)}: ${created.join(', ')} from the sign-up form`);
-  const claimed = new Set(await claimConfirmSend(db, pending.map((p) => p.id), now, ctx.confirmCooldownMs));
+  if (created.length)
+    await auditAsSubscriber(ctx, subscriber.id, 'subscriber.add', `${subscriberLabel(subscriber)}: ${created.join(', ')} from the sign-up form`);
+  const claimed = new Set(
+    await claimConfirmSend(
+      db,
+      pending.map((p) => p.id),
+      now,
+      ctx.confirmCooldownMs,
+    ),
+  );
   const items = pending
     .filter((p) => claimed.has(p.id))
-    .map((p) => ({ subscriptionId: p.id, newsletter: p.newsletter.name, slug: p.newsletter.slug, confirmUrl: confirmLink(ctx.tokens, ctx.publicUrl, p.id, now, ctx.confirmTokenMs) }));
+    .map((p) => ({
+      subscriptionId: p.id,
+      newsletter: p.newsletter.name,
+      slug: p.newsletter.slug,
+      confirmUrl: confirmLink(ctx.tokens, ctx.publicUrl, p.id, now, ctx.confirmTokenMs),
+    }));
   if (items.length === 0) return;
   const first = items[0]!.subscriptionId;
-  await recordEvent(db, { type: 'confirm-sent', subscriberId: subscriber.id, subscriptionId: first, address, ip: input.ip, detail: JSON.stringify({ subscriptions: [...claimed] }), now });
+  await recordEvent(db, {
+    type: 'confirm-sent',
+    subscriberId: subscriber.id,
+    subscriptionId: first,
+    address,
+    ip: input.ip,
+    detail: JSON.stringify({ subscriptions: [...claimed] }),
+    now,
+  });
   const request = {
     to: address,
     name: subscriber.name,

@@ -33,11 +33,16 @@ export interface OpmlImportResult {
   outcomes: OpmlOutcome[];
 }
 
-export async function importOpml(ctx: CoreContext & Pick<SourceAdapters, 'sourceIntervalMinutes'>, input: { xml: string; dryRun?: boolean }): Promise<OpmlImportResult> {
+export async function importOpml(
+  ctx: CoreContext & Pick<SourceAdapters, 'sourceIntervalMinutes'>,
+  input: { xml: string; dryRun?: boolean },
+): Promise<OpmlImportResult> {
   if (input.xml.trim() === '') throw invalid('The OPML document is empty: give a file exported by a feed reader (or by a sources export).', 'opml');
   const { entries, rejected } = parseOpml(input.xml);
-  if (rejected.some((r) => r.line === '(document)')) throw invalid('This is not an OPML document (no <opml> element): give a file exported by a feed reader.', 'opml');
-  if (entries.length + rejected.length > MAX_OPML_OUTLINES) throw invalid(`The OPML document has more than ${MAX_OPML_OUTLINES} outlines; split it into smaller files.`, 'opml');
+  if (rejected.some((r) => r.line === '(document)'))
+    throw invalid('This is not an OPML document (no <opml> element): give a file exported by a feed reader.', 'opml');
+  if (entries.length + rejected.length > MAX_OPML_OUTLINES)
+    throw invalid(`The OPML document has more than ${MAX_OPML_OUTLINES} outlines; split it into smaller files.`, 'opml');
   const dryRun = input.dryRun === true;
   const outcomes: OpmlOutcome[] = rejected.map((r) => ({ name: r.line, url: '', outcome: 'rejected', reason: r.reason }));
   const seen = new Set<string>();

@@ -60,7 +60,10 @@ export function checkTarget(ctx: Pick<CoreContext, 'actor'>, target: string, kin
     return t;
   }
   if (!isLocalPath(t)) throw invalid(`"${t.slice(0, 200)}" is neither an http(s) URL nor a local path; only http and https sources are fetched.`, 'url');
-  if (ctx.actor !== 'cli') throw refused(`"${t.slice(0, 200)}" is a path on the server; local files and folders are added with \`tidings sources add\` on the server. Give an http(s) URL here.`);
+  if (ctx.actor !== 'cli')
+    throw refused(
+      `"${t.slice(0, 200)}" is a path on the server; local files and folders are added with \`tidings sources add\` on the server. Give an http(s) URL here.`,
+    );
   return path.resolve(t);
 }
 
@@ -73,7 +76,8 @@ function checkName(name: string | undefined): string | undefined {
 
 function checkInterval(minutes: number | undefined): number | undefined {
   if (minutes === undefined) return undefined;
-  if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_INTERVAL_MINUTES) throw invalid(`The interval is a whole number of minutes from 1 to ${MAX_INTERVAL_MINUTES}.`, 'interval');
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > MAX_INTERVAL_MINUTES)
+    throw invalid(`The interval is a whole number of minutes from 1 to ${MAX_INTERVAL_MINUTES}.`, 'interval');
   return minutes;
 }
 
@@ -175,7 +179,9 @@ export async function updateSource(ctx: CoreContext, key: number | string, input
   const name = input.name === undefined ? undefined : checkName(input.name);
   if (input.name !== undefined && name === undefined) throw invalid('A source name cannot be empty.', 'name');
   const patch = { name, intervalMinutes: checkInterval(input.intervalMinutes), options: input.options === undefined ? undefined : checkOptions(input.options) };
-  const changes = Object.entries(patch).filter(([, v]) => v !== undefined).map(([k]) => k);
+  const changes = Object.entries(patch)
+    .filter(([, v]) => v !== undefined)
+    .map(([k]) => k);
   if (changes.length === 0) throw invalid('Nothing to change: give a name, an interval or options.');
   const updated = await store.updateSource(ctx.db, row.id, patch, ctx.now());
   if (!updated) throw notFound(`Source ${row.id} was removed meanwhile.`);
@@ -212,7 +218,9 @@ export async function removeSource(ctx: CoreContext, key: number | string, opts:
   const source = await findSource(ctx, key);
   const articles = await countArticles(ctx.db, { sourceId: source.id });
   if (articles > 0 && !opts.withArticles) {
-    throw conflict(`Source ${source.id} "${source.name}" has ${articles} stored articles, which removing it deletes too: confirm that, or pause the source to keep them.`);
+    throw conflict(
+      `Source ${source.id} "${source.name}" has ${articles} stored articles, which removing it deletes too: confirm that, or pause the source to keep them.`,
+    );
   }
   if (!(await store.removeSource(ctx.db, source.id))) throw notFound(`Source ${source.id} was removed meanwhile.`);
   await recordAudit(ctx, 'source.remove', `source ${source.id} ${source.url}${articles ? ` with its ${articles} articles` : ''}`);

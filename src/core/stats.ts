@@ -2,7 +2,15 @@
 // and GET /api/v1/stats. Read-only, so nothing is audited.
 import { type DeliveryCounts, deliveryCounts } from '../store/deliveries.js';
 import { countOpenAlerts } from '../store/alerts.js';
-import { failingSources, type LastDigestDeliveries, lastDigestDeliveries, type RecentDigest, recentDigests, type SubscriptionCount, subscriptionCounts } from '../store/bot-stats.js';
+import {
+  failingSources,
+  type LastDigestDeliveries,
+  lastDigestDeliveries,
+  type RecentDigest,
+  recentDigests,
+  type SubscriptionCount,
+  subscriptionCounts,
+} from '../store/bot-stats.js';
 import type { SourceRow } from '../store/schema.js';
 import type { CoreContext } from './context.js';
 

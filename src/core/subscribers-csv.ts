@@ -48,9 +48,11 @@ export function importSummary(r: ImportReport, slug: string): string {
  */
 export async function importSubscribersCsv(ctx: CoreContext, input: ImportCsvInput): Promise<ImportCsvResult> {
   const status = input.status ?? 'active';
-  if (status !== 'active' && status !== 'pending') throw invalid(`The status of imported subscriptions must be active or pending, got "${status.slice(0, 40)}".`, 'status');
+  if (status !== 'active' && status !== 'pending')
+    throw invalid(`The status of imported subscriptions must be active or pending, got "${status.slice(0, 40)}".`, 'status');
   const consentVersion = input.consentVersion?.trim() || null;
-  if (consentVersion && consentVersion.length > MAX_CONSENT_VERSION) throw invalid(`The consent version is longer than ${MAX_CONSENT_VERSION} characters.`, 'consentVersion');
+  if (consentVersion && consentVersion.length > MAX_CONSENT_VERSION)
+    throw invalid(`The consent version is longer than ${MAX_CONSENT_VERSION} characters.`, 'consentVersion');
   const newsletter = await findNewsletter(ctx, input.newsletter);
   const dryRun = Boolean(input.dryRun);
   let encoding: TextEncodingName = 'utf-8';
@@ -70,7 +72,13 @@ export async function importSubscribersCsv(ctx: CoreContext, input: ImportCsvInp
     throw invalid(`The file cannot be imported: ${err.message}`, 'file');
   }
   // A dry run changes nothing, so it leaves no audit row; a run that only rejected rows is a failure.
-  if (!dryRun) await recordAudit(ctx, 'subscribers.import', `${importSummary(report, newsletter.slug)} Status ${status}.`, report.imported > 0 || report.rejected.length === 0);
+  if (!dryRun)
+    await recordAudit(
+      ctx,
+      'subscribers.import',
+      `${importSummary(report, newsletter.slug)} Status ${status}.`,
+      report.imported > 0 || report.rejected.length === 0,
+    );
   return { ...report, newsletter, status, encoding };
 }
 
@@ -86,7 +94,10 @@ export interface ExportCsvInput {
  * audited before the first chunk, so a bad filter fails before anything is sent. `written()`:
  * the subscriptions in the chunks taken so far.
  */
-export async function exportSubscribersCsv(ctx: CoreContext, input: ExportCsvInput = {}): Promise<{ newsletter?: NewsletterRow; chunks: AsyncGenerator<string>; written: () => number }> {
+export async function exportSubscribersCsv(
+  ctx: CoreContext,
+  input: ExportCsvInput = {},
+): Promise<{ newsletter?: NewsletterRow; chunks: AsyncGenerator<string>; written: () => number }> {
   const status: SubscriptionStatus | undefined = input.status === undefined || input.status === '' ? undefined : subscriptionStatus(input.status);
   const newsletter = input.newsletter === undefined || input.newsletter === '' ? undefined : await findNewsletter(ctx, input.newsletter);
   await recordAudit(ctx, 'subscribers.export', `CSV${newsletter ? ` of ${newsletter.slug}` : ''}${status ? ` (${status})` : ''}`);

@@ -5,8 +5,22 @@
 import { suppressionOf } from '../store/consent.js';
 import type { NewsletterRow, SubscriberRow, SubscriptionStatus } from '../store/schema.js';
 import { type DeliveryHistoryRow, deliveryHistory, type SubscriptionWithSlug, subscriptionsWithSlug } from '../store/subscriber-history.js';
-import { countSubscribers, listSubscribers as listRows, SUBSCRIPTION_STATUSES, type SubscriberFilter, type SubscriberListing } from '../store/subscriber-lists.js';
-import { findSubscriberByEmail, getSubscriber, listSubscriptionsOf, removeSubscriber as deleteSubscriber, type SubscribeOutcome, subscribe, upsertSubscriber } from '../store/subscribers.js';
+import {
+  countSubscribers,
+  listSubscribers as listRows,
+  SUBSCRIPTION_STATUSES,
+  type SubscriberFilter,
+  type SubscriberListing,
+} from '../store/subscriber-lists.js';
+import {
+  findSubscriberByEmail,
+  getSubscriber,
+  listSubscriptionsOf,
+  removeSubscriber as deleteSubscriber,
+  type SubscribeOutcome,
+  subscribe,
+  upsertSubscriber,
+} from '../store/subscribers.js';
 import { parseEmailAddress } from '../subscribers/address.js';
 import { cleanName, parseLanguage } from '../subscribers/import.js';
 import { recordAudit } from './audit.js';
@@ -34,7 +48,8 @@ export async function findSubscriber(ctx: Pick<CoreContext, 'db'>, key: string |
 }
 
 /** How a subscriber is named in messages and the audit log. */
-export const subscriberLabel = (s: Pick<SubscriberRow, 'id' | 'email' | 'telegram_chat_id'>) => `subscriber ${s.id} <${s.email ?? `telegram:${s.telegram_chat_id}`}>`;
+export const subscriberLabel = (s: Pick<SubscriberRow, 'id' | 'email' | 'telegram_chat_id'>) =>
+  `subscriber ${s.id} <${s.email ?? `telegram:${s.telegram_chat_id}`}>`;
 
 export interface AddSubscriberInput {
   email: string;
@@ -84,11 +99,16 @@ export async function addSubscriber(ctx: CoreContext, input: AddSubscriberInput)
   const status = input.pending ? 'pending' : 'active';
   const results: AddedSubscription[] = [];
   for (const n of newsletters) {
-    const { subscription, outcome } = await subscribe(ctx.db, { subscriberId: subscriber.id, newsletterId: n.id, channel: 'email', status, consent: { source: ADMIN_CONSENT } }, ctx.now());
+    const { subscription, outcome } = await subscribe(
+      ctx.db,
+      { subscriberId: subscriber.id, newsletterId: n.id, channel: 'email', status, consent: { source: ADMIN_CONSENT } },
+      ctx.now(),
+    );
     results.push({ newsletter: n.slug, outcome, status: subscription.status, subscriptionId: subscription.id });
   }
   const changes = results.filter((r) => r.outcome !== 'unchanged');
-  if (changes.length) await recordAudit(ctx, 'subscriber.add', `${subscriberLabel(subscriber)}: ${changes.map((r) => `${r.newsletter} ${r.outcome} (${r.status})`).join(', ')}`);
+  if (changes.length)
+    await recordAudit(ctx, 'subscriber.add', `${subscriberLabel(subscriber)}: ${changes.map((r) => `${r.newsletter} ${r.outcome} (${r.status})`).join(', ')}`);
   return { subscriber, results, changed: changes.length > 0 };
 }
 
@@ -126,7 +146,8 @@ export async function listSubscribers(ctx: Pick<CoreContext, 'db'>, input: ListS
 
 /** A status name, or CoreError 'invalid' listing the statuses. */
 export function subscriptionStatus(raw: string, field = 'status'): SubscriptionStatus {
-  if (!SUBSCRIPTION_STATUSES.includes(raw as SubscriptionStatus)) throw invalid(`The status must be one of ${SUBSCRIPTION_STATUSES.join(', ')}, got "${raw.slice(0, 40)}".`, field);
+  if (!SUBSCRIPTION_STATUSES.includes(raw as SubscriptionStatus))
+    throw invalid(`The status must be one of ${SUBSCRIPTION_STATUSES.join(', ')}, got "${raw.slice(0, 40)}".`, field);
   return raw as SubscriptionStatus;
 }
 

@@ -53,7 +53,12 @@ export async function confirmSignUp(ctx: SubscriberContext, input: { subscriptio
   if (outcome !== 'confirmed') return outcome;
   const subscriber = await getSubscriber(ctx.db, subscription.subscriber_id);
   if (subscriber?.email) await liftSuppression(ctx.db, subscriber.email, ['unsubscribed-all']);
-  await auditAsSubscriber(ctx, subscription.subscriber_id, 'subscriber.confirm', `subscription ${subscription.id} (newsletter ${subscription.newsletter_id}) confirmed`);
+  await auditAsSubscriber(
+    ctx,
+    subscription.subscriber_id,
+    'subscriber.confirm',
+    `subscription ${subscription.id} (newsletter ${subscription.newsletter_id}) confirmed`,
+  );
   return outcome;
 }
 
@@ -61,12 +66,20 @@ export async function confirmSignUp(ctx: SubscriberContext, input: { subscriptio
  * Ends one subscription (and suppresses its deliveries not yet sent). `source` says how: the
  * one-click header, the page's button, the preferences page, the bot.
  */
-export async function unsubscribeOne(ctx: SubscriberContext, input: { subscriptionId: number; ip?: string | null; source: string }): Promise<'unsubscribed' | 'already' | 'gone'> {
+export async function unsubscribeOne(
+  ctx: SubscriberContext,
+  input: { subscriptionId: number; ip?: string | null; source: string },
+): Promise<'unsubscribed' | 'already' | 'gone'> {
   const subscription = await getSubscription(ctx.db, input.subscriptionId);
   if (!subscription) return 'gone';
   const outcome = await unsubscribe(ctx.db, subscription.id, { ip: input.ip, source: input.source }, ctx.now());
   if (outcome === 'unsubscribed') {
-    await auditAsSubscriber(ctx, subscription.subscriber_id, 'subscriber.unsubscribe', `subscription ${subscription.id} (newsletter ${subscription.newsletter_id}) ended: ${input.source}`);
+    await auditAsSubscriber(
+      ctx,
+      subscription.subscriber_id,
+      'subscriber.unsubscribe',
+      `subscription ${subscription.id} (newsletter ${subscription.newsletter_id}) ended: ${input.source}`,
+    );
   }
   return outcome;
 }
@@ -117,9 +130,18 @@ export async function changePreferences(ctx: SubscriberContext, input: { subscri
   if (change.action === 'subscribe') {
     const newsletter = await getNewsletter(ctx.db, change.newsletterId);
     if (!subscriber.email || !newsletter?.enabled || subscriptions.some((s) => s.newsletter_id === newsletter.id && s.channel === 'email')) throw badChange();
-    const { subscription } = await subscribe(ctx.db, { subscriberId: subscriber.id, newsletterId: newsletter.id, channel: 'email', status: 'active', consent }, now);
+    const { subscription } = await subscribe(
+      ctx.db,
+      { subscriberId: subscriber.id, newsletterId: newsletter.id, channel: 'email', status: 'active', consent },
+      now,
+    );
     await welcomeBack();
-    return void (await auditAsSubscriber(ctx, subscriber.id, 'subscriber.add', `${subscriberLabel(subscriber)}: ${newsletter.slug} created (active) from the preferences page, subscription ${subscription.id}`));
+    return void (await auditAsSubscriber(
+      ctx,
+      subscriber.id,
+      'subscriber.add',
+      `${subscriberLabel(subscriber)}: ${newsletter.slug} created (active) from the preferences page, subscription ${subscription.id}`,
+    ));
   }
   await unsubscribeEverything(ctx, subscriber, subscriptions, ip);
 }
@@ -128,7 +150,8 @@ async function unsubscribeEverything(ctx: SubscriberContext, subscriber: Subscri
   const now = ctx.now();
   const ended: number[] = [];
   for (const s of subscriptions) {
-    if ((s.status === 'active' || s.status === 'pending') && (await unsubscribe(ctx.db, s.id, { ip, source: 'preferences-all' }, now)) === 'unsubscribed') ended.push(s.id);
+    if ((s.status === 'active' || s.status === 'pending') && (await unsubscribe(ctx.db, s.id, { ip, source: 'preferences-all' }, now)) === 'unsubscribed')
+      ended.push(s.id);
   }
   if (subscriber.email && (await suppress(ctx.db, { address: subscriber.email, channel: 'email', reason: 'unsubscribed-all' }, now))) {
     await recordEvent(ctx.db, { type: 'suppressed', subscriberId: subscriber.id, address: subscriber.email, ip, detail: 'unsubscribed-all', now });

@@ -42,7 +42,8 @@ export interface BindResult {
 
 function chatKey(chat: string | number): string | number {
   const s = String(chat).trim();
-  if (!/^(@[A-Za-z0-9_]{4,64}|-?\d{1,20})$/.test(s)) throw invalid(`"${s.slice(0, 80)}" is not a chat: give its numeric id (e.g. -1001234567890) or @username.`, 'chat');
+  if (!/^(@[A-Za-z0-9_]{4,64}|-?\d{1,20})$/.test(s))
+    throw invalid(`"${s.slice(0, 80)}" is not a chat: give its numeric id (e.g. -1001234567890) or @username.`, 'chat');
   return /^-?\d+$/.test(s) ? Number(s) : s;
 }
 
@@ -91,7 +92,9 @@ export async function bindTelegramChat(ctx: CoreContext & TelegramAdapters, inpu
 export async function unbindTelegramChat(ctx: CoreContext & TelegramAdapters, input: BindInput): Promise<BindResult> {
   const { check, address, newsletter, base } = await target(ctx, input);
   const subscriber = await findSubscriberByChat(ctx.db, address);
-  const sub = subscriber ? (await listSubscriptionsOf(ctx.db, subscriber.id)).find((s) => s.channel === 'telegram' && s.newsletter_id === newsletter.id) : undefined;
+  const sub = subscriber
+    ? (await listSubscriptionsOf(ctx.db, subscriber.id)).find((s) => s.channel === 'telegram' && s.newsletter_id === newsletter.id)
+    : undefined;
   const done = sub !== undefined && (await unsubscribe(ctx.db, sub.id, { source: ADMIN_CONSENT }, ctx.now())) === 'unsubscribed';
   if (!done) return { ...base, outcome: 'not-bound' };
   await recordAudit(ctx, 'telegram.unbind', `${address} (${check.title}) ${newsletter.slug}`);
@@ -131,12 +134,17 @@ export interface ChatSubscriptionInput {
  * A private chat subscribes itself (active at once: Telegram has proven the chat is the person's)
  * or unsubscribes. CoreError 'not_found' for a newsletter that does not exist or is paused.
  */
-export async function setChatSubscription(ctx: CoreContext, input: ChatSubscriptionInput): Promise<{ outcome: ChatSubscriptionOutcome; newsletter: NewsletterRow }> {
+export async function setChatSubscription(
+  ctx: CoreContext,
+  input: ChatSubscriptionInput,
+): Promise<{ outcome: ChatSubscriptionOutcome; newsletter: NewsletterRow }> {
   const newsletter = await findNewsletter(ctx, input.newsletter);
   if (!newsletter.enabled) throw notFound(`The newsletter "${newsletter.slug}" is paused.`);
   const now = ctx.now();
   const existing = await findSubscriberByChat(ctx.db, input.chatId);
-  const current = existing ? (await listSubscriptionsOf(ctx.db, existing.id)).find((s) => s.channel === 'telegram' && s.newsletter_id === newsletter.id) : undefined;
+  const current = existing
+    ? (await listSubscriptionsOf(ctx.db, existing.id)).find((s) => s.channel === 'telegram' && s.newsletter_id === newsletter.id)
+    : undefined;
   const done = (outcome: ChatSubscriptionOutcome) => ({ outcome, newsletter });
   if (!input.on) {
     if (!current || !isOn(current)) return done('notSubscribed');
@@ -146,10 +154,18 @@ export async function setChatSubscription(ctx: CoreContext, input: ChatSubscript
   }
   const subscriber = existing ?? (await upsertSubscriber(ctx.db, { telegramChatId: input.chatId, name: input.name ?? null, language: input.language }, now));
   const consent = { source: 'telegram', version: CONSENT_VERSION };
-  const { subscription, outcome } = await subscribe(ctx.db, { subscriberId: subscriber.id, newsletterId: newsletter.id, channel: 'telegram', status: 'active', consent }, now);
+  const { subscription, outcome } = await subscribe(
+    ctx.db,
+    { subscriberId: subscriber.id, newsletterId: newsletter.id, channel: 'telegram', status: 'active', consent },
+    now,
+  );
   if (outcome === 'unchanged' && isOn(subscription)) return done('alreadySubscribed');
   // Blocked after a failed delivery: the person writing to us from this chat shows it works again.
   if (outcome === 'unchanged' && !(await reactivateBlocked(ctx.db, subscription.id, input.chatId, now))) return done('blockedSubscription');
-  await recordAudit(ctx, 'subscriber.add', `subscriber ${subscriber.id} <telegram:${input.chatId}>: ${newsletter.slug} ${outcome === 'unchanged' ? 'reactivated' : outcome} (active)`);
+  await recordAudit(
+    ctx,
+    'subscriber.add',
+    `subscriber ${subscriber.id} <telegram:${input.chatId}>: ${newsletter.slug} ${outcome === 'unchanged' ? 'reactivated' : outcome} (active)`,
+  );
   return done('subscribed');
 }

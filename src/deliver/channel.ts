@@ -23,10 +23,7 @@ export class DeliveryError extends Error {
   /** Suppress the address (hard bounce: no such user, blocked the bot …), not only fail this row. */
   readonly suppress: boolean;
 
-  constructor(
-    message: string,
-    opts: { permanent: boolean; retryAfterMs?: number; uncertain?: boolean; code?: number; suppress?: boolean; cause?: unknown },
-  ) {
+  constructor(message: string, opts: { permanent: boolean; retryAfterMs?: number; uncertain?: boolean; code?: number; suppress?: boolean; cause?: unknown }) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'DeliveryError';
     this.permanent = opts.permanent;

@@ -35,7 +35,11 @@ export function dkimSigner(settings: DkimSettings): DkimSigner {
     const bodyHash = createHash('sha256').update(message.body, 'latin1').digest('base64');
     const signature = sign(message.headers, 'sha256', bodyHash, options);
     if (!signature) throw new Error('DKIM signing failed');
-    const covered = /\bh=([^;]*)/.exec(signature.replace(/\r\n\s*/g, ''))?.[1]?.toLowerCase().split(':') ?? [];
+    const covered =
+      /\bh=([^;]*)/
+        .exec(signature.replace(/\r\n\s*/g, ''))?.[1]
+        ?.toLowerCase()
+        .split(':') ?? [];
     const missing = REQUIRED_SIGNED.filter((h) => !covered.includes(h));
     if (missing.length) throw new Error(`DKIM signature does not cover ${missing.join(', ')}`);
     return signature;

@@ -10,16 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EmailContent, EmailDelivery } from './channel.js';
 import { type Pieces, type PlaceholderValues, SUBJECT_MAX, cleanRecipientName, joinPieces, personalizedParts } from '../digest/personalize.js';
-import {
-  headerUrl,
-  listIdHeader,
-  mailAddress,
-  mailbox,
-  mailtoUri,
-  messageIdHeader,
-  rfc5322Date,
-  unstructured,
-} from './mime-headers.js';
+import { headerUrl, listIdHeader, mailAddress, mailbox, mailtoUri, messageIdHeader, rfc5322Date, unstructured } from './mime-headers.js';
 import { type BodyPiece, type QpTemplate, fillQpPieces, qpCheaper, qpTemplate } from './qp.js';
 
 export { InvalidHeaderError, isMailAddress } from './mime-headers.js';

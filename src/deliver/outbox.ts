@@ -18,7 +18,12 @@ export interface OutboxChannelOptions {
 /** A file-name-safe form of the address's local part (the address itself is already validated). */
 function safeLocalPart(address: string): string {
   const local = address.slice(0, address.lastIndexOf('@'));
-  return local.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 64) || 'recipient';
+  return (
+    local
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .replace(/^\.+/, '_')
+      .slice(0, 64) || 'recipient'
+  );
 }
 
 /** Where outboxChannel writes a delivery: `<dir>/<digestId>/<deliveryId>-<local part>.eml`. */

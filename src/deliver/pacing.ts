@@ -85,11 +85,15 @@ export class Pacer {
       signal?.throwIfAborted();
       const waiter: Waiter = { chat, grant: resolve };
       this.waiters.push(waiter);
-      signal?.addEventListener('abort', () => {
-        if (!this.waiters.includes(waiter)) return;
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(signal.reason);
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          if (!this.waiters.includes(waiter)) return;
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          reject(signal.reason);
+        },
+        { once: true },
+      );
       this.pump();
     });
   }
@@ -167,10 +171,13 @@ export class Pacer {
     if (this.timer) this.clock.clearTimeout(this.timer.handle);
     this.timer = null;
     if (at === Number.POSITIVE_INFINITY) return;
-    const handle = this.clock.setTimeout(() => {
-      this.timer = null;
-      this.pump();
-    }, Math.max(1, Math.ceil(at - now)));
+    const handle = this.clock.setTimeout(
+      () => {
+        this.timer = null;
+        this.pump();
+      },
+      Math.max(1, Math.ceil(at - now)),
+    );
     this.timer = { handle, at };
   }
 

@@ -57,7 +57,10 @@ export function qpLine(line: string): string {
 
 /** A whole text as QP lines joined by CRLF (CR before LF is dropped; a lone CR is encoded). */
 export function qpText(s: string): string {
-  return s.split('\n').map((l) => qpLine(l.endsWith('\r') ? l.slice(0, -1) : l)).join('\r\n');
+  return s
+    .split('\n')
+    .map((l) => qpLine(l.endsWith('\r') ? l.slice(0, -1) : l))
+    .join('\r\n');
 }
 
 /** A stretch of encoded body every recipient of a digest shares: its text, and its bytes made once. */

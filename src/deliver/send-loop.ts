@@ -10,7 +10,16 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '../log.js';
 import type { DialectName } from '../store/db.js';
-import { activeSubscriptionIds, claimDeliveries, markFailed, markRetry, markSent, markSuppressed, releaseDeliveries, subscriberNames } from '../store/deliveries.js';
+import {
+  activeSubscriptionIds,
+  claimDeliveries,
+  markFailed,
+  markRetry,
+  markSent,
+  markSuppressed,
+  releaseDeliveries,
+  subscriberNames,
+} from '../store/deliveries.js';
 import type { Database, DeliveryRow } from '../store/schema.js';
 import { recordEvent, suppress, suppressedAmong } from '../store/subscriber-events.js';
 import { setChannelStatus } from '../store/subscribers.js';
@@ -85,10 +94,19 @@ export async function runSendLoop(deps: SendLoopDeps, channel: DeliveryChannel, 
   const stopped = () => Boolean(opts.signal?.aborted) || fatal !== null;
   const refill = async () => {
     const now = deps.now();
-    const rows = await claimDeliveries(deps.db, deps.dialect, { channel: channel.name, limit: channel.claimLimit(opts.concurrency), leaseMs: opts.leaseMs, now, digestId: opts.digestId });
+    const rows = await claimDeliveries(deps.db, deps.dialect, {
+      channel: channel.name,
+      limit: channel.claimLimit(opts.concurrency),
+      leaseMs: opts.leaseMs,
+      now,
+      digestId: opts.digestId,
+    });
     if (rows.length === 0) exhausted = true;
     const sendable = await recheck(deps, rows, progress);
-    const names = await subscriberNames(deps.db, sendable.map((r) => r.subscriber_id));
+    const names = await subscriberNames(
+      deps.db,
+      sendable.map((r) => r.subscriber_id),
+    );
     queue.push(...sendable.map((row) => ({ row, name: names.get(row.subscriber_id) ?? null })));
   };
   const take = async () => {
@@ -113,13 +131,26 @@ export async function runSendLoop(deps: SendLoopDeps, channel: DeliveryChannel, 
   } finally {
     await marks.flush();
     // Claimed but never started: pending again now, not only when the lease runs out.
-    await releaseDeliveries(deps.db, queue.splice(0).map((q) => q.row.id), deps.now());
+    await releaseDeliveries(
+      deps.db,
+      queue.splice(0).map((q) => q.row.id),
+      deps.now(),
+    );
   }
   if (fatal) throw fatal;
   return progress;
 }
 
-async function deliver(deps: SendLoopDeps, channel: DeliveryChannel, opts: SendOptions, row: DeliveryRow, name: string | null, marks: MarkBuffer, progress: SendProgress, onFatal: (e: unknown) => void): Promise<void> {
+async function deliver(
+  deps: SendLoopDeps,
+  channel: DeliveryChannel,
+  opts: SendOptions,
+  row: DeliveryRow,
+  name: string | null,
+  marks: MarkBuffer,
+  progress: SendProgress,
+  onFatal: (e: unknown) => void,
+): Promise<void> {
   const started = deps.observe ? performance.now() : 0;
   const observe = (outcome: 'ok' | 'failed') => deps.observe?.(channel.name, (performance.now() - started) / 1000, outcome);
   try {
@@ -168,17 +199,35 @@ async function failed(deps: SendLoopDeps, channel: DeliveryChannel, opts: SendOp
   // A Telegram chat that blocked the bot gets no suppression entry: subscribing again in the bot is welcome.
   if (channel.hardBounce.suppress) await suppress(deps.db, { address: row.address, channel: row.channel, reason: 'hard-bounce', detail: message }, now);
   await setChannelStatus(deps.db, row.subscriber_id, row.channel, channel.hardBounce.status, now);
-  await recordEvent(deps.db, { type: 'bounce-hard', subscriberId: row.subscriber_id, subscriptionId: row.subscription_id, address: row.address, detail: message, now });
+  await recordEvent(deps.db, {
+    type: 'bounce-hard',
+    subscriberId: row.subscriber_id,
+    subscriptionId: row.subscription_id,
+    address: row.address,
+    detail: message,
+    now,
+  });
 }
 
 /** Rows whose subscription ended or whose address was suppressed since the ledger was written. */
 async function recheck(deps: Pick<SendLoopDeps, 'db' | 'now'>, rows: DeliveryRow[], progress: SendProgress): Promise<DeliveryRow[]> {
   if (rows.length === 0) return rows;
-  const active = await activeSubscriptionIds(deps.db, rows.map((r) => r.subscription_id));
-  const suppressed = await suppressedAmong(deps.db, rows.map((r) => r.address));
+  const active = await activeSubscriptionIds(
+    deps.db,
+    rows.map((r) => r.subscription_id),
+  );
+  const suppressed = await suppressedAmong(
+    deps.db,
+    rows.map((r) => r.address),
+  );
   const gone = rows.filter((r) => !active.has(r.subscription_id) || suppressed.has(r.address));
   if (gone.length) {
-    await markSuppressed(deps.db, gone.map((r) => r.id), 'unsubscribed or suppressed before sending', deps.now());
+    await markSuppressed(
+      deps.db,
+      gone.map((r) => r.id),
+      'unsubscribed or suppressed before sending',
+      deps.now(),
+    );
     progress.suppressed += gone.length;
   }
   return rows.filter((r) => !gone.includes(r));

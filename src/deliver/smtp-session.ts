@@ -65,9 +65,7 @@ export class SmtpSession {
   private constructor(private readonly opts: SessionOptions) {
     const where = `${opts.host}:${opts.port}`;
     this.reader = new ReplyReader(where, opts.timeoutMs, (err) => this.destroy(err));
-    this.socket = opts.secure
-      ? tlsConnect({ host: opts.host, port: opts.port, ...tlsOptions(opts) })
-      : netConnect({ host: opts.host, port: opts.port });
+    this.socket = opts.secure ? tlsConnect({ host: opts.host, port: opts.port, ...tlsOptions(opts) }) : netConnect({ host: opts.host, port: opts.port });
     this.tcp = this.socket;
     this.attach(this.socket);
   }
@@ -129,7 +127,11 @@ export class SmtpSession {
     await this.hello();
     if (!this.opts.secure && (this.extensions.has('STARTTLS') || this.opts.requireTls)) {
       if (!this.extensions.has('STARTTLS')) {
-        throw new SmtpError(`${this.where()} does not offer STARTTLS, and TLS is required (${this.opts.auth ? 'SMTP_URL has a login' : 'tls=required'}); use smtps:// or a server with STARTTLS`, 'ETLS', 'STARTTLS');
+        throw new SmtpError(
+          `${this.where()} does not offer STARTTLS, and TLS is required (${this.opts.auth ? 'SMTP_URL has a login' : 'tls=required'}); use smtps:// or a server with STARTTLS`,
+          'ETLS',
+          'STARTTLS',
+        );
       }
       this.expectCode(await this.command('STARTTLS', 'STARTTLS'), 220);
       await this.upgrade();
@@ -198,7 +200,11 @@ export class SmtpSession {
       replies = await Promise.all(pending);
     } else {
       replies = [];
-      for (const [line, command] of [[mailLine.slice(0, -2), 'MAIL FROM'], [rcptLine.slice(0, -2), 'RCPT TO'], ['DATA', 'DATA']] as const) {
+      for (const [line, command] of [
+        [mailLine.slice(0, -2), 'MAIL FROM'],
+        [rcptLine.slice(0, -2), 'RCPT TO'],
+        ['DATA', 'DATA'],
+      ] as const) {
         const reply = await this.command(line, command).catch(asError);
         replies.push(reply);
         if (reply instanceof SmtpError || reply.code >= 400) break;

@@ -45,15 +45,35 @@ export interface BotApiClientOptions {
 }
 
 // Failures before the request could have been written: safe to send again.
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']);
+const NOT_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
 
 export function redactToken(text: string, token: string): string {
-  return text.split(token).join('<redacted>').replace(/\/bot\d{1,20}:[A-Za-z0-9_-]+/g, '/bot<redacted>');
+  return text
+    .split(token)
+    .join('<redacted>')
+    .replace(/\/bot\d{1,20}:[A-Za-z0-9_-]+/g, '/bot<redacted>');
 }
 
 export function botApiClient(opts: BotApiClientOptions): BotApiClient {
   const timeout = opts.timeoutMs ?? 30_000;
-  const agent = new Agent({ connections: opts.connections ?? 64, keepAliveTimeout: 30_000, connectTimeout: Math.min(timeout, 10_000), headersTimeout: timeout, bodyTimeout: timeout });
+  const agent = new Agent({
+    connections: opts.connections ?? 64,
+    keepAliveTimeout: 30_000,
+    connectTimeout: Math.min(timeout, 10_000),
+    headersTimeout: timeout,
+    bodyTimeout: timeout,
+  });
   const base = opts.apiRoot.replace(/\/+$/, '');
   const redact = (s: string) => redactToken(s, opts.token);
   return {
@@ -80,7 +100,12 @@ export function botApiClient(opts: BotApiClientOptions): BotApiClient {
       }
       if (body?.ok === true && status < 300) return body.result as T;
       const retryAfter = body?.parameters?.retry_after;
-      throw new BotApiError(method, body?.error_code ?? status, redact(body?.description ?? `HTTP ${status} without a Bot API reply`), typeof retryAfter === 'number' ? retryAfter * 1000 : undefined);
+      throw new BotApiError(
+        method,
+        body?.error_code ?? status,
+        redact(body?.description ?? `HTTP ${status} without a Bot API reply`),
+        typeof retryAfter === 'number' ? retryAfter * 1000 : undefined,
+      );
     },
     close: () => agent.close(),
   };

@@ -62,7 +62,8 @@ export function telegramPartsLoader(db: Kysely<Database>): (digestId: number) =>
   return cachedLoader(async (digestId: number): Promise<readonly TelegramPart[]> => {
     const row = await digestForTelegram(db, digestId);
     const parts: unknown = row?.status === 'ready' && row.telegram ? JSON.parse(row.telegram) : null;
-    if (!Array.isArray(parts) || parts.length === 0) throw new Error(`digest ${digestId} has no Telegram messages to send (status ${row?.status ?? 'missing'})`);
+    if (!Array.isArray(parts) || parts.length === 0)
+      throw new Error(`digest ${digestId} has no Telegram messages to send (status ${row?.status ?? 'missing'})`);
     return parts as TelegramPart[];
   });
 }

@@ -61,14 +61,26 @@ export function telegramChannel(deps: { api: BotApiClient; pacer: Pacer; log: Lo
   async function sendPart(target: TelegramTarget, part: TelegramPart, signal: AbortSignal | undefined): Promise<{ message_id?: number }> {
     const where = { chat_id: target.chatId, ...(target.threadId === undefined ? {} : { message_thread_id: target.threadId }) };
     const text = (html: string, plain: boolean) =>
-      paced(target.chatId, signal, 'sendMessage', { ...where, text: plain ? plainText(html, TEXT_LIMIT) : html, ...(plain ? {} : { parse_mode: 'HTML' }), ...(part.kind === 'text' ? { link_preview_options: { is_disabled: part.disableLinkPreview } } : {}) });
+      paced(target.chatId, signal, 'sendMessage', {
+        ...where,
+        text: plain ? plainText(html, TEXT_LIMIT) : html,
+        ...(plain ? {} : { parse_mode: 'HTML' }),
+        ...(part.kind === 'text' ? { link_preview_options: { is_disabled: part.disableLinkPreview } } : {}),
+      });
     if (part.kind === 'text') return withPlainFallback((plain) => text(part.html, plain), log);
-    const photo = (plain: boolean) => paced(target.chatId, signal, 'sendPhoto', { ...where, photo: part.photoUrl, caption: plain ? plainText(part.captionHtml, CAPTION_LIMIT) : part.captionHtml, ...(plain ? {} : { parse_mode: 'HTML' }) });
+    const photo = (plain: boolean) =>
+      paced(target.chatId, signal, 'sendPhoto', {
+        ...where,
+        photo: part.photoUrl,
+        caption: plain ? plainText(part.captionHtml, CAPTION_LIMIT) : part.captionHtml,
+        ...(plain ? {} : { parse_mode: 'HTML' }),
+      });
     try {
       return await withPlainFallback(photo, log);
     } catch (err) {
       // An image Telegram cannot fetch must not cost the reader the item: send its text alone.
-      if (!(err instanceof BotApiError && err.code === 400 && /photo|HTTP URL|web page content|IMAGE_PROCESS|file identifier/i.test(err.description))) throw err;
+      if (!(err instanceof BotApiError && err.code === 400 && /photo|HTTP URL|web page content|IMAGE_PROCESS|file identifier/i.test(err.description)))
+        throw err;
       log.warn({ chat: target.chatId, err: err.description }, 'telegram: photo refused; sending the caption as text');
       return withPlainFallback((plain) => text(part.captionHtml, plain), log);
     }
@@ -123,7 +135,9 @@ function deliveryError(err: unknown, target: TelegramTarget, pacer: Pacer, which
   if (!(err instanceof BotApiError)) return err instanceof Error ? err : new Error(String(err));
   const msg = `${which}: ${err.code} ${err.description}`;
   if (err.code === 401 || err.code === 404) {
-    return new TelegramSetupError(`the Bot API refused the bot token or method (${err.code} ${err.description}); check TELEGRAM_BOT_TOKEN and TELEGRAM_API_ROOT`);
+    return new TelegramSetupError(
+      `the Bot API refused the bot token or method (${err.code} ${err.description}); check TELEGRAM_BOT_TOKEN and TELEGRAM_API_ROOT`,
+    );
   }
   if (err.code === 429) {
     const wait = err.retryAfterMs ?? 1000;

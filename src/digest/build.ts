@@ -97,7 +97,12 @@ function isUniqueViolation(err: unknown): boolean {
  * the slot or recording anything, so no article is consumed. `covers`: the missed slots a
  * catch-up digest stands for (its window already reaches back over them).
  */
-export async function buildDigest(deps: BuildDeps, newsletter: NewsletterRow, slotAt: Date, opts: { preview?: boolean; covers?: readonly Date[] } = {}): Promise<BuildResult> {
+export async function buildDigest(
+  deps: BuildDeps,
+  newsletter: NewsletterRow,
+  slotAt: Date,
+  opts: { preview?: boolean; covers?: readonly Date[] } = {},
+): Promise<BuildResult> {
   const { db, log } = deps;
   if (opts.preview) {
     const window = await digestWindow(db, newsletter, slotAt);

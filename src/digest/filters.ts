@@ -126,7 +126,10 @@ export function compileFilter(filters: NewsletterFilters): ArticleFilter {
       if (include.length > 0) {
         const hits = matchingKeywords(folded, include);
         if (hits.length === 0) return { pass: false, why: 'matches no keyword' };
-        const shown = hits.slice(0, MAX_REASON_KEYWORDS).map((k) => `"${k}"`).join(', ');
+        const shown = hits
+          .slice(0, MAX_REASON_KEYWORDS)
+          .map((k) => `"${k}"`)
+          .join(', ');
         const more = hits.length > MAX_REASON_KEYWORDS ? ` and ${hits.length - MAX_REASON_KEYWORDS} more` : '';
         reasons.unshift(`matches keyword${hits.length > 1 ? 's' : ''} ${shown}${more}`);
       }

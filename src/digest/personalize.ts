@@ -80,7 +80,13 @@ export function capText(s: string, max: number): string {
 
 // Handlebars' own escapes, so a personalized email is byte-identical to a per-recipient render.
 const ESCAPES: Record<string, string> = {
-  '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;', '`': '&#x60;', '=': '&#x3D;',
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#x27;',
+  '`': '&#x60;',
+  '=': '&#x3D;',
 };
 
 /** Escaped for HTML text and quoted attribute values alike. */

@@ -105,7 +105,10 @@ export function emailView(model: DigestModel, sender: SenderInfo, recipient: Rec
       })),
     sender: {
       organization: clean(sender.organization),
-      postalLines: sender.postalAddress.split(/\r\n|\r|\n/).map(clean).filter(Boolean),
+      postalLines: sender.postalAddress
+        .split(/\r\n|\r|\n/)
+        .map(clean)
+        .filter(Boolean),
       publicUrl: safeUrl(sender.publicUrl),
     },
     recipient,
@@ -145,12 +148,7 @@ export async function compileMjml(mjml: string, templates: LoadedTemplates, name
       return `${where} (line ${e.line} after expansion, <${e.tagName}>): ${e.message}`;
     });
     const first = locateLine(lines[(issues[0]?.line ?? 1) - 1] ?? '', issues[0]?.tagName ?? '', templates.sources);
-    throw new TemplateError(
-      `MJML validation failed for ${name}:\n  ${details.join('\n  ')}`,
-      first?.name ?? name,
-      first?.line ?? null,
-      details,
-    );
+    throw new TemplateError(`MJML validation failed for ${name}:\n  ${details.join('\n  ')}`, first?.name ?? name, first?.line ?? null, details);
   }
 }
 
@@ -171,7 +169,10 @@ export function compactHtml(html: string): string {
 }
 
 function tidyText(s: string): string {
-  return `${s.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim()}\n`;
+  return `${s
+    .replace(/[ \t]+$/gm, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
 }
 
 async function renderParts(model: DigestModel, sender: SenderInfo, recipient: RecipientView, opts: RenderEmailOptions) {

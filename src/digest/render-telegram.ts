@@ -10,9 +10,7 @@ import { formatDate, t } from '../i18n/index.js';
 import type { DigestItem, DigestModel } from './model.js';
 import { escapeHtml } from './telegram-html.js';
 
-export type TelegramPart =
-  | { kind: 'text'; html: string; disableLinkPreview: boolean }
-  | { kind: 'photo'; photoUrl: string; captionHtml: string };
+export type TelegramPart = { kind: 'text'; html: string; disableLinkPreview: boolean } | { kind: 'photo'; photoUrl: string; captionHtml: string };
 
 export interface TelegramRenderOptions {
   /** Per message, in UTF-16 units of visible text (Telegram's limit: 4096). */
@@ -184,7 +182,11 @@ const LONE_SURROGATES = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])
 const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
 const cleanText = (s: string) => s.replace(LONE_SURROGATES, '\ufffd').replace(CONTROLS, ' ');
 const oneLine = (s: string) => cleanText(s).replace(/\s+/g, ' ').trim();
-const paragraphText = (s: string) => cleanText(s).replace(/[^\S\n]+/g, ' ').replace(/ ?\n[\s]*/g, '\n').trim();
+const paragraphText = (s: string) =>
+  cleanText(s)
+    .replace(/[^\S\n]+/g, ' ')
+    .replace(/ ?\n[\s]*/g, '\n')
+    .trim();
 
 // ---- Cutting one oversized block -------------------------------------------------------------
 // Node 20's Intl.Segmenter costs ~3 µs per segment when iterated and `containing()` is linear in

@@ -93,7 +93,13 @@ export async function selectArticles(db: Kysely<Database>, newsletter: Newslette
 
   const clusters = new Map<string, Scored[]>();
   for (const row of rows) {
-    const verdict = filter.test({ title: row.title, text: row.text ?? '', category: row.category, categories: parseList(row.categories), sourceId: row.source_id });
+    const verdict = filter.test({
+      title: row.title,
+      text: row.text ?? '',
+      category: row.category,
+      categories: parseList(row.categories),
+      sourceId: row.source_id,
+    });
     if (!verdict.pass) continue;
     const age = Math.max(0, opts.now.getTime() - Date.parse(row.published_at));
     const scored = { row, score: weightOf(row.source_id) * 0.5 ** (age / halfLifeMs), reasons: verdict.reasons };

@@ -10,8 +10,16 @@
 // are UTF-16 code units, so `&amp;` counts one unit, `<b>` none and an astral emoji two.
 
 export type TelegramEntityType =
-  | 'bold' | 'italic' | 'underline' | 'strikethrough' | 'spoiler' | 'text_link' | 'code' | 'pre'
-  | 'blockquote' | 'expandable_blockquote';
+  | 'bold'
+  | 'italic'
+  | 'underline'
+  | 'strikethrough'
+  | 'spoiler'
+  | 'text_link'
+  | 'code'
+  | 'pre'
+  | 'blockquote'
+  | 'expandable_blockquote';
 
 /** The Bot API MessageEntity shape: offsets and lengths in UTF-16 code units. */
 export interface TelegramEntity {
@@ -33,9 +41,21 @@ export class TelegramHtmlError extends Error {
 }
 
 const TAG_TYPE: Readonly<Record<string, TelegramEntityType>> = {
-  b: 'bold', strong: 'bold', i: 'italic', em: 'italic', u: 'underline', ins: 'underline',
-  s: 'strikethrough', strike: 'strikethrough', del: 'strikethrough', 'tg-spoiler': 'spoiler',
-  span: 'spoiler', a: 'text_link', code: 'code', pre: 'pre', blockquote: 'blockquote',
+  b: 'bold',
+  strong: 'bold',
+  i: 'italic',
+  em: 'italic',
+  u: 'underline',
+  ins: 'underline',
+  s: 'strikethrough',
+  strike: 'strikethrough',
+  del: 'strikethrough',
+  'tg-spoiler': 'spoiler',
+  span: 'spoiler',
+  a: 'text_link',
+  code: 'code',
+  pre: 'pre',
+  blockquote: 'blockquote',
 };
 const NAMED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"' };
 const ESCAPE: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };

@@ -108,18 +108,10 @@ function checkTemplate(name: string, source: string): hbs.AST.Program {
     const include = /<mj-include\b/i.exec(text);
     if (include) {
       const at = (line ?? 1) + text.slice(0, include.index).split('\n').length - 1;
-      throw new TemplateError(
-        `template ${name}:${at}: <mj-include> is not supported; use a Handlebars partial ({{> name}}) from partials/`,
-        name,
-        at,
-      );
+      throw new TemplateError(`template ${name}:${at}: <mj-include> is not supported; use a Handlebars partial ({{> name}}) from partials/`, name, at);
     }
     if (n.type === 'MustacheStatement' && n.escaped === false) {
-      throw new TemplateError(
-        `template ${name}:${line}: unescaped output ({{{…}}} or {{& …}}) is not allowed; use {{…}}, every value is escaped`,
-        name,
-        line,
-      );
+      throw new TemplateError(`template ${name}:${line}: unescaped output ({{{…}}} or {{& …}}) is not allowed; use {{…}}, every value is escaped`, name, line);
     }
     if (n.type === 'Decorator' || n.type === 'DecoratorBlock') {
       throw new TemplateError(`template ${name}:${line}: decorators are not allowed`, name, line);
@@ -164,12 +156,7 @@ function compileAll(files: TemplateSource[], set: TemplateSet): LoadedTemplates 
 type CompileOptions = NonNullable<Parameters<typeof Handlebars.compile>[1]>;
 
 /** The templates of `set` from `userDir` (falling back to `bundledDir` file by file), compiled once per change. */
-export async function loadTemplates(
-  set: TemplateSet,
-  bundledDir: string,
-  userDir: string | undefined,
-  cache: TemplateCache,
-): Promise<LoadedTemplates> {
+export async function loadTemplates(set: TemplateSet, bundledDir: string, userDir: string | undefined, cache: TemplateCache): Promise<LoadedTemplates> {
   const dir = userDir ? path.resolve(userDir) : undefined;
   if (dir && !(await stat(dir).catch(() => null))?.isDirectory()) {
     throw new TemplateError(`templates directory ${dir} does not exist or is not a directory`, dir);
@@ -179,9 +166,7 @@ export async function loadTemplates(
   const key = `${dir ?? ''}\u0000${bundledDir}`;
   const hit = cache.entries.get(key);
   if (hit?.signature === signature) return hit.templates;
-  const sources = await Promise.all(
-    files.map(async (f) => ({ name: f.name, path: f.path, source: await readFile(f.path, 'utf8') })),
-  );
+  const sources = await Promise.all(files.map(async (f) => ({ name: f.name, path: f.path, source: await readFile(f.path, 'utf8') })));
   const templates = compileAll(sources, set);
   cache.entries.set(key, { signature, templates });
   return templates;

@@ -72,8 +72,7 @@ function notFound(reply: FastifyReply, lang = 'en'): FastifyReply {
 export function registerArchive(app: FastifyInstance, deps: ArchiveDeps): void {
   const { db, sender } = deps;
   // Archives stay readable when a newsletter is disabled: emails already sent link to them.
-  const newsletterBySlug = (slug: string): Promise<NewsletterRow | undefined> =>
-    slug.length > 64 ? Promise.resolve(undefined) : getNewsletter(db, slug);
+  const newsletterBySlug = (slug: string): Promise<NewsletterRow | undefined> => (slug.length > 64 ? Promise.resolve(undefined) : getNewsletter(db, slug));
 
   app.get('/', async (_request, reply) => {
     const newsletters = await listNewsletters(db, { enabled: true });

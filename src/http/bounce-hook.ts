@@ -54,7 +54,11 @@ export function registerBounceHook(app: FastifyInstance, deps: BounceHookDeps): 
     hook.post('/hooks/bounces', async (request, reply) => {
       const secret = givenSecret(request);
       if (secret === undefined || !timingSafeEqual(mac(secret), expected)) {
-        return text(reply.header('www-authenticate', 'Basic realm="tidings bounces"'), 401, 'unauthorized: send BOUNCE_WEBHOOK_SECRET as a bearer token, basic-auth password or ?secret=');
+        return text(
+          reply.header('www-authenticate', 'Basic realm="tidings bounces"'),
+          401,
+          'unauthorized: send BOUNCE_WEBHOOK_SECRET as a bearer token, basic-auth password or ?secret=',
+        );
       }
       let body: unknown;
       try {
@@ -64,7 +68,11 @@ export function registerBounceHook(app: FastifyInstance, deps: BounceHookDeps): 
       }
       const report = parseBounceReport(body);
       if (!report.ok) return text(reply, 400, `malformed: ${report.error}`);
-      if (report.snsSubscribeUrl) deps.log.warn({ subscribeUrl: report.snsSubscribeUrl }, 'SNS subscription confirmation received: open subscribeUrl once to start receiving SES notifications');
+      if (report.snsSubscribeUrl)
+        deps.log.warn(
+          { subscribeUrl: report.snsSubscribeUrl },
+          'SNS subscription confirmation received: open subscribeUrl once to start receiving SES notifications',
+        );
       const now = deps.now();
       const counts = { applied: 0, duplicate: 0, unknown: 0, ignored: report.ignored };
       for (const event of report.events) {

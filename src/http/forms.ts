@@ -51,7 +51,11 @@ export function parseMultipart(body: Buffer, boundary: string): FormFields {
     const next = body.indexOf(delimiter, at);
     if (next < 0) throw bad('unterminated part');
     // The CRLF before a delimiter belongs to the delimiter, not to the part's content.
-    const part = body.subarray(at, next).toString('utf8').replace(/^[ \t]*\r?\n/, '').replace(/\r?\n$/, '');
+    const part = body
+      .subarray(at, next)
+      .toString('utf8')
+      .replace(/^[ \t]*\r?\n/, '')
+      .replace(/\r?\n$/, '');
     const split = /\r?\n\r?\n/.exec(part);
     const head = split ? part.slice(0, split.index) : part;
     const content = split ? part.slice(split.index + split[0].length) : '';
@@ -67,7 +71,10 @@ export function parseMultipart(body: Buffer, boundary: string): FormFields {
  * to the cap and ignored: a one-click POST from a mail client must not fail on its content type.
  * The admin pages pass a larger cap and a multipart parser that keeps uploaded files.
  */
-export function registerFormParsers(app: FastifyInstance, custom: { bodyLimit?: number; multipart?: (body: Buffer, boundary: string) => FormFields } = {}): void {
+export function registerFormParsers(
+  app: FastifyInstance,
+  custom: { bodyLimit?: number; multipart?: (body: Buffer, boundary: string) => FormFields } = {},
+): void {
   const opts = { parseAs: 'buffer' as const, bodyLimit: custom.bodyLimit ?? FORM_BODY_LIMIT };
   const multipart = custom.multipart ?? parseMultipart;
   app.addContentTypeParser('application/x-www-form-urlencoded', opts, (_request, body, done) => {

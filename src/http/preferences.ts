@@ -43,11 +43,21 @@ export function registerPreferences(app: FastifyInstance, deps: PageDeps): void 
     const others = subscriber.email ? newsletters.filter((n) => n.enabled && !joined.has(n.id)).map((n) => ({ id: n.id, name: n.name })) : [];
     // Offered to an email subscriber whose Telegram chat is not connected yet.
     const telegramUrl = subscriber.email && !subscriber.telegram_chat_id ? deps.telegramLink?.(subscriber.id, deps.now()) : undefined;
-    const view = { lang, switchHref: switchHref('/preferences', lang, { token }), action: '/preferences', token, address: subscriber.email ?? subscriber.telegram_chat_id ?? '', rows, others, telegramUrl };
+    const view = {
+      lang,
+      switchHref: switchHref('/preferences', lang, { token }),
+      action: '/preferences',
+      token,
+      address: subscriber.email ?? subscriber.telegram_chat_id ?? '',
+      rows,
+      others,
+      telegramUrl,
+    };
     return sendHtml(reply, 200, preferencesPage({ ...view, notice: saved ? 'saved' : undefined }));
   };
 
-  const invalid = (request: FastifyRequest, reply: FastifyReply) => sendHtml(reply, 400, messagePage({ lang: langOf(request) }, 'invalidLinkTitle', 'invalidLink'));
+  const invalid = (request: FastifyRequest, reply: FastifyReply) =>
+    sendHtml(reply, 400, messagePage({ lang: langOf(request) }, 'invalidLinkTitle', 'invalidLink'));
 
   app.get('/preferences', async (request, reply) => {
     const token = tokenOf(request, 'query-or-body');

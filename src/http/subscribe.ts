@@ -47,7 +47,11 @@ export function registerSubscribe(app: FastifyInstance, deps: PageDeps, track: (
     const lang = langOf(request, fixed?.language);
     const path = request.params.slug ? `/n/${encodeURIComponent(request.params.slug)}/subscribe` : '/subscribe';
     const newsletters = fixed ? [] : await listNewsletters(db, { enabled: true });
-    return sendHtml(reply, 200, subscribeForm({ lang, switchHref: switchHref(path, lang), action: path, organization: sender.organization, newsletters, fixed }));
+    return sendHtml(
+      reply,
+      200,
+      subscribeForm({ lang, switchHref: switchHref(path, lang), action: path, organization: sender.organization, newsletters, fixed }),
+    );
   };
 
   const submit = async (request: FastifyRequest<{ Params: { slug?: string } }>, reply: FastifyReply) => {

@@ -79,7 +79,10 @@ export function subscribeForm(v: SubscribeFormView): string {
 }
 
 /** A page whose only effect is a POST button: link scanners that GET it change nothing. */
-export function actionPage(frame: PageFrame, opts: { title: TextKey; ask: TextKey; button: TextKey; action: string; token: string; newsletter: string }): string {
+export function actionPage(
+  frame: PageFrame,
+  opts: { title: TextKey; ask: TextKey; button: TextKey; action: string; token: string; newsletter: string },
+): string {
   const { lang } = frame;
   const vars = { newsletter: opts.newsletter };
   const body =
@@ -132,13 +135,21 @@ export function preferencesPage(v: PreferencesView): string {
     .join('');
   const others = v.others.length
     ? `<h2>${e(t(lang, 'page.otherNewsletters'))}</h2><ul>${v.others
-        .map((n) => `<li><strong>${e(n.name)}</strong>${form(hidden('action', 'subscribe') + hidden('newsletter', String(n.id)), t(lang, 'page.subscribeMore'))}</li>`)
+        .map(
+          (n) =>
+            `<li><strong>${e(n.name)}</strong>${form(hidden('action', 'subscribe') + hidden('newsletter', String(n.id)), t(lang, 'page.subscribeMore'))}</li>`,
+        )
         .join('')}</ul>`
     : '';
   const all = v.rows.some((r) => r.status === 'active' || r.status === 'pending')
     ? `<h2>${e(t(lang, 'page.unsubscribeAll'))}</h2>${para(t(lang, 'page.unsubscribeAllHelp'))}${form(hidden('action', 'unsubscribe-all'), t(lang, 'page.unsubscribeAll'), true)}`
     : '';
-  const telegram = v.telegramUrl ? `<h2>${e(t(lang, 'page.connectTelegram'))}</h2>${para(t(lang, 'page.connectTelegramHelp'))}<p><a href="${e(v.telegramUrl)}">${e(t(lang, 'page.connectTelegram'))}</a></p>` : '';
-  const body = (v.notice ? para(t(lang, `page.${v.notice}`), 'notice') : '') + para(t(lang, 'page.preferencesFor', { address: v.address })) + `<ul>${rows}</ul>${others}${telegram}${all}`;
+  const telegram = v.telegramUrl
+    ? `<h2>${e(t(lang, 'page.connectTelegram'))}</h2>${para(t(lang, 'page.connectTelegramHelp'))}<p><a href="${e(v.telegramUrl)}">${e(t(lang, 'page.connectTelegram'))}</a></p>`
+    : '';
+  const body =
+    (v.notice ? para(t(lang, `page.${v.notice}`), 'notice') : '') +
+    para(t(lang, 'page.preferencesFor', { address: v.address })) +
+    `<ul>${rows}</ul>${others}${telegram}${all}`;
   return page(v, t(lang, 'page.preferencesTitle'), body);
 }

@@ -36,7 +36,11 @@ export function registerUnsubscribe(app: FastifyInstance, deps: PageDeps): void 
     const status = found.subscription?.status;
     if (status !== 'active' && status !== 'pending') return sendHtml(reply, 200, messagePage(frame, 'unsubscribedTitle', 'unsubscribed', { newsletter }));
     const action = `/unsubscribe?token=${encodeURIComponent(token)}`;
-    return sendHtml(reply, 200, actionPage(frame, { title: 'unsubscribeTitle', ask: 'unsubscribeAsk', button: 'unsubscribeButton', action, token, newsletter }));
+    return sendHtml(
+      reply,
+      200,
+      actionPage(frame, { title: 'unsubscribeTitle', ask: 'unsubscribeAsk', button: 'unsubscribeButton', action, token, newsletter }),
+    );
   });
 
   app.post('/unsubscribe', async (request, reply) => {

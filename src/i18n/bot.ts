@@ -4,11 +4,11 @@
 import type { Catalogue } from './types.js';
 
 const en = {
-  welcome: 'Welcome to <b>{org}</b>! I send newsletter digests and answer questions about the news.\nChoose the newsletters you want below; /help lists everything I can do.',
+  welcome:
+    'Welcome to <b>{org}</b>! I send newsletter digests and answer questions about the news.\nChoose the newsletters you want below; /help lists everything I can do.',
   chooseNewsletters: 'Tap a newsletter to subscribe or unsubscribe:',
   noNewsletters: 'There are no newsletters yet.',
-  help:
-    '<b>Commands</b>\n/newsletters — the newsletters and which ones you get\n/subscribe [name] — subscribe (without a name: buttons)\n/unsubscribe [name] — stop one\n/latest [n] — the latest n headlines (up to 20)\n/digest [name] — the latest digest, now\n/search words — search the archive\n/topics [keywords] — only get digests about these (/topics clear: everything)\n/settings — language\n/link — connect your email subscription\n/help — this list',
+  help: '<b>Commands</b>\n/newsletters — the newsletters and which ones you get\n/subscribe [name] — subscribe (without a name: buttons)\n/unsubscribe [name] — stop one\n/latest [n] — the latest n headlines (up to 20)\n/digest [name] — the latest digest, now\n/search words — search the archive\n/topics [keywords] — only get digests about these (/topics clear: everything)\n/settings — language\n/link — connect your email subscription\n/help — this list',
   adminHelp:
     '<b>Admin</b>\n/sources, /sources add URL, /sources pause ID, /sources resume ID\n/newsletters\n/schedule NEWSLETTER "CRON" [time zone]\n/pause NEWSLETTER, /resume NEWSLETTER\n/sendnow NEWSLETTER\n/stats\n/subscribers add EMAIL NEWSLETTER, /subscribers remove EMAIL\n/bind NEWSLETTER (in a group or channel), /unbind NEWSLETTER',
   newslettersHeader: '<b>Newsletters</b> (✅ = you get it)',
@@ -16,7 +16,8 @@ const en = {
   alreadySubscribed: 'You already get <b>{name}</b>.',
   unsubscribed: 'Unsubscribed from <b>{name}</b>. /subscribe {slug} brings it back.',
   notSubscribed: 'You do not get <b>{name}</b>.',
-  blockedSubscription: 'Deliveries of <b>{name}</b> to this chat were stopped because earlier messages failed. /unsubscribe {slug}, then /subscribe {slug} to start again.',
+  blockedSubscription:
+    'Deliveries of <b>{name}</b> to this chat were stopped because earlier messages failed. /unsubscribe {slug}, then /subscribe {slug} to start again.',
   unknownNewsletter: 'There is no newsletter "{slug}". /newsletters lists them.',
   noArticles: 'No articles yet.',
   latestHeader: '<b>Latest {count} headlines</b>',
@@ -38,7 +39,8 @@ const en = {
   unknownCommand: 'I do not know /{command}. /help lists what I can do.',
   notACommand: 'Send /help to see what I can do, or /search words to search the news.',
   failed: 'Sorry, something went wrong. Please try again later.',
-  linkHelp: 'To connect your email subscription: open any of our emails, follow "Manage preferences" and tap "Connect Telegram". Nothing is sent by email from here.',
+  linkHelp:
+    'To connect your email subscription: open any of our emails, follow "Manage preferences" and tap "Connect Telegram". Nothing is sent by email from here.',
   linked: 'Connected: this chat now belongs to the subscription of {email}.',
   linkInvalid: 'That link is invalid or has expired. Open the preferences page again and tap "Connect Telegram".',
   linkTaken: 'This chat is already connected to another email address. Send /unlink first.',
@@ -66,8 +68,7 @@ export const bot: Catalogue<keyof typeof en> = {
     welcome: '欢迎使用 <b>{org}</b>！我会推送新闻简报，并回答关于新闻的问题。\n请在下方选择要订阅的简报；/help 查看全部命令。',
     chooseNewsletters: '点击简报即可订阅或退订：',
     noNewsletters: '目前还没有简报。',
-    help:
-      '<b>命令</b>\n/newsletters — 全部简报及您的订阅\n/subscribe [名称] — 订阅（不带名称：显示按钮）\n/unsubscribe [名称] — 退订\n/latest [n] — 最新 n 条标题（最多 20 条）\n/digest [名称] — 立即查看最新一期\n/search 关键词 — 搜索文章\n/topics [关键词] — 只接收相关内容（/topics clear：全部接收）\n/settings — 语言\n/link — 关联您的邮件订阅\n/help — 本列表',
+    help: '<b>命令</b>\n/newsletters — 全部简报及您的订阅\n/subscribe [名称] — 订阅（不带名称：显示按钮）\n/unsubscribe [名称] — 退订\n/latest [n] — 最新 n 条标题（最多 20 条）\n/digest [名称] — 立即查看最新一期\n/search 关键词 — 搜索文章\n/topics [关键词] — 只接收相关内容（/topics clear：全部接收）\n/settings — 语言\n/link — 关联您的邮件订阅\n/help — 本列表',
     adminHelp:
       '<b>管理员</b>\n/sources、/sources add 网址、/sources pause 编号、/sources resume 编号\n/newsletters\n/schedule 简报 "CRON" [时区]\n/pause 简报、/resume 简报\n/sendnow 简报\n/stats\n/subscribers add 邮箱 简报、/subscribers remove 邮箱\n/bind 简报（在群组或频道中）、/unbind 简报',
     newslettersHeader: '<b>简报</b>（✅ = 已订阅）',

@@ -24,14 +24,16 @@ const en = {
   name: 'Name (optional)',
   chooseNewsletters: 'Newsletters',
   honeypot: 'Leave this field empty',
-  consent: 'I agree that {organization} emails me the newsletters I choose and keeps a record of this consent (time, address and IP). Every email has a link to unsubscribe at once.',
+  consent:
+    'I agree that {organization} emails me the newsletters I choose and keeps a record of this consent (time, address and IP). Every email has a link to unsubscribe at once.',
   consentVersion: 'Consent text version {version}',
   subscribeButton: 'Subscribe',
   noNewsletters: 'There is nothing to subscribe to yet.',
   invalidEmail: 'Please enter a valid email address, like name@example.org.',
   chooseOne: 'Please choose at least one newsletter.',
   checkInboxTitle: 'Check your inbox',
-  checkInbox: 'If the address can receive our email, a message with a confirmation link is on its way. Click the link in it to finish subscribing. Nothing is sent until you confirm.',
+  checkInbox:
+    'If the address can receive our email, a message with a confirmation link is on its way. Click the link in it to finish subscribing. Nothing is sent until you confirm.',
   tooManyTitle: 'Too many requests',
   tooMany: 'Too many sign-ups came from your network. Please try again later.',
   confirmTitle: 'Confirm your subscription',
@@ -40,7 +42,8 @@ const en = {
   confirmedTitle: 'Subscription confirmed',
   confirmed: 'You are subscribed to {newsletter}. Every email has a link to unsubscribe or change your preferences.',
   invalidLinkTitle: 'This link is not valid',
-  invalidLink: 'The link is incomplete, has expired or was already used. If you already confirmed, you are subscribed. Otherwise, please use the newest link we sent you, or subscribe again.',
+  invalidLink:
+    'The link is incomplete, has expired or was already used. If you already confirmed, you are subscribed. Otherwise, please use the newest link we sent you, or subscribe again.',
   unsubscribeTitle: 'Unsubscribe',
   unsubscribeAsk: 'Stop receiving {newsletter} at this address?',
   unsubscribeButton: 'Unsubscribe',
@@ -65,7 +68,8 @@ const en = {
   unsubscribeAll: 'Unsubscribe from everything',
   unsubscribeAllHelp: 'Ends every subscription above and stops all email to this address.',
   connectTelegram: 'Connect Telegram',
-  connectTelegramHelp: 'Get your newsletters in Telegram too: open this link where Telegram is installed and tap Start. It works for 24 hours; only share it with yourself.',
+  connectTelegramHelp:
+    'Get your newsletters in Telegram too: open this link where Telegram is installed and tap Start. It works for 24 hours; only share it with yourself.',
   saved: 'Your changes are saved.',
   language: 'Language',
   otherLanguage: '中文',

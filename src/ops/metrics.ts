@@ -43,7 +43,8 @@ abstract class Family<C> {
 
   /** The series for these label values (in labelNames order); keep it to update it cheaply. */
   labels(...values: string[]): C {
-    if (values.length !== this.labelNames.length) throw new Error(`${this.name} takes ${this.labelNames.length} label values (${this.labelNames.join(', ')}), got ${values.length}`);
+    if (values.length !== this.labelNames.length)
+      throw new Error(`${this.name} takes ${this.labelNames.length} label values (${this.labelNames.join(', ')}), got ${values.length}`);
     const key = values.length === 1 ? values[0]! : values.join('\u0000');
     let entry = this.children.get(key);
     if (!entry) {

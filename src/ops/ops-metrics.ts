@@ -42,7 +42,12 @@ export function createOpsMetrics(opts: OpsMetricsOptions): OpsMetrics {
   const fetches = r.counter('tidings_source_fetches_total', 'Source fetches by result.', ['result']);
   const ingested = r.counter('tidings_articles_ingested_total', 'New articles stored by ingest runs.');
   const built = r.counter('tidings_digests_built_total', 'Digest builds by outcome.', ['status']);
-  const sendSeconds = r.histogram('tidings_send_duration_seconds', 'Time to hand one message to the channel (Telegram: one delivery, all parts, pacing included).', ['channel'], LATENCY_BUCKETS);
+  const sendSeconds = r.histogram(
+    'tidings_send_duration_seconds',
+    'Time to hand one message to the channel (Telegram: one delivery, all parts, pacing included).',
+    ['channel'],
+    LATENCY_BUCKETS,
+  );
   const sends = r.counter('tidings_sends_total', 'Send attempts by channel and outcome.', ['channel', 'outcome']);
   const dbUp = r.gauge('tidings_database_up', '1 when the last read of the counts below succeeded.');
   const articles = r.gauge('tidings_articles', 'Articles stored.');
@@ -116,7 +121,10 @@ function registerProcessMetrics(registry: Registry, now: () => Date): { close():
   const rss = registry.gauge('tidings_process_resident_memory_bytes', 'Resident memory of the process, in bytes.');
   const heap = registry.gauge('tidings_process_heap_used_bytes', 'V8 heap in use, in bytes.');
   const uptime = registry.gauge('tidings_process_uptime_seconds', 'Seconds since the process started.');
-  const lag = registry.gauge('tidings_event_loop_delay_p99_seconds', 'The 99th percentile of event-loop delay since the previous window (at least 5 s), in seconds.');
+  const lag = registry.gauge(
+    'tidings_event_loop_delay_p99_seconds',
+    'The 99th percentile of event-loop delay since the previous window (at least 5 s), in seconds.',
+  );
   const monitor = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   monitor.enable();
   let windowStart = now().getTime();

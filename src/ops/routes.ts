@@ -38,14 +38,18 @@ function mayReadMetrics(request: FastifyRequest, token: string | undefined): Ver
   return {
     ok: false,
     status: 403,
-    message: 'Forbidden: /metrics is served only to clients on this machine. Set METRICS_TOKEN (16+ characters) and scrape with "Authorization: Bearer <token>" to read it from elsewhere.\n',
+    message:
+      'Forbidden: /metrics is served only to clients on this machine. Set METRICS_TOKEN (16+ characters) and scrape with "Authorization: Bearer <token>" to read it from elsewhere.\n',
   };
 }
 
 export function registerOpsRoutes(app: FastifyInstance, opts: OpsRoutesOptions): void {
   app.get('/readyz', async (_request, reply) => {
     const report = await opts.readiness.check();
-    return reply.code(report.ready ? 200 : 503).header('cache-control', 'no-store').send(report);
+    return reply
+      .code(report.ready ? 200 : 503)
+      .header('cache-control', 'no-store')
+      .send(report);
   });
 
   app.get('/metrics', async (request, reply) => {
@@ -55,7 +59,10 @@ export function registerOpsRoutes(app: FastifyInstance, opts: OpsRoutesOptions):
       if (verdict.status === 401) reply.header('www-authenticate', 'Bearer realm="metrics"');
       return reply.code(verdict.status).type('text/plain; charset=utf-8').send(verdict.message);
     }
-    return reply.header('cache-control', 'no-store').type(METRICS_CONTENT_TYPE).send(await opts.metrics.render());
+    return reply
+      .header('cache-control', 'no-store')
+      .type(METRICS_CONTENT_TYPE)
+      .send(await opts.metrics.render());
   });
 }
 

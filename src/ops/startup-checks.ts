@@ -52,22 +52,30 @@ export function startupProblems(config: Readonly<Config>, opts: StartupCheckOpti
   const exposed = !isLoopbackHost(config.http.host);
 
   if (config.telegram.mode === 'webhook' && !config.telegram.webhookSecret) {
-    errors.push('TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_SECRET: without it anyone could post fake updates to the bot. Make one with `openssl rand -hex 32`.');
+    errors.push(
+      'TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_SECRET: without it anyone could post fake updates to the bot. Make one with `openssl rand -hex 32`.',
+    );
   }
   if (web && exposed && !adminCredentials) {
-    errors.push(`HTTP_HOST is not a loopback address (the service is reachable from other machines), but neither ADMIN_PASSWORD_HASH nor ADMIN_TOKEN is set: the admin pages would be open to anyone. Set one (\`tidings admin password\` / \`tidings admin token\`) or listen on 127.0.0.1.`);
+    errors.push(
+      `HTTP_HOST is not a loopback address (the service is reachable from other machines), but neither ADMIN_PASSWORD_HASH nor ADMIN_TOKEN is set: the admin pages would be open to anyone. Set one (\`tidings admin password\` / \`tidings admin token\`) or listen on 127.0.0.1.`,
+    );
   }
   if (web && adminCredentials && !config.http.allowInsecureAdmin) {
     const publicUrl = config.sender.publicUrl;
     if (/^http:/i.test(publicUrl) && !isLoopbackHost(hostOf(publicUrl))) {
-      errors.push('TIDINGS_PUBLIC_URL is http://, not https://, for a host other than this machine, and admin credentials are set: admin logins would cross the network in clear. Serve Tidings behind HTTPS and set TIDINGS_PUBLIC_URL=https://…, or set HTTP_ALLOW_INSECURE_ADMIN=true if the network is trusted.');
+      errors.push(
+        'TIDINGS_PUBLIC_URL is http://, not https://, for a host other than this machine, and admin credentials are set: admin logins would cross the network in clear. Serve Tidings behind HTTPS and set TIDINGS_PUBLIC_URL=https://…, or set HTTP_ALLOW_INSECURE_ADMIN=true if the network is trusted.',
+      );
     }
   }
   if (config.telegram.mode === 'webhook' && web && /^http:/i.test(config.sender.publicUrl)) {
     warnings.push('TELEGRAM_MODE=webhook with an http:// TIDINGS_PUBLIC_URL: Telegram only delivers webhooks to https:// URLs.');
   }
   if (config.http.trustProxy === true && exposed) {
-    warnings.push('HTTP_TRUST_PROXY=true while HTTP_HOST is reachable from other machines: any client can set X-Forwarded-For and dodge the rate limits. List your proxies\' addresses instead.');
+    warnings.push(
+      "HTTP_TRUST_PROXY=true while HTTP_HOST is reachable from other machines: any client can set X-Forwarded-For and dodge the rate limits. List your proxies' addresses instead.",
+    );
   }
 
   if ((opts.platform ?? process.platform) !== 'win32') fileProblems(config, opts, errors, warnings);
@@ -97,7 +105,9 @@ function smtpProblems(config: Readonly<Config>, errors: string[], warnings: stri
   // The client refuses to log in without TLS (STARTTLS is then required): this only guards that rule.
   if (!s.secure && !s.requireTls) errors.push('SMTP_URL sends a password over smtp:// to another machine without TLS: use smtps:// or add ?tls=required.');
   if (!s.rejectUnauthorized) {
-    warnings.push('SMTP_TLS_REJECT_UNAUTHORIZED=false (or tls.rejectUnauthorized=false in SMTP_URL) with an SMTP login: anyone on the path can pose as the relay and read the password. Trust the relay\'s certificate instead.');
+    warnings.push(
+      "SMTP_TLS_REJECT_UNAUTHORIZED=false (or tls.rejectUnauthorized=false in SMTP_URL) with an SMTP login: anyone on the path can pose as the relay and read the password. Trust the relay's certificate instead.",
+    );
   }
 }
 
@@ -112,7 +122,9 @@ function endpointProblems(config: Readonly<Config>, warnings: string[]): void {
   }
   const db = config.databaseUrl;
   if (/^postgres/i.test(db) && !isLoopbackHost(hostOf(db)) && !/[?&](sslmode=(require|verify-ca|verify-full)|ssl=(true|1))\b/i.test(db)) {
-    warnings.push('DATABASE_URL reaches PostgreSQL on another machine without sslmode=require: the password and the data cross the network unencrypted, unless that network is private.');
+    warnings.push(
+      'DATABASE_URL reaches PostgreSQL on another machine without sslmode=require: the password and the data cross the network unencrypted, unless that network is private.',
+    );
   }
 }
 

@@ -62,7 +62,11 @@ export async function runNewsletter(deps: ScheduleDeps, newsletter: NewsletterRo
   const since = new Date(newsletter.schedule_since ?? newsletter.created_at);
   const last = await latestSlot(db, newsletter.id);
   const from = last && last > since ? last : since;
-  const plan = catchUp(newsletter.cron, newsletter.timezone, { lastSlot: from, now, graceMinutes: Math.max(newsletter.catch_up_grace_minutes, ON_TIME_MINUTES) });
+  const plan = catchUp(newsletter.cron, newsletter.timezone, {
+    lastSlot: from,
+    now,
+    graceMinutes: Math.max(newsletter.catch_up_grace_minutes, ON_TIME_MINUTES),
+  });
   if (!plan.run && plan.skipped.length === 0) return null;
   if (await stillBuilding(deps, newsletter, now)) return { newsletter: newsletter.slug, skipped: [], waiting: true };
 
@@ -72,7 +76,10 @@ export async function runNewsletter(deps: ScheduleDeps, newsletter: NewsletterRo
     const result = await buildDigest(deps.build, newsletter, plan.run, { covers: plan.covered });
     run.built = { ...result, slot: plan.run, covers: plan.covered };
     if (plan.covered.length && result.status !== 'not-owner') {
-      deps.log.info({ newsletter: newsletter.slug, slot: plan.run.toISOString(), covers: plan.covered.length, status: result.status }, 'catch-up digest for missed slots');
+      deps.log.info(
+        { newsletter: newsletter.slug, slot: plan.run.toISOString(), covers: plan.covered.length, status: result.status },
+        'catch-up digest for missed slots',
+      );
     }
   }
   return run;

@@ -19,6 +19,9 @@ export function parseRoles(text: string): { roles: ReadonlySet<Role> } | { probl
     .filter(Boolean);
   if (names.length === 0 || names.includes('all')) return { roles: new Set(ROLES) };
   const unknown = names.filter((n) => !(ROLES as readonly string[]).includes(n));
-  if (unknown.length) return { problem: `unknown role${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}: use all, or a comma-separated list of ${ROLES.join(', ')}` };
+  if (unknown.length)
+    return {
+      problem: `unknown role${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}: use all, or a comma-separated list of ${ROLES.join(', ')}`,
+    };
   return { roles: new Set(names as Role[]) };
 }

@@ -136,7 +136,9 @@ function startWorkers(deps: Root, ops: Ops, idleMs: number, parts: Part[], runni
   for (const { name, step } of loops) {
     const loop = startLoop(name, log, step, idleMs);
     const unsubscribe = deps.onWake(loop.wake);
-    parts.push({ name, stop: async () => {
+    parts.push({
+      name,
+      stop: async () => {
         unsubscribe();
         await loop.stop();
       },

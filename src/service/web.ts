@@ -46,7 +46,8 @@ export async function startWeb(deps: Root, at: { host: string; port: number }, o
     await app.close();
     const code = (err as { code?: string }).code;
     if (code === 'EADDRINUSE') throw new ListenError(`${at.host}:${at.port} is already in use; choose another port with --port or HTTP_PORT`);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new ListenError(`cannot listen on "${at.host}": not an address of this machine; use --host or HTTP_HOST`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new ListenError(`cannot listen on "${at.host}": not an address of this machine; use --host or HTTP_HOST`);
     throw err;
   }
   await telegram?.announce();

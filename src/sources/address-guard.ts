@@ -110,8 +110,7 @@ export function inCidr(ip: IpBytes, range: Cidr): boolean {
 const MAPPED = parseCidr('::ffff:0:0/96');
 const COMPATIBLE = parseCidr('::/96');
 
-const ranges = (list: [string | Cidr, string][]) =>
-  list.map(([c, why]) => ({ range: typeof c === 'string' ? parseCidr(c) : c, why }));
+const ranges = (list: [string | Cidr, string][]) => list.map(([c, why]) => ({ range: typeof c === 'string' ? parseCidr(c) : c, why }));
 
 // IANA special-purpose registries, minus the globally reachable entries nobody serves news from.
 const V4_BLOCKED = ranges([

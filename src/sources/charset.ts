@@ -24,13 +24,13 @@ const ALIASES: Record<string, string> = {
   'windows-936': 'gb18030',
   'euc-cn': 'gb18030',
   'iso-ir-58': 'gb18030',
-  'csgb2312': 'gb18030',
-  'chinese': 'gb18030',
+  csgb2312: 'gb18030',
+  chinese: 'gb18030',
   'iso-8859-1': 'windows-1252',
-  'latin1': 'windows-1252',
+  latin1: 'windows-1252',
   'us-ascii': 'windows-1252',
   ascii: 'windows-1252',
-  'utf8': 'utf-8',
+  utf8: 'utf-8',
   'unicode-1-1-utf-8': 'utf-8',
   'x-sjis': 'shift_jis',
   sjis: 'shift_jis',
@@ -40,7 +40,10 @@ const ALIASES: Record<string, string> = {
 /** Normalizes a charset label to a name iconv-lite knows, or undefined when unknown. */
 export function normalizeCharset(label: string | undefined | null): string | undefined {
   if (!label) return undefined;
-  const name = label.trim().replace(/^["']|["']$/g, '').toLowerCase();
+  const name = label
+    .trim()
+    .replace(/^["']|["']$/g, '')
+    .toLowerCase();
   if (!name) return undefined;
   const mapped = ALIASES[name] ?? name;
   return iconv.encodingExists(mapped) ? mapped : undefined;

@@ -120,7 +120,12 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
           const lastModified = header(res.headers, 'last-modified');
           if (statusCode === 304) {
             await res.body.dump({ limit: DUMP_LIMIT });
-            return { status: 'not-modified', url: redactUrl(url), etag: etag ?? req.etag ?? undefined, lastModified: lastModified ?? req.lastModified ?? undefined };
+            return {
+              status: 'not-modified',
+              url: redactUrl(url),
+              etag: etag ?? req.etag ?? undefined,
+              lastModified: lastModified ?? req.lastModified ?? undefined,
+            };
           }
           if (statusCode < 200 || statusCode > 299) {
             await res.body.dump({ limit: DUMP_LIMIT }).catch(() => {});

@@ -67,7 +67,12 @@ export function parseOpml(xml: string): OpmlParse {
 }
 
 function escapeAttr(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\r\n\t]/g, ' ');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/[\r\n\t]/g, ' ');
 }
 
 export function toOpml(sources: { kind: SourceKind; url: string; name: string; options: SourceOptions }[], now: Date): string {

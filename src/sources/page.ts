@@ -86,7 +86,11 @@ export function pageReader(opts: PageReaderOptions = {}): Reader {
       if (listing.status === 'not-modified') {
         return { status: 'not-modified', etag: listing.etag, lastModified: listing.lastModified };
       }
-      const { encoding, title: feedTitle, links } = await work.run('pageListing', {
+      const {
+        encoding,
+        title: feedTitle,
+        links,
+      } = await work.run('pageListing', {
         body: listing.body,
         url: listing.url,
         ...(listing.contentType ? { contentType: listing.contentType } : {}),

@@ -24,12 +24,7 @@ export class ProbeError extends Error {
 /** What probing reads with: the readers, and the worker pool for a local page (in-process without one). */
 export type ProbeDeps = ReadContext & { readers: Record<SourceKind, Reader>; work?: Work };
 
-export async function probeSource(
-  target: string,
-  kind: KindChoice,
-  options: SourceOptions,
-  deps: ProbeDeps,
-): Promise<Probe> {
+export async function probeSource(target: string, kind: KindChoice, options: SourceOptions, deps: ProbeDeps): Promise<Probe> {
   if (!isHttpUrl(target) && !isLocalPath(target)) {
     throw new ProbeError(`"${target}" is neither an http(s) URL nor a local path; only http and https sources are fetched`);
   }
@@ -68,7 +63,18 @@ async function probeLocal(file: string, kind: KindChoice, options: SourceOptions
   }
   if (guess === 'page') {
     const { article: a } = await (deps.work ?? inProcess).run('pageArticle', { body, url });
-    const item = { title: a.title, link: url, published: a.published, author: a.author, contentHtml: a.contentHtml, contentText: a.text, image: a.image, lang: a.lang, categories: [], enclosures: [] };
+    const item = {
+      title: a.title,
+      link: url,
+      published: a.published,
+      author: a.author,
+      contentHtml: a.contentHtml,
+      contentText: a.text,
+      image: a.image,
+      lang: a.lang,
+      categories: [],
+      enclosures: [],
+    };
     return { kind: 'page', url, feed: { kind: 'page', format: 'page', encoding, bozo: false, feed: { title: a.title, link: url }, items: [item] } };
   }
   const ref = { id: 0, kind: 'feed' as const, url: file, name: file, etag: null, lastModified: null, options };

@@ -43,7 +43,11 @@ const NONE = new Set(['', '无', '没有了', '没有了！', 'none', 'null', 'n
 function navTitle(raw: string | undefined): string | undefined {
   if (raw === undefined) return undefined;
   // The footer adds one "." (or "。") after each title; a title's own punctuation stays.
-  const title = raw.replace(/\s+/g, ' ').trim().replace(/[.。]$/, '').trim();
+  const title = raw
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[.。]$/, '')
+    .trim();
   return NONE.has(title.toLowerCase()) ? undefined : title;
 }
 
@@ -101,7 +105,14 @@ export function parseTextDump(text: string, fileName: string, opts: { timeZone?:
   }
   let published: Date;
   try {
-    const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
+    const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     published = zonedTimeToUtc({ year, month, day, hour, minute, second }, opts.timeZone ?? DEFAULT_TEXTDUMP_TIME_ZONE);
   } catch (err) {
     return { error: `${fileName}: ${(err as Error).message}` };

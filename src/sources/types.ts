@@ -80,15 +80,7 @@ export type FetchResult =
     }
   | { status: 'not-modified'; url: string; etag?: string; lastModified?: string };
 
-export type FetchErrorCode =
-  | 'bad-url'
-  | 'bad-scheme'
-  | 'blocked-address'
-  | 'too-many-redirects'
-  | 'timeout'
-  | 'too-large'
-  | 'http-status'
-  | 'network';
+export type FetchErrorCode = 'bad-url' | 'bad-scheme' | 'blocked-address' | 'too-many-redirects' | 'timeout' | 'too-large' | 'http-status' | 'network';
 
 /** The remote side (or our guard against it) failed a fetch. `message` is safe to show users. */
 export class FetchError extends Error {

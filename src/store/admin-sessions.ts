@@ -11,12 +11,20 @@ export interface SessionInput {
 }
 
 export async function insertSession(db: Kysely<Database>, s: SessionInput, now: Date): Promise<void> {
-  await db.insertInto('admin_sessions').values({ id: s.id, actor: s.actor, csrf_token: s.csrf, created_at: now.toISOString(), expires_at: s.expiresAt.toISOString() }).execute();
+  await db
+    .insertInto('admin_sessions')
+    .values({ id: s.id, actor: s.actor, csrf_token: s.csrf, created_at: now.toISOString(), expires_at: s.expiresAt.toISOString() })
+    .execute();
 }
 
 /** The session with this id unless it has expired. */
 export async function liveSession(db: Kysely<Database>, id: string, now: Date): Promise<{ id: string; actor: string; csrf: string } | undefined> {
-  const row = await db.selectFrom('admin_sessions').select(['id', 'actor', 'csrf_token']).where('id', '=', id).where('expires_at', '>', now.toISOString()).executeTakeFirst();
+  const row = await db
+    .selectFrom('admin_sessions')
+    .select(['id', 'actor', 'csrf_token'])
+    .where('id', '=', id)
+    .where('expires_at', '>', now.toISOString())
+    .executeTakeFirst();
   return row && { id: row.id, actor: row.actor, csrf: row.csrf_token };
 }
 

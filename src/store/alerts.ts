@@ -31,7 +31,12 @@ export function listAlerts(db: Kysely<Database>, opts: { limit: number; all?: bo
 
 /** True when the alert existed and was open. */
 export async function acknowledgeAlert(db: Kysely<Database>, id: number, now: Date): Promise<boolean> {
-  const res = await db.updateTable('alerts').set({ acknowledged_at: now.toISOString() }).where('id', '=', id).where('acknowledged_at', 'is', null).executeTakeFirst();
+  const res = await db
+    .updateTable('alerts')
+    .set({ acknowledged_at: now.toISOString() })
+    .where('id', '=', id)
+    .where('acknowledged_at', 'is', null)
+    .executeTakeFirst();
   return Number(res.numUpdatedRows) > 0;
 }
 
@@ -40,6 +45,10 @@ export function getAlert(db: Kysely<Database>, id: number): Promise<AlertRow | u
 }
 
 export async function countOpenAlerts(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('alerts').select((eb) => eb.fn.countAll<number>().as('n')).where('acknowledged_at', 'is', null).executeTakeFirst();
+  const row = await db
+    .selectFrom('alerts')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('acknowledged_at', 'is', null)
+    .executeTakeFirst();
   return Number(row?.n ?? 0);
 }

@@ -49,7 +49,13 @@ export async function lastDigestDeliveries(db: Kysely<Database>): Promise<LastDi
       .where('digest_id', '=', digestId)
       .groupBy('state')
       .execute();
-    out.push({ newsletterId: row.newsletterId, slug: row.slug, digestId, slotAt: digest.slot_at, states: Object.fromEntries(counts.map((c) => [c.state, Number(c.n)])) });
+    out.push({
+      newsletterId: row.newsletterId,
+      slug: row.slug,
+      digestId,
+      slotAt: digest.slot_at,
+      states: Object.fromEntries(counts.map((c) => [c.state, Number(c.n)])),
+    });
   }
   return out;
 }

@@ -37,7 +37,13 @@ const MAX_DETAIL = 2000;
 export async function audit(db: Kysely<Database>, entry: AuditInput, now: Date): Promise<void> {
   await db
     .insertInto('audit_log')
-    .values({ actor: entry.actor, action: entry.action, detail: entry.detail?.slice(0, MAX_DETAIL) ?? null, ok: entry.ok ? 1 : 0, created_at: now.toISOString() })
+    .values({
+      actor: entry.actor,
+      action: entry.action,
+      detail: entry.detail?.slice(0, MAX_DETAIL) ?? null,
+      ok: entry.ok ? 1 : 0,
+      created_at: now.toISOString(),
+    })
     .execute();
 }
 

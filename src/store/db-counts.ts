@@ -19,10 +19,25 @@ const num = (v: unknown) => Number(v ?? 0);
 export async function readDbCounts(db: Kysely<Database>): Promise<DbCounts> {
   const failing = sql`case when consecutive_failures > 0 then 1 else 0 end`;
   const [articles, sources, digests, deliveries] = await Promise.all([
-    db.selectFrom('articles').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
-    sql<{ enabled: number; failing: number; n: unknown }>`select enabled, ${failing} as failing, count(*) as n from sources group by enabled, ${failing}`.execute(db),
-    db.selectFrom('digests').select((eb) => ['status', eb.fn.countAll().as('n')]).groupBy('status').execute(),
-    db.selectFrom('deliveries').select((eb) => ['channel', 'state', eb.fn.countAll().as('n')]).groupBy(['channel', 'state']).execute(),
+    db
+      .selectFrom('articles')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirst(),
+    sql<{
+      enabled: number;
+      failing: number;
+      n: unknown;
+    }>`select enabled, ${failing} as failing, count(*) as n from sources group by enabled, ${failing}`.execute(db),
+    db
+      .selectFrom('digests')
+      .select((eb) => ['status', eb.fn.countAll().as('n')])
+      .groupBy('status')
+      .execute(),
+    db
+      .selectFrom('deliveries')
+      .select((eb) => ['channel', 'state', eb.fn.countAll().as('n')])
+      .groupBy(['channel', 'state'])
+      .execute(),
   ]);
   const byState: Record<SourceState, number> = { active: 0, paused: 0, failing: 0 };
   for (const r of sources.rows) {

@@ -100,8 +100,7 @@ function openPostgres(url: string, opts: OpenDbOptions): Store {
     // COUNT(*) and SUM() come back as int8; the counts we keep are far below 2^53, so numbers are
     // safe and spare every caller a conversion. Set per pool, not globally on the pg module.
     types: {
-      getTypeParser: (oid, format) =>
-        oid === INT8_OID && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format),
+      getTypeParser: (oid, format) => (oid === INT8_OID && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)),
     },
   });
   // An idle client losing its connection (server restart, network blip) emits 'error' on the

@@ -45,12 +45,25 @@ export async function createDeliveries(trx: Kysely<Database>, input: LedgerInput
     .expression(
       base
         .where('s.keywords', '=', '[]')
-        .select([sql.lit(input.digestId).as('digest_id'), 's.id', 's.subscriber_id', 's.channel', address.as('address'), sql.val(at).as('n'), messageId.as('m'), sql.val(at).as('c'), sql.val(at).as('u')]),
+        .select([
+          sql.lit(input.digestId).as('digest_id'),
+          's.id',
+          's.subscriber_id',
+          's.channel',
+          address.as('address'),
+          sql.val(at).as('n'),
+          messageId.as('m'),
+          sql.val(at).as('c'),
+          sql.val(at).as('u'),
+        ]),
     )
     .onConflict((oc) => oc.doNothing())
     .executeTakeFirst();
   let written = Number(everyone.numInsertedOrUpdatedRows ?? 0);
-  const picky = await base.where('s.keywords', '!=', '[]').select(['s.id', 's.subscriber_id', 's.channel', 's.keywords', address.as('address')]).execute();
+  const picky = await base
+    .where('s.keywords', '!=', '[]')
+    .select(['s.id', 's.subscriber_id', 's.channel', 's.keywords', address.as('address')])
+    .execute();
   const wanted = picky.filter((r) => {
     const keywords = storedKeywords(r.keywords);
     return keywords.length === 0 || (input.matchesKeywords?.(keywords) ?? true);
@@ -67,12 +80,15 @@ export async function createDeliveries(trx: Kysely<Database>, input: LedgerInput
       created_at: at,
       updated_at: at,
     }));
-    const res = await trx.insertInto('deliveries').values(rows).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+    const res = await trx
+      .insertInto('deliveries')
+      .values(rows)
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
     written += Number(res.numInsertedOrUpdatedRows ?? 0);
   }
   return written;
 }
-
 
 export interface ClaimOptions {
   channel: Channel;
@@ -95,7 +111,9 @@ export async function claimDeliveries(db: Kysely<Database>, dialect: DialectName
   const rest = opts.limit - reclaimed.length;
   const fresh =
     rest > 0
-      ? await claimWhere(db, dialect, opts, rest, (q) => q.where('state', '=', 'pending').where('next_attempt_at', '<=', opts.now.toISOString()).orderBy('next_attempt_at'))
+      ? await claimWhere(db, dialect, opts, rest, (q) =>
+          q.where('state', '=', 'pending').where('next_attempt_at', '<=', opts.now.toISOString()).orderBy('next_attempt_at'),
+        )
       : [];
   return [...reclaimed, ...fresh].sort((a, b) => a.id - b.id);
 }
@@ -108,7 +126,13 @@ const dueBase = (db: Kysely<Database>, opts: ClaimOptions) =>
     .where('channel', '=', opts.channel)
     .$if(opts.digestId !== undefined, (q) => q.where('digest_id', '=', opts.digestId!));
 
-async function claimWhere(db: Kysely<Database>, dialect: DialectName, opts: ClaimOptions, limit: number, where: (q: DueQuery) => DueQuery): Promise<DeliveryRow[]> {
+async function claimWhere(
+  db: Kysely<Database>,
+  dialect: DialectName,
+  opts: ClaimOptions,
+  limit: number,
+  where: (q: DueQuery) => DueQuery,
+): Promise<DeliveryRow[]> {
   const now = opts.now.toISOString();
   const until = new Date(opts.now.getTime() + opts.leaseMs).toISOString();
   // SKIP LOCKED lets many PostgreSQL workers claim at once without waiting on or taking each
@@ -124,7 +148,12 @@ async function claimWhere(db: Kysely<Database>, dialect: DialectName, opts: Clai
     .execute();
 }
 
-async function mark(db: Kysely<Database>, ids: readonly number[], set: { state: DeliveryState; last_error?: string | null; sent_at?: string; next_attempt_at?: string }, now: Date): Promise<number> {
+async function mark(
+  db: Kysely<Database>,
+  ids: readonly number[],
+  set: { state: DeliveryState; last_error?: string | null; sent_at?: string; next_attempt_at?: string },
+  now: Date,
+): Promise<number> {
   let n = 0;
   for (let i = 0; i < ids.length; i += 500) {
     const res = await db
@@ -138,9 +167,11 @@ async function mark(db: Kysely<Database>, ids: readonly number[], set: { state: 
   return n;
 }
 
-export const markSent = (db: Kysely<Database>, ids: readonly number[], now: Date) => mark(db, ids, { state: 'sent', sent_at: now.toISOString(), last_error: null }, now);
+export const markSent = (db: Kysely<Database>, ids: readonly number[], now: Date) =>
+  mark(db, ids, { state: 'sent', sent_at: now.toISOString(), last_error: null }, now);
 export const markFailed = (db: Kysely<Database>, id: number, error: string, now: Date) => mark(db, [id], { state: 'failed', last_error: error }, now);
-export const markSuppressed = (db: Kysely<Database>, ids: readonly number[], reason: string, now: Date) => mark(db, ids, { state: 'suppressed', last_error: reason }, now);
+export const markSuppressed = (db: Kysely<Database>, ids: readonly number[], reason: string, now: Date) =>
+  mark(db, ids, { state: 'suppressed', last_error: reason }, now);
 /** Back to pending until `at` (a transient failure); the attempt stays counted. */
 export const markRetry = (db: Kysely<Database>, id: number, error: string, at: Date, now: Date) =>
   mark(db, [id], { state: 'pending', last_error: error, next_attempt_at: at.toISOString() }, now);
@@ -192,7 +223,12 @@ export async function subscriberNames(db: Kysely<Database>, subscriberIds: reado
   const out = new Map<number, string | null>();
   const ids = [...new Set(subscriberIds)];
   for (let i = 0; i < ids.length; i += 500) {
-    for (const r of await db.selectFrom('subscribers').select(['id', 'name']).where('id', 'in', ids.slice(i, i + 500)).execute()) out.set(r.id, r.name);
+    for (const r of await db
+      .selectFrom('subscribers')
+      .select(['id', 'name'])
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute())
+      out.set(r.id, r.name);
   }
   return out;
 }

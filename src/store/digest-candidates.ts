@@ -67,7 +67,6 @@ export function digestCandidates(db: Kysely<Database>, newsletterId: number, q: 
   );
 }
 
-
 /** Every source's name and weight (options.weight, default 1), by id. */
 export async function sourceWeights(db: Kysely<Database>): Promise<Map<number, { name: string; weight: number }>> {
   const rows = await db.selectFrom('sources').select(['id', 'name', 'options']).execute();

@@ -31,12 +31,11 @@ export interface DigestItemInput {
 /** Thrown when finishing a digest that is no longer being built (finished digests are immutable). */
 export class DigestNotBuildingError extends Error {
   override readonly name = 'DigestNotBuildingError';
-  constructor(readonly digestId: number, readonly status: DigestStatus | 'missing') {
-    super(
-      status === 'missing'
-        ? `Digest ${digestId} does not exist.`
-        : `Digest ${digestId} is ${status}, not building: a finished digest cannot be changed.`,
-    );
+  constructor(
+    readonly digestId: number,
+    readonly status: DigestStatus | 'missing',
+  ) {
+    super(status === 'missing' ? `Digest ${digestId} does not exist.` : `Digest ${digestId} is ${status}, not building: a finished digest cannot be changed.`);
   }
 }
 
@@ -44,7 +43,13 @@ export class DigestNotBuildingError extends Error {
  * Claims a slot: the id of the new 'building' digest, or null when another run (this replica or
  * another) already owns the slot. ON CONFLICT DO NOTHING makes the race a plain answer.
  */
-export async function claimDigest(db: Kysely<Database>, newsletterId: number, slotAt: Date, now: Date, covers?: readonly Date[]): Promise<{ id: number } | null> {
+export async function claimDigest(
+  db: Kysely<Database>,
+  newsletterId: number,
+  slotAt: Date,
+  now: Date,
+  covers?: readonly Date[],
+): Promise<{ id: number } | null> {
   const row = await db
     .insertInto('digests')
     .values({
@@ -168,11 +173,7 @@ export function getDigest(db: Kysely<Database>, id: number): Promise<DigestRow |
 }
 
 /** Newest slot first. */
-export function listDigests(
-  db: Kysely<Database>,
-  newsletterId: number,
-  opts: { limit: number; status?: DigestStatus },
-): Promise<DigestRow[]> {
+export function listDigests(db: Kysely<Database>, newsletterId: number, opts: { limit: number; status?: DigestStatus }): Promise<DigestRow[]> {
   return db
     .selectFrom('digests')
     .selectAll()
@@ -186,7 +187,20 @@ export function listDigests(
 /** A digest row without its rendered parts (model, preheader, html, text, telegram). */
 export type DigestSummary = Omit<DigestRow, 'model' | 'preheader' | 'html' | 'text' | 'telegram'>;
 
-const SUMMARY = ['id', 'newsletter_id', 'slot_at', 'status', 'reason', 'subject', 'article_ids', 'window_start', 'window_end', 'covers', 'created_at', 'completed_at'] as const;
+const SUMMARY = [
+  'id',
+  'newsletter_id',
+  'slot_at',
+  'status',
+  'reason',
+  'subject',
+  'article_ids',
+  'window_start',
+  'window_end',
+  'covers',
+  'created_at',
+  'completed_at',
+] as const;
 
 /** Newest slot first, of one newsletter or all, without the rendered parts. */
 export function listDigestSummaries(db: Kysely<Database>, opts: { newsletterId?: number; status?: DigestStatus; limit: number }): Promise<DigestSummary[]> {

@@ -24,11 +24,7 @@ function provider(dialect: DialectName): MigrationProvider {
 // Kysely runs PostgreSQL migrations in a transaction already, but not SQLite's, although SQLite
 // DDL is transactional too: without this, a failure half-way leaves tables that make the next
 // attempt fail with "already exists".
-async function inTransaction(
-  db: Kysely<unknown>,
-  dialect: DialectName,
-  fn: (db: Kysely<unknown>) => Promise<void>,
-): Promise<void> {
+async function inTransaction(db: Kysely<unknown>, dialect: DialectName, fn: (db: Kysely<unknown>) => Promise<void>): Promise<void> {
   if (dialect === 'postgres' || db.isTransaction) return fn(db);
   return db.transaction().execute(fn);
 }
@@ -67,9 +63,7 @@ async function currentSchema<DB>(db: Kysely<DB>): Promise<string> {
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
   const schema = rows[0]?.schema;
   if (!schema) {
-    throw new Error(
-      'PostgreSQL has no current schema: the search_path names no existing schema. Create it or fix search_path in DATABASE_URL.',
-    );
+    throw new Error('PostgreSQL has no current schema: the search_path names no existing schema. Create it or fix search_path in DATABASE_URL.');
   }
   return schema;
 }

@@ -116,7 +116,8 @@ function columns(patch: NewsletterPatch): Partial<Columns> {
     out.name = name;
   }
   if (patch.language !== undefined) {
-    if (!LANGUAGES.includes(patch.language)) throw new InvalidNewsletterError(`Newsletter language "${patch.language}" is not supported: use ${LANGUAGES.join(' or ')}.`);
+    if (!LANGUAGES.includes(patch.language))
+      throw new InvalidNewsletterError(`Newsletter language "${patch.language}" is not supported: use ${LANGUAGES.join(' or ')}.`);
     out.language = patch.language;
   }
   if (patch.cron !== undefined) {
@@ -129,7 +130,8 @@ function columns(patch: NewsletterPatch): Partial<Columns> {
     out.cron = cron;
   }
   if (patch.timezone !== undefined) {
-    if (!isValidTimeZone(patch.timezone)) throw new InvalidNewsletterError(`Unknown time zone "${patch.timezone}": use an IANA name such as "Asia/Shanghai" or "UTC".`);
+    if (!isValidTimeZone(patch.timezone))
+      throw new InvalidNewsletterError(`Unknown time zone "${patch.timezone}": use an IANA name such as "Asia/Shanghai" or "UTC".`);
     out.timezone = patch.timezone;
   }
   if (patch.catchUpGraceMinutes !== undefined) out.catch_up_grace_minutes = wholeNumber(patch.catchUpGraceMinutes, 'Catch-up grace (minutes)', 0, 7 * 24 * 60);
@@ -139,7 +141,8 @@ function columns(patch: NewsletterPatch): Partial<Columns> {
   if (patch.sections !== undefined) out.sections = patch.sections ? 1 : 0;
   if (patch.enabled !== undefined) out.enabled = patch.enabled ? 1 : 0;
   if (patch.template !== undefined) {
-    if (!TEMPLATE.test(patch.template)) throw new InvalidNewsletterError(`Template name "${patch.template}" is invalid: a file name without extension (letters, digits, "-", "_").`);
+    if (!TEMPLATE.test(patch.template))
+      throw new InvalidNewsletterError(`Template name "${patch.template}" is invalid: a file name without extension (letters, digits, "-", "_").`);
     out.template = patch.template;
   }
   return out;
@@ -210,12 +213,7 @@ function scheduleSince(set: Partial<Columns>, at: string) {
 }
 
 /** The updated row, or undefined when there is no such newsletter. */
-export async function updateNewsletter(
-  db: Kysely<Database>,
-  id: number,
-  patch: NewsletterPatch,
-  now: Date,
-): Promise<NewsletterRow | undefined> {
+export async function updateNewsletter(db: Kysely<Database>, id: number, patch: NewsletterPatch, now: Date): Promise<NewsletterRow | undefined> {
   const set = columns(patch);
   const at = now.toISOString();
   try {

@@ -179,7 +179,10 @@ export async function recordFetchSuccess(
  * recordFetchSuccess for many sources in one transaction (an ingest run's fetches that finished
  * together): on a 304 pass a commit per source was most of the database time.
  */
-export async function recordFetchSuccesses(db: Kysely<Database>, entries: readonly { source: FetchedSource; result: FetchSuccess; now: Date }[]): Promise<void> {
+export async function recordFetchSuccesses(
+  db: Kysely<Database>,
+  entries: readonly { source: FetchedSource; result: FetchSuccess; now: Date }[],
+): Promise<void> {
   if (entries.length === 0) return;
   // In id order, so two processes recording overlapping sources lock the rows in the same order.
   const sorted = [...entries].sort((a, b) => a.source.id - b.source.id);
@@ -213,13 +216,7 @@ export interface FailureOptions {
   pauseAfter: number;
 }
 
-export async function recordFetchFailure(
-  db: Kysely<Database>,
-  id: number,
-  message: string,
-  now: Date,
-  opts: FailureOptions,
-): Promise<SourceRow> {
+export async function recordFetchFailure(db: Kysely<Database>, id: number, message: string, now: Date, opts: FailureOptions): Promise<SourceRow> {
   const at = now.toISOString();
   const error = message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS - 1)}…` : message;
   // Incrementing in SQL keeps the count exact when two replicas record failures at once.
@@ -238,9 +235,7 @@ export async function recordFetchFailure(
   if (!row) throw new Error(`Cannot record a failure for source ${id}: no such source (was it removed?).`);
   const failures = row.consecutive_failures;
   const pause = opts.pauseAfter >= 1 && failures >= opts.pauseAfter && row.enabled === 1;
-  const reason =
-    `paused automatically after ${failures} consecutive failures; last error: ${error}; ` +
-    `run \`tidings sources resume ${id}\` after fixing it`;
+  const reason = `paused automatically after ${failures} consecutive failures; last error: ${error}; ` + `run \`tidings sources resume ${id}\` after fixing it`;
   const updated = await db
     .updateTable('sources')
     .set({

@@ -27,7 +27,10 @@ export async function recordEvent(db: Kysely<Database>, e: EventInput): Promise<
     .execute();
 }
 
-export function listEvents(db: Kysely<Database>, filter: { subscriberId?: number; subscriptionId?: number; address?: string; type?: SubscriberEventType }): Promise<SubscriberEventRow[]> {
+export function listEvents(
+  db: Kysely<Database>,
+  filter: { subscriberId?: number; subscriptionId?: number; address?: string; type?: SubscriberEventType },
+): Promise<SubscriberEventRow[]> {
   return db
     .selectFrom('subscriber_events')
     .selectAll()
@@ -53,7 +56,11 @@ export async function countEvents(db: Kysely<Database>, filter: { type: Subscrib
 }
 
 /** Adds an address to the suppression list; false when it was already there (first reason kept). */
-export async function suppress(db: Kysely<Database>, s: { address: string; channel: Channel; reason: SuppressionReason; detail?: string | null }, now: Date): Promise<boolean> {
+export async function suppress(
+  db: Kysely<Database>,
+  s: { address: string; channel: Channel; reason: SuppressionReason; detail?: string | null },
+  now: Date,
+): Promise<boolean> {
   const row = await db
     .insertInto('suppressions')
     .values({ address: s.address, channel: s.channel, reason: s.reason, detail: s.detail ?? null, created_at: now.toISOString() })
@@ -72,7 +79,11 @@ export async function unsuppress(db: Kysely<Database>, address: string): Promise
 export async function suppressedAmong(db: Kysely<Database>, addresses: readonly string[]): Promise<Set<string>> {
   const out = new Set<string>();
   for (let i = 0; i < addresses.length; i += 500) {
-    const rows = await db.selectFrom('suppressions').select('address').where('address', 'in', addresses.slice(i, i + 500)).execute();
+    const rows = await db
+      .selectFrom('suppressions')
+      .select('address')
+      .where('address', 'in', addresses.slice(i, i + 500))
+      .execute();
     for (const r of rows) out.add(r.address);
   }
   return out;

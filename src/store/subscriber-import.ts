@@ -49,7 +49,8 @@ async function decide(db: Kysely<Database>, rows: readonly ImportCandidate[], op
   const suppressed = new Map<string, string>();
   const existing: { id: number; email: string | null; name: string | null }[] = [];
   for (const part of chunks(emails)) {
-    for (const s of await db.selectFrom('suppressions').select(['address', 'reason']).where('address', 'in', part).execute()) suppressed.set(s.address, s.reason);
+    for (const s of await db.selectFrom('suppressions').select(['address', 'reason']).where('address', 'in', part).execute())
+      suppressed.set(s.address, s.reason);
     existing.push(...(await db.selectFrom('subscribers').select(['id', 'email', 'name']).where('email', 'in', part).execute()));
   }
   const ids = new Map<string, number>();
@@ -89,7 +90,8 @@ async function decide(db: Kysely<Database>, rows: readonly ImportCandidate[], op
     for (const s of inserted) ids.set(s.email!, s.id);
     // Another writer added some of these addresses meanwhile: theirs are the rows.
     const missing = part.filter((r) => !ids.has(r.email)).map((r) => r.email);
-    if (missing.length) for (const s of await db.selectFrom('subscribers').select(['id', 'email']).where('email', 'in', missing).execute()) ids.set(s.email!, s.id);
+    if (missing.length)
+      for (const s of await db.selectFrom('subscribers').select(['id', 'email']).where('email', 'in', missing).execute()) ids.set(s.email!, s.id);
   }
   // Names fill gaps only, as upsertSubscriber does: the subscriber's own edits win.
   const adding = new Map(toAdd.map((r) => [r.email, r]));

@@ -63,7 +63,10 @@ export async function countSubscribers(db: Kysely<Database>, filter: SubscriberF
 }
 
 /** Subscribers in id order, each with all their subscriptions (and the newsletters' slugs). */
-export async function listSubscribers(db: Kysely<Database>, filter: SubscriberFilter & { limit?: number; afterId?: number } = {}): Promise<SubscriberListing[]> {
+export async function listSubscribers(
+  db: Kysely<Database>,
+  filter: SubscriberFilter & { limit?: number; afterId?: number } = {},
+): Promise<SubscriberListing[]> {
   const people = await db
     .selectFrom('subscribers')
     .selectAll()
@@ -113,7 +116,11 @@ export interface ExportedSubscription {
 }
 
 /** Email subscriptions in id order, one page at a time: pass the last id seen as `afterId`. */
-export function exportPage(db: Kysely<Database>, filter: { newsletterId?: number; status?: SubscriptionStatus }, page: { afterId: number; limit: number }): Promise<ExportedSubscription[]> {
+export function exportPage(
+  db: Kysely<Database>,
+  filter: { newsletterId?: number; status?: SubscriptionStatus },
+  page: { afterId: number; limit: number },
+): Promise<ExportedSubscription[]> {
   return db
     .selectFrom('subscriptions')
     .innerJoin('subscribers', 'subscribers.id', 'subscriptions.subscriber_id')
@@ -142,7 +149,11 @@ export function exportPage(db: Kysely<Database>, filter: { newsletterId?: number
 }
 
 /** Every matching email subscription, fetched a page at a time so memory stays flat. */
-export async function* exportSubscriptions(db: Kysely<Database>, filter: { newsletterId?: number; status?: SubscriptionStatus }, pageSize = 1000): AsyncGenerator<ExportedSubscription> {
+export async function* exportSubscriptions(
+  db: Kysely<Database>,
+  filter: { newsletterId?: number; status?: SubscriptionStatus },
+  pageSize = 1000,
+): AsyncGenerator<ExportedSubscription> {
   let afterId = 0;
   for (;;) {
     const page = await exportPage(db, filter, { afterId, limit: pageSize });

@@ -19,7 +19,11 @@ export async function upsertSubscriber(db: Kysely<Database>, input: SubscriberIn
   const find = () =>
     input.email
       ? db.selectFrom('subscribers').selectAll().where('email', '=', input.email).executeTakeFirst()
-      : db.selectFrom('subscribers').selectAll().where('telegram_chat_id', '=', input.telegramChatId ?? '').executeTakeFirst();
+      : db
+          .selectFrom('subscribers')
+          .selectAll()
+          .where('telegram_chat_id', '=', input.telegramChatId ?? '')
+          .executeTakeFirst();
   if (!input.email && !input.telegramChatId) throw new Error('a subscriber needs an email address or a Telegram chat');
   const existing = await find();
   if (existing) {
@@ -137,7 +141,12 @@ export async function subscribe(db: Kysely<Database>, input: SubscribeInput, now
 }
 
 /** pending → active. 'already' when it was active; 'gone' when there is no pending subscription. */
-export async function confirmSubscription(db: Kysely<Database>, id: number, opts: { ip?: string | null }, now: Date): Promise<'confirmed' | 'already' | 'gone'> {
+export async function confirmSubscription(
+  db: Kysely<Database>,
+  id: number,
+  opts: { ip?: string | null },
+  now: Date,
+): Promise<'confirmed' | 'already' | 'gone'> {
   const at = now.toISOString();
   const row = await db
     .updateTable('subscriptions')
@@ -158,7 +167,12 @@ export async function confirmSubscription(db: Kysely<Database>, id: number, opts
  * Ends a subscription (from pending or active) and suppresses its deliveries not yet sent, so a
  * digest already in the ledger sends them nothing. 'already' when it had ended before.
  */
-export async function unsubscribe(db: Kysely<Database>, id: number, opts: { ip?: string | null; source: string }, now: Date): Promise<'unsubscribed' | 'already' | 'gone'> {
+export async function unsubscribe(
+  db: Kysely<Database>,
+  id: number,
+  opts: { ip?: string | null; source: string },
+  now: Date,
+): Promise<'unsubscribed' | 'already' | 'gone'> {
   const at = now.toISOString();
   const done = await db.transaction().execute(async (trx) => {
     const row = await trx
@@ -195,7 +209,11 @@ export async function setChannelStatus(db: Kysely<Database>, subscriberId: numbe
 }
 
 export async function setKeywords(db: Kysely<Database>, subscriptionId: number, keywords: string[], now: Date): Promise<void> {
-  await db.updateTable('subscriptions').set({ keywords: JSON.stringify(keywords), updated_at: now.toISOString() }).where('id', '=', subscriptionId).execute();
+  await db
+    .updateTable('subscriptions')
+    .set({ keywords: JSON.stringify(keywords), updated_at: now.toISOString() })
+    .where('id', '=', subscriptionId)
+    .execute();
 }
 
 export async function markConfirmSent(db: Kysely<Database>, subscriptionId: number, now: Date): Promise<void> {

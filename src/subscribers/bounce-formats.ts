@@ -19,9 +19,7 @@ export interface BounceEvent {
   at: Date | null;
 }
 
-export type ParsedReport =
-  | { ok: true; events: BounceEvent[]; ignored: number; snsSubscribeUrl?: string }
-  | { ok: false; error: string };
+export type ParsedReport = { ok: true; events: BounceEvent[]; ignored: number; snsSubscribeUrl?: string } | { ok: false; error: string };
 
 class Malformed extends Error {}
 
@@ -75,7 +73,12 @@ function ses(o: Record<string, unknown>, where: string): BounceEvent[] | null {
     const at = time(b.timestamp, where);
     return b.bouncedRecipients.map((r: unknown, i) => {
       const rec = isObject(r) ? r : {};
-      return { type, email: address(rec.emailAddress, `${where} recipient ${i + 1}`), reason: reason(rec.diagnosticCode, `${b.bounceType}/${b.bounceSubType}`), at };
+      return {
+        type,
+        email: address(rec.emailAddress, `${where} recipient ${i + 1}`),
+        reason: reason(rec.diagnosticCode, `${b.bounceType}/${b.bounceSubType}`),
+        at,
+      };
     });
   }
   if (kind === 'Complaint' && isObject(o.complaint)) {

@@ -4,7 +4,18 @@
 import type { ExportedSubscription } from '../store/subscriber-lists.js';
 import { csvLine } from './csv.js';
 
-export const EXPORT_COLUMNS = ['email', 'name', 'language', 'keywords', 'newsletter', 'status', 'consent_source', 'consent_version', 'subscribed_at', 'confirmed_at'] as const;
+export const EXPORT_COLUMNS = [
+  'email',
+  'name',
+  'language',
+  'keywords',
+  'newsletter',
+  'status',
+  'consent_source',
+  'consent_version',
+  'subscribed_at',
+  'confirmed_at',
+] as const;
 
 export function exportHeader(): string {
   return csvLine(EXPORT_COLUMNS);
@@ -21,5 +32,16 @@ export function keywordCell(json: string): string {
 }
 
 export function exportLine(s: ExportedSubscription): string {
-  return csvLine([s.email, s.name, s.language, keywordCell(s.keywords), s.newsletter_slug, s.status, s.consent_source, s.consent_version, s.subscribed_at, s.confirmed_at]);
+  return csvLine([
+    s.email,
+    s.name,
+    s.language,
+    keywordCell(s.keywords),
+    s.newsletter_slug,
+    s.status,
+    s.consent_source,
+    s.consent_version,
+    s.subscribed_at,
+    s.confirmed_at,
+  ]);
 }

@@ -58,7 +58,12 @@ export function headerColumns(header: CsvRecord): Partial<Record<Column, number>
     out[name] = i;
   });
   if (out.email === undefined) {
-    const found = header.fields.map((f) => f.trim()).filter(Boolean).slice(0, 8).join(', ') || 'nothing';
+    const found =
+      header.fields
+        .map((f) => f.trim())
+        .filter(Boolean)
+        .slice(0, 8)
+        .join(', ') || 'nothing';
     throw new ImportFileError(`the header row has no "email" column (found: ${found}); the first row must name the columns, e.g. email,name,language,keywords`);
   }
   return out;
@@ -92,14 +97,25 @@ function checkRow(fields: string[], cols: Partial<Record<Column, number>>, opts:
   const rawLang = cell('language').trim();
   const language = rawLang === '' ? opts.defaultLanguage : parseLanguage(rawLang);
   if (!language) return { ok: false, reason: `language "${rawLang.slice(0, 20)}" is not supported: use en or zh` };
-  const keywords = [...new Set(uncell(cell('keywords')).split(/[;；]/).map((k) => k.trim()).filter(Boolean))];
+  const keywords = [
+    ...new Set(
+      uncell(cell('keywords'))
+        .split(/[;；]/)
+        .map((k) => k.trim())
+        .filter(Boolean),
+    ),
+  ];
   if (keywords.length > MAX_KEYWORDS) return { ok: false, reason: `${keywords.length} keywords; at most ${MAX_KEYWORDS} are allowed` };
   if (keywords.some((k) => k.length > MAX_KEYWORD_CHARS)) return { ok: false, reason: `a keyword is longer than ${MAX_KEYWORD_CHARS} characters` };
   return { ok: true, candidate: { email: address.address, name, language, keywords } };
 }
 
 /** Reads every record (the first is the header), checks and writes the rows; returns the report. */
-export async function importSubscribers(deps: { db: Kysely<Database>; now: () => Date }, records: AsyncIterable<CsvRecord>, opts: ImportOptions): Promise<ImportReport> {
+export async function importSubscribers(
+  deps: { db: Kysely<Database>; now: () => Date },
+  records: AsyncIterable<CsvRecord>,
+  opts: ImportOptions,
+): Promise<ImportReport> {
   const report: ImportReport = { rows: 0, imported: 0, alreadySubscribed: 0, rejected: [], dryRun: opts.dryRun };
   const firstRowOf = new Map<string, number>();
   let cols: Partial<Record<Column, number>> | undefined;

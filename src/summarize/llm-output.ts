@@ -33,22 +33,20 @@ function decodeEntities(text: string): string {
 
 /** Markup and control characters removed, whitespace collapsed to single spaces. */
 export function toPlainText(raw: string): string {
-  return (
-    decodeEntities(raw)
-      .replace(/```[\s\S]*?```/g, ' ') // code blocks are never part of a summary
-      .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
-      .replace(/<!--[\s\S]*?-->/g, ' ')
-      .replace(/<\/?[a-z][^>]*>/gi, ' ')
-      .replace(/!\[[^\]]*\]\((?:[^()]|\([^()]*\))*\)/g, ' ') // Markdown image
-      .replace(/\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)/g, '$1') // Markdown link → its text
-      .replace(/^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+•]\s+|\d{1,2}[.)]\s+)/gm, '') // headings, quotes, list markers
-      .replace(/(\*\*|__|~~|`)/g, '')
-      .replace(/(^|\s)[*_](\S[^*_]*?)[*_](?=\s|[.,;:!?]|$)/g, '$1$2') // *emphasis*
-      .replace(CONTROL, ' ')
-      .replace(/\s+/g, ' ')
-      .replace(/ ([.,;:!?。，；：！？])/g, '$1') // the space a removed tag left before punctuation
-      .trim()
-  );
+  return decodeEntities(raw)
+    .replace(/```[\s\S]*?```/g, ' ') // code blocks are never part of a summary
+    .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<!--[\s\S]*?-->/g, ' ')
+    .replace(/<\/?[a-z][^>]*>/gi, ' ')
+    .replace(/!\[[^\]]*\]\((?:[^()]|\([^()]*\))*\)/g, ' ') // Markdown image
+    .replace(/\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)/g, '$1') // Markdown link → its text
+    .replace(/^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+•]\s+|\d{1,2}[.)]\s+)/gm, '') // headings, quotes, list markers
+    .replace(/(\*\*|__|~~|`)/g, '')
+    .replace(/(^|\s)[*_](\S[^*_]*?)[*_](?=\s|[.,;:!?]|$)/g, '$1$2') // *emphasis*
+    .replace(CONTROL, ' ')
+    .replace(/\s+/g, ' ')
+    .replace(/ ([.,;:!?。，；：！？])/g, '$1') // the space a removed tag left before punctuation
+    .trim();
 }
 
 export type CleanResult = { ok: true; sentences: string[] } | { ok: false; reason: string };

@@ -95,7 +95,11 @@ export function buildMessages(input: SummaryInput, budget: SummaryBudget, langua
 
 export function llmSummarizer(opts: LlmSummarizerOptions): LlmSummarizer {
   const endpoint = chatEndpoint(opts.baseUrl);
-  for (const [name, value, min] of [['timeoutMs', opts.timeoutMs, 1], ['maxRetries', opts.maxRetries, 0], ['maxTokensPerRun', opts.maxTokensPerRun, 0]] as const) {
+  for (const [name, value, min] of [
+    ['timeoutMs', opts.timeoutMs, 1],
+    ['maxRetries', opts.maxRetries, 0],
+    ['maxTokensPerRun', opts.maxTokensPerRun, 0],
+  ] as const) {
     if (!Number.isInteger(value) || value < min) throw new RangeError(`LLM summarizer ${name} must be an integer ≥ ${min}, got ${String(value)}`);
   }
   // Logged instead of the URL: a query string may carry a key (Azure-style "?api-key=").

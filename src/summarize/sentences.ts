@@ -8,7 +8,8 @@ import { segmenter } from '../ingest/text.js';
 
 // Abbreviations that practically never end a sentence: titles before a name, and labels
 // before a number ("No. 3", "Jan. 5", "Fig. 2").
-const TITLE_ABBR = /(?:^|[\s("“'‘])(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sr|St|Mt|Ft|Sen|Rep|Gov|Gen|Col|Maj|Lt|Sgt|Capt|Cmdr|Adm|Rev|Hon|Pres|Supt|Insp|Messrs|Mme|Mlle)\.\s*$/;
+const TITLE_ABBR =
+  /(?:^|[\s("“'‘])(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sr|St|Mt|Ft|Sen|Rep|Gov|Gen|Col|Maj|Lt|Sgt|Capt|Cmdr|Adm|Rev|Hon|Pres|Supt|Insp|Messrs|Mme|Mlle)\.\s*$/;
 const NUMBER_ABBR = /(?:^|[\s("“'‘])(?:No|Nos|Vol|Fig|Art|Sec|Ch|pp?|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.\s*$/i;
 // "U.S. ", "p.m. ", and a middle initial ("John F. Kennedy").
 const INITIALISM = /(?:^|[\s("“'‘])(?:\p{L}\.){2,}\s*$/u;
@@ -16,10 +17,11 @@ const MIDDLE_INITIAL = /\s\p{Lu}\.\s*$/u;
 // After an initialism these words start a new sentence ("… in the U.S. The bill …"); any other
 // capitalized word continues it ("the U.S. Senate").
 const SENTENCE_STARTERS = new Set(
-  ('a an the he she it they we i you this that these those there here his her its their our my ' +
+  (
+    'a an the he she it they we i you this that these those there here his her its their our my ' +
     'but and or so yet in on at for to from by with after before when while if as however meanwhile ' +
-    'also some many most one two three mr mrs ms dr what why how where who')
-    .split(' '),
+    'also some many most one two three mr mrs ms dr what why how where who'
+  ).split(' '),
 );
 // Opening punctuation that UAX #29 leaves at the end of the previous sentence.
 const TRAILING_OPENERS = /[\s“‘「『《（【([]+$/u;

@@ -129,7 +129,12 @@ export function createWorkPool(opts: WorkPoolOptions): WorkPool {
       t.dead = true;
       const job = settle(t);
       if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') {
-        job?.reject(new WorkError('memory', `${TASK_LABELS[job.task]} needed more than ${maxHeapMb} MB of memory and was stopped (WORK_MAX_HEAP_MB); the document is too large or too complex to read`));
+        job?.reject(
+          new WorkError(
+            'memory',
+            `${TASK_LABELS[job.task]} needed more than ${maxHeapMb} MB of memory and was stopped (WORK_MAX_HEAP_MB); the document is too large or too complex to read`,
+          ),
+        );
         log.warn({ task: job?.task, maxHeapMb }, 'a work thread ran out of memory; it is replaced');
       } else {
         log.error({ err: err.message, task: job?.task }, 'a work thread failed; it is replaced');
@@ -151,7 +156,12 @@ export function createWorkPool(opts: WorkPoolOptions): WorkPool {
     t.timer = setTimeout(() => {
       t.dead = true;
       settle(t);
-      job.reject(new WorkError('deadline', `${TASK_LABELS[job.task]} took longer than ${seconds(taskTimeoutMs)} and was stopped (WORK_TASK_TIMEOUT_MS); the document is too large or too complex to read`));
+      job.reject(
+        new WorkError(
+          'deadline',
+          `${TASK_LABELS[job.task]} took longer than ${seconds(taskTimeoutMs)} and was stopped (WORK_TASK_TIMEOUT_MS); the document is too large or too complex to read`,
+        ),
+      );
       log.warn({ task: job.task, taskTimeoutMs }, 'a task passed its deadline; its thread is replaced');
       void t.worker.terminate();
     }, taskTimeoutMs);

@@ -39,7 +39,11 @@ function toBuffer(bytes: Uint8Array): Buffer {
  * feeds, and these are the heaviest modules there are (tens of MB in every thread that has them).
  */
 async function pageModules() {
-  const [extract, links, meta] = await Promise.all([import('../sources/page/extract.js'), import('../sources/page/links.js'), import('../sources/page/meta.js')]);
+  const [extract, links, meta] = await Promise.all([
+    import('../sources/page/extract.js'),
+    import('../sources/page/links.js'),
+    import('../sources/page/meta.js'),
+  ]);
   return { ...extract, ...links, ...meta };
 }
 

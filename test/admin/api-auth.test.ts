@@ -111,7 +111,12 @@ forEachDialect('admin API auth', (dialect) => {
     const h = await apiHarness(store, { log: cap.log });
     try {
       for (let i = 0; i < 40; i++) {
-        const res = await h.app.inject({ method: 'GET', url: '/api/v1/subscribers', remoteAddress: '203.0.113.7', headers: { authorization: `Bearer wrong-${i}` } });
+        const res = await h.app.inject({
+          method: 'GET',
+          url: '/api/v1/subscribers',
+          remoteAddress: '203.0.113.7',
+          headers: { authorization: `Bearer wrong-${i}` },
+        });
         expect(res.statusCode).toBe(401);
       }
       let rows = await listAudit(store.db, { limit: 1000, actor: 'api:anonymous' });
@@ -145,7 +150,10 @@ describe('adminApiDeps', () => {
   };
 
   it('serves the API with ADMIN_TOKEN from the config, and closes it without', async () => {
-    for (const [extra, status] of [[{ ADMIN_TOKEN: TOKEN }, 200], [{}, 503]] as const) {
+    for (const [extra, status] of [
+      [{ ADMIN_TOKEN: TOKEN }, 200],
+      [{}, 503],
+    ] as const) {
       const deps = await createRoot(loadConfig(env(extra)), silentLogger());
       const app = buildServer({ ...httpDeps(deps), api: adminApiDeps(deps) });
       try {

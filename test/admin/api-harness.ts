@@ -26,7 +26,10 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function apiHarness(store: Store, opts: { token?: string | null; log?: Logger; beforeReady?: (app: FastifyInstance) => void; sourceIntervalMinutes?: number } = {}): Promise<ApiHarness> {
+export async function apiHarness(
+  store: Store,
+  opts: { token?: string | null; log?: Logger; beforeReady?: (app: FastifyInstance) => void; sourceIntervalMinutes?: number } = {},
+): Promise<ApiHarness> {
   const c = clock();
   const fetcher = testFetcher();
   const app = buildServer({
@@ -39,7 +42,13 @@ export async function apiHarness(store: Store, opts: { token?: string | null; lo
       digests: {
         render: async (model) => ({ ...(await renderEmail(model, SENDER)), telegram: renderTelegram(model) }),
         createLedger: (trx, digest) =>
-          createDeliveries(trx, { digestId: digest.id, newsletterId: digest.newsletter.id, domain: 'news.example.org', now: c.now, matchesKeywords: digestMatcher(digestItems(digest.model)) }),
+          createDeliveries(trx, {
+            digestId: digest.id,
+            newsletterId: digest.newsletter.id,
+            domain: 'news.example.org',
+            now: c.now,
+            matchesKeywords: digestMatcher(digestItems(digest.model)),
+          }),
       },
       fetcher,
       readers: buildReaders(),

@@ -8,7 +8,14 @@ import { dialects, type TestStore } from '../support/databases.js';
 import { type ApiHarness, apiHarness, seedArticles } from './api-harness.js';
 
 const count = async (store: TestStore, table: 'digests' | 'digest_items' | 'deliveries') =>
-  Number((await store.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await store.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 // Adapter tests (routes, status codes, bodies): one dialect is enough; the core and the store
 // run on both in their own tests.
@@ -28,10 +35,25 @@ describe('admin API newsletters', () => {
   const lastAudit = async () => (await listAudit(store.db, { limit: 1 }))[0];
 
   it('creates a newsletter and shows its next runs in its own time zone', async () => {
-    const res = await h.call('POST', '/api/v1/newsletters', { slug: 'cotton-daily', cron: '0 8 * * *', timezone: 'Asia/Shanghai', filters: { include: ['cotton'] }, maxItems: 10 });
+    const res = await h.call('POST', '/api/v1/newsletters', {
+      slug: 'cotton-daily',
+      cron: '0 8 * * *',
+      timezone: 'Asia/Shanghai',
+      filters: { include: ['cotton'] },
+      maxItems: 10,
+    });
     expect(res.statusCode).toBe(201);
     const body = res.json();
-    expect(body).toMatchObject({ slug: 'cotton-daily', name: 'Cotton Daily', timezone: 'Asia/Shanghai', maxItems: 10, enabled: true, sections: false, filters: { include: ['cotton'] }, lastDigests: [] });
+    expect(body).toMatchObject({
+      slug: 'cotton-daily',
+      name: 'Cotton Daily',
+      timezone: 'Asia/Shanghai',
+      maxItems: 10,
+      enabled: true,
+      sections: false,
+      filters: { include: ['cotton'] },
+      lastDigests: [],
+    });
     expect(body.createdAt).toBe(h.clock.now.toISOString());
     // 08:00 in Shanghai is midnight UTC; the clock stands at 2026-11-24T08:00Z.
     expect(body.nextRuns).toHaveLength(5);
@@ -71,7 +93,9 @@ describe('admin API newsletters', () => {
     expect([form.statusCode, form.json().error.code]).toEqual([415, 'unsupported_media_type']);
     const broken = await h.call('POST', '/api/v1/newsletters', '{"slug": ', { 'content-type': 'application/json' });
     expect([broken.statusCode, broken.json().error.code]).toEqual([400, 'invalid']);
-    const huge = await h.call('POST', '/api/v1/newsletters', JSON.stringify({ slug: 'x', name: 'n'.repeat(1_100_000) }), { 'content-type': 'application/json' });
+    const huge = await h.call('POST', '/api/v1/newsletters', JSON.stringify({ slug: 'x', name: 'n'.repeat(1_100_000) }), {
+      'content-type': 'application/json',
+    });
     expect([huge.statusCode, huge.json().error.code]).toEqual([413, 'too_large']);
     const missing = await h.call('GET', '/api/v1/newsletters/nope');
     expect([missing.statusCode, missing.json().error.code]).toEqual([404, 'not_found']);
@@ -127,7 +151,13 @@ describe('admin API newsletters', () => {
     expect((await h.call('POST', `/api/v1/newsletters/${nl.id}/send-now`)).statusCode).toBe(409);
 
     const digest = await h.call('GET', `/api/v1/digests/${digestId}`);
-    expect(digest.json()).toMatchObject({ id: digestId, newsletterId: nl.id, status: 'ready', stories: 3, deliveries: { email: { pending: 1, sent: 0 }, telegram: { pending: 0 } } });
+    expect(digest.json()).toMatchObject({
+      id: digestId,
+      newsletterId: nl.id,
+      status: 'ready',
+      stories: 3,
+      deliveries: { email: { pending: 1, sent: 0 }, telegram: { pending: 0 } },
+    });
     const list = await h.call('GET', `/api/v1/digests?newsletter=cotton&limit=10`);
     expect(list.json().digests.map((d: { status: string }) => d.status)).toEqual(['ready', 'skipped']);
     expect(list.json().digests[0]).not.toHaveProperty('html');
@@ -165,7 +195,10 @@ describe('admin API newsletters', () => {
     await h.call('POST', `/api/v1/newsletters/${keep.id}/send-now`);
     const refused = await h.call('DELETE', `/api/v1/newsletters/${keep.id}`);
     expect(refused.statusCode).toBe(409);
-    expect(refused.json().error).toEqual({ code: 'conflict', message: 'Newsletter "cotton" has digests (its archive links to them), so it cannot be removed; pause it instead.' });
+    expect(refused.json().error).toEqual({
+      code: 'conflict',
+      message: 'Newsletter "cotton" has digests (its archive links to them), so it cannot be removed; pause it instead.',
+    });
     const gone = await h.call('DELETE', '/api/v1/newsletters/wool');
     expect([gone.statusCode, gone.body]).toEqual([204, '']);
     expect(await lastAudit()).toMatchObject({ action: 'newsletter.remove', detail: `newsletter ${drop.id} wool`, ok: 1 });

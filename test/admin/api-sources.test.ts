@@ -51,7 +51,14 @@ forEachDialect('admin API sources', (dialect) => {
     const tested = await h.call('POST', '/api/v1/sources', { url: `${fixture.url}/feed` });
     expect(tested.statusCode).toBe(201);
     expect(tested.json()).toMatchObject({ kind: 'feed', name: 'Cotton Wire', enabled: true, health: 'new', intervalMinutes: 30, testedItems: 2 });
-    const plain = await h.call('POST', '/api/v1/sources', { url: 'https://example.org/news', kind: 'page', name: 'News', intervalMinutes: 120, options: { linkSelector: 'a.story' }, test: false });
+    const plain = await h.call('POST', '/api/v1/sources', {
+      url: 'https://example.org/news',
+      kind: 'page',
+      name: 'News',
+      intervalMinutes: 120,
+      options: { linkSelector: 'a.story' },
+      test: false,
+    });
     expect(plain.json()).toMatchObject({ kind: 'page', name: 'News', intervalMinutes: 120, options: { linkSelector: 'a.story' } });
     expect(plain.json()).not.toHaveProperty('testedItems');
     expect(errorOf(await h.call('POST', '/api/v1/sources', { url: `${fixture.url}/feed`, kind: 'feed', test: false }))).toEqual([409, 'conflict']);
@@ -69,10 +76,32 @@ forEachDialect('admin API sources', (dialect) => {
 
   it('pauses, resumes and deletes; a source with articles answers 409 until deleteArticles=true', async () => {
     const id = (await h.call('POST', '/api/v1/sources', { url: 'https://example.org/feed', kind: 'feed', test: false })).json().id;
-    expect((await h.call('POST', `/api/v1/sources/${id}/pause`, { reason: 'site redesign' })).json()).toMatchObject({ enabled: false, health: 'paused', pausedReason: 'site redesign' });
-    expect((await h.call('POST', `/api/v1/sources/${id}/resume`)).json()).toMatchObject({ enabled: true, pausedReason: null, nextFetchAt: h.clock.now.toISOString() });
+    expect((await h.call('POST', `/api/v1/sources/${id}/pause`, { reason: 'site redesign' })).json()).toMatchObject({
+      enabled: false,
+      health: 'paused',
+      pausedReason: 'site redesign',
+    });
+    expect((await h.call('POST', `/api/v1/sources/${id}/resume`)).json()).toMatchObject({
+      enabled: true,
+      pausedReason: null,
+      nextFetchAt: h.clock.now.toISOString(),
+    });
     const at = h.clock.now.toISOString();
-    await insertArticles(store.db, [{ source_id: id, guid: 'a', guid_key: `${id}:a`, url: null, title: 'A', published_at: at, fetched_at: at, lang: 'en', text: 'a', fingerprint: 'fa', search_text: 'a' }]);
+    await insertArticles(store.db, [
+      {
+        source_id: id,
+        guid: 'a',
+        guid_key: `${id}:a`,
+        url: null,
+        title: 'A',
+        published_at: at,
+        fetched_at: at,
+        lang: 'en',
+        text: 'a',
+        fingerprint: 'fa',
+        search_text: 'a',
+      },
+    ]);
     expect(errorOf(await h.call('DELETE', `/api/v1/sources/${id}`))).toEqual([409, 'conflict']);
     expect((await h.call('DELETE', `/api/v1/sources/${id}?deleteArticles=true`)).statusCode).toBe(204);
     expect(errorOf(await h.call('POST', `/api/v1/sources/${id}/pause`))).toEqual([404, 'not_found']);
@@ -90,7 +119,12 @@ forEachDialect('admin API sources', (dialect) => {
     expect(dry.json()).toMatchObject({ dryRun: true, added: 1, alreadyPresent: 1 });
     expect(await listSources(store.db)).toHaveLength(1);
     const res = await h.call('POST', '/api/v1/sources/opml', doc, { 'content-type': 'text/x-opml' });
-    expect(res.json()).toMatchObject({ dryRun: false, added: 1, alreadyPresent: 1, rejected: [{ line: 'Dump', reason: expect.stringContaining('is a path on the server') }] });
+    expect(res.json()).toMatchObject({
+      dryRun: false,
+      added: 1,
+      alreadyPresent: 1,
+      rejected: [{ line: 'Dump', reason: expect.stringContaining('is a path on the server') }],
+    });
     expect(res.json().outcomes.map((o: { outcome: string }) => o.outcome)).toEqual(['added', 'present', 'rejected']);
     expect(errorOf(await h.call('POST', '/api/v1/sources/opml', '<html></html>', { 'content-type': 'application/xml' }))).toEqual([400, 'invalid']);
     expect((await h.call('POST', '/api/v1/sources/opml', { opml: doc })).statusCode).toBe(415);

@@ -64,7 +64,10 @@ forEachDialect('admin API subscribers', (dialect) => {
     const next = await h.call('GET', `/api/v1/subscribers?limit=2&after=${page.json().nextAfter}`);
     expect(next.json().subscribers.map((s: { email: string }) => s.email)).toEqual(['dan@example.org']);
     const found = await h.call('GET', '/api/v1/subscribers?search=CAT');
-    expect(found.json()).toMatchObject({ total: 1, subscribers: [{ email: 'cat@example.org', subscriptions: [{ newsletter: 'cotton', status: 'active', consent: { source: 'admin' } }] }] });
+    expect(found.json()).toMatchObject({
+      total: 1,
+      subscribers: [{ email: 'cat@example.org', subscriptions: [{ newsletter: 'cotton', status: 'active', consent: { source: 'admin' } }] }],
+    });
     expect((await h.call('GET', '/api/v1/subscribers?limit=5000')).json().error.message).toMatch(/^limit: /);
     expect((await h.call('GET', '/api/v1/subscribers?status=gone')).statusCode).toBe(400);
 
@@ -83,7 +86,9 @@ forEachDialect('admin API subscribers', (dialect) => {
     await seedArticles(store, h.clock.now, 2);
     const sent = (await h.call('POST', `/api/v1/newsletters/${cotton.id}/send-now`)).json();
     const res = await h.call('GET', `/api/v1/subscribers/${id}/deliveries`);
-    expect(res.json().deliveries).toEqual([expect.objectContaining({ digestId: sent.digestId, channel: 'email', address: 'ann@example.org', state: 'pending', subject: sent.subject, sentAt: null })]);
+    expect(res.json().deliveries).toEqual([
+      expect.objectContaining({ digestId: sent.digestId, channel: 'email', address: 'ann@example.org', state: 'pending', subject: sent.subject, sentAt: null }),
+    ]);
   });
 
   it('imports CSV with the CLI rules and report, and exports CSV', async () => {
@@ -97,7 +102,10 @@ forEachDialect('admin API subscribers', (dialect) => {
     expect(res.json()).toMatchObject({ rows: 4, imported: 1, alreadySubscribed: 0, dryRun: false, encoding: 'utf-8', newsletter: 'cotton' });
     expect(res.json().rejected.map((r: { row: number }) => r.row)).toEqual([3, 4, 5]);
     expect(res.json().rejected[1].reason).toBe('duplicate of row 2');
-    expect(await lastAudit()).toMatchObject({ action: 'subscribers.import', detail: 'Imported 1 to cotton, 0 already subscribed, 3 rejected (4 rows). Status active.' });
+    expect(await lastAudit()).toMatchObject({
+      action: 'subscribers.import',
+      detail: 'Imported 1 to cotton, 0 already subscribed, 3 rejected (4 rows). Status active.',
+    });
     // Excel on a Chinese system saves GBK.
     const gbk = iconv.encode('email,name\nli@example.org,李雷\n', 'gbk');
     const chinese = await h.call('POST', '/api/v1/subscribers/import?newsletter=cotton&status=pending', gbk, { 'content-type': 'text/csv' });
@@ -112,7 +120,10 @@ forEachDialect('admin API subscribers', (dialect) => {
 
     const out = await h.call('GET', '/api/v1/subscribers/export?newsletter=cotton&bom=true');
     expect(out.headers['content-type']).toMatch(/^text\/csv/);
-    const lines = out.body.replace(/^\ufeff/, '').trim().split('\r\n');
+    const lines = out.body
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('email,name,language,keywords,newsletter,status,consent_source,consent_version,subscribed_at,confirmed_at');
     expect(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['ann@example.org,Ann', 'li@example.org,李雷']);
     expect(out.body.startsWith('\ufeff')).toBe(true);

@@ -8,7 +8,13 @@ import { adminServer, credentials, csrfIn, form, type Harness, login, PASSWORD, 
 async function loginAttempt(h: Harness, password: string, ip = '203.0.113.7') {
   const page = await h.app.inject({ method: 'GET', url: '/admin/login', remoteAddress: ip });
   const cookie = setCookie(page, 'tidings_admin_login')!.value;
-  return h.app.inject({ method: 'POST', url: '/admin/login', remoteAddress: ip, ...form({ _csrf: csrfIn(page.body), password }), cookies: { tidings_admin_login: cookie } });
+  return h.app.inject({
+    method: 'POST',
+    url: '/admin/login',
+    remoteAddress: ip,
+    ...form({ _csrf: csrfIn(page.body), password }),
+    cookies: { tidings_admin_login: cookie },
+  });
 }
 
 forEachDialect('admin web: login and sessions', (dialect) => {
@@ -118,7 +124,12 @@ describe('admin web: not mounted', () => {
   it('is a 404 when HttpDeps has no admin part', async () => {
     const { buildServer } = await import('../../src/http/server.js');
     const { silentLogger } = await import('../../src/log.js');
-    const app = buildServer({ db: undefined as never, log: silentLogger(), now: () => new Date(0), sender: { organization: 'O', postalAddress: 'P', publicUrl: 'http://x' } });
+    const app = buildServer({
+      db: undefined as never,
+      log: silentLogger(),
+      now: () => new Date(0),
+      sender: { organization: 'O', postalAddress: 'P', publicUrl: 'http://x' },
+    });
     expect((await app.inject({ method: 'GET', url: '/admin' })).statusCode).toBe(404);
     await app.close();
   });

@@ -14,7 +14,15 @@ import { adminServer, type Client, form, type Harness, login, rssFeed, T0, uploa
 const counts = async (store: TestStore) => {
   const tables = ['audit_log', 'newsletters', 'sources', 'subscribers', 'subscriptions', 'digests', 'alerts', 'admin_sessions'] as const;
   const out: Record<string, number> = {};
-  for (const t of tables) out[t] = Number((await store.db.selectFrom(t).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  for (const t of tables)
+    out[t] = Number(
+      (
+        await store.db
+          .selectFrom(t)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const ack = await store.db.selectFrom('alerts').select('acknowledged_at').execute();
   const states = await store.db.selectFrom('newsletters').select(['enabled', 'name']).execute();
   return JSON.stringify({ out, ack, states });
@@ -26,7 +34,9 @@ forEachDialect('admin web: every POST route', (dialect) => {
   let feed: FixtureServer;
   beforeEach(async () => {
     store = await dialect.open();
-    feed = await startServer({ '/feed.xml': { headers: { 'content-type': 'application/rss+xml' }, body: rssFeed([{ title: 'Cotton up', link: 'http://127.0.0.1/a', date: T0 }]) } });
+    feed = await startServer({
+      '/feed.xml': { headers: { 'content-type': 'application/rss+xml' }, body: rssFeed([{ title: 'Cotton up', link: 'http://127.0.0.1/a', date: T0 }]) },
+    });
     h = await adminServer(store.db);
     await addNewsletter(store.db, { slug: 'cotton', name: 'Cotton', cron: '0 8 * * *', timezone: 'Asia/Shanghai' }, T0);
     await addSource(store.db, { kind: 'feed', url: 'http://127.0.0.1:9/old.xml', name: 'Old' }, T0);
@@ -46,7 +56,17 @@ forEachDialect('admin web: every POST route', (dialect) => {
     const before = await counts(store);
     for (const route of h.posts) {
       const url = path(route);
-      const fields = { name: 'Renamed', slug: 'x-1', url: `${feed.url}/feed.xml`, kind: 'feed', email: 'eve@example.org', newsletter: '1', password: 'p', cron: '0 9 * * *', timezone: 'UTC' };
+      const fields = {
+        name: 'Renamed',
+        slug: 'x-1',
+        url: `${feed.url}/feed.xml`,
+        kind: 'feed',
+        email: 'eve@example.org',
+        newsletter: '1',
+        password: 'p',
+        cron: '0 9 * * *',
+        timezone: 'UTC',
+      };
       const missing = await admin.inject({ method: 'POST', url, ...form(fields) });
       const wrong = await admin.inject({ method: 'POST', url, ...form({ ...fields, _csrf: `${admin.csrf.slice(0, -2)}xx` }) });
       const anonymous = await h.app.inject({ method: 'POST', url, ...form({ ...fields, _csrf: admin.csrf }) });
@@ -66,8 +86,35 @@ forEachDialect('admin web: every POST route', (dialect) => {
       '/admin/logout': { action: 'admin.logout', send: (c) => c.post('/admin/logout') },
       '/admin/login': { action: 'admin.login', send: () => login(h.app) },
       '/admin/alerts/:id/ack': { action: 'alert.acknowledge', send: (c) => c.post('/admin/alerts/1/ack') },
-      '/admin/newsletters': { action: 'newsletter.add', send: (c) => c.post('/admin/newsletters', { intent: 'save', slug: 'wool', name: 'Wool', cron: '0 7 * * 1', timezone: 'Europe/Berlin', grace: '60', max_items: '10', lookback: '24', template: 'default' }) },
-      '/admin/newsletters/:id': { action: 'newsletter.update', send: (c) => c.post('/admin/newsletters/1', { intent: 'save', name: 'Cotton Daily', cron: '30 7 * * *', timezone: 'Asia/Shanghai', grace: '30', max_items: '15', lookback: '24', template: 'default' }) },
+      '/admin/newsletters': {
+        action: 'newsletter.add',
+        send: (c) =>
+          c.post('/admin/newsletters', {
+            intent: 'save',
+            slug: 'wool',
+            name: 'Wool',
+            cron: '0 7 * * 1',
+            timezone: 'Europe/Berlin',
+            grace: '60',
+            max_items: '10',
+            lookback: '24',
+            template: 'default',
+          }),
+      },
+      '/admin/newsletters/:id': {
+        action: 'newsletter.update',
+        send: (c) =>
+          c.post('/admin/newsletters/1', {
+            intent: 'save',
+            name: 'Cotton Daily',
+            cron: '30 7 * * *',
+            timezone: 'Asia/Shanghai',
+            grace: '30',
+            max_items: '15',
+            lookback: '24',
+            template: 'default',
+          }),
+      },
       '/admin/newsletters/:id/pause': { action: 'newsletter.pause', send: (c) => c.post('/admin/newsletters/1/pause') },
       '/admin/newsletters/:id/resume': { action: 'newsletter.resume', send: (c) => c.post('/admin/newsletters/1/resume') },
       '/admin/newsletters/:id/send': { action: 'newsletter.send', send: (c) => c.post('/admin/newsletters/1/send') },
@@ -75,9 +122,28 @@ forEachDialect('admin web: every POST route', (dialect) => {
       '/admin/sources/:id/pause': { action: 'source.pause', send: (c) => c.post('/admin/sources/1/pause') },
       '/admin/sources/:id/resume': { action: 'source.resume', send: (c) => c.post('/admin/sources/1/resume') },
       '/admin/sources/:id/remove': { action: 'source.remove', send: (c) => c.post('/admin/sources/1/remove') },
-      '/admin/sources/opml': { action: 'sources.import', send: (c) => c.inject({ method: 'POST', url: '/admin/sources/opml', ...upload({ _csrf: c.csrf }, { field: 'opml', name: 'feeds.opml', content: opml.replace('/feed.xml', '/other.xml') }) }) },
-      '/admin/subscribers': { action: 'subscriber.add', send: (c) => c.post('/admin/subscribers', { email: 'bob@example.org', name: 'Bob', newsletter: '1', status: 'active' }) },
-      '/admin/subscribers/import': { action: 'subscribers.import', send: (c) => c.inject({ method: 'POST', url: '/admin/subscribers/import', ...upload({ _csrf: c.csrf, newsletter: '1', status: 'active' }, { field: 'csv', name: 'list.csv', content: csv }) }) },
+      '/admin/sources/opml': {
+        action: 'sources.import',
+        send: (c) =>
+          c.inject({
+            method: 'POST',
+            url: '/admin/sources/opml',
+            ...upload({ _csrf: c.csrf }, { field: 'opml', name: 'feeds.opml', content: opml.replace('/feed.xml', '/other.xml') }),
+          }),
+      },
+      '/admin/subscribers': {
+        action: 'subscriber.add',
+        send: (c) => c.post('/admin/subscribers', { email: 'bob@example.org', name: 'Bob', newsletter: '1', status: 'active' }),
+      },
+      '/admin/subscribers/import': {
+        action: 'subscribers.import',
+        send: (c) =>
+          c.inject({
+            method: 'POST',
+            url: '/admin/subscribers/import',
+            ...upload({ _csrf: c.csrf, newsletter: '1', status: 'active' }, { field: 'csv', name: 'list.csv', content: csv }),
+          }),
+      },
       '/admin/subscribers/:id/remove': { action: 'subscriber.remove', send: (c) => c.post('/admin/subscribers/1/remove') },
     };
     // Reads, though posted (a test fetch makes the server fetch a URL, which a link must not).
@@ -87,13 +153,20 @@ forEachDialect('admin web: every POST route', (dialect) => {
       if (route === '/admin/logout') continue;
       const before = await store.db.selectFrom('audit_log').select('id').execute();
       await valid[route]!.send(admin);
-      const rows = await store.db.selectFrom('audit_log').selectAll().where('id', 'not in', before.length ? before.map((r) => r.id) : [0]).execute();
+      const rows = await store.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('id', 'not in', before.length ? before.map((r) => r.id) : [0])
+        .execute();
       expect([route, rows.map((r) => r.action)]).toEqual([route, [valid[route]!.action]]);
       expect(rows[0]!.actor).toBe('web:admin');
     }
     await valid['/admin/logout']!.send(admin);
     const last = await store.db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').executeTakeFirstOrThrow();
     expect([last.action, last.actor]).toEqual(['admin.logout', 'web:admin']);
-    expect(await store.db.selectFrom('sources').select('url').orderBy('id').execute()).toEqual([{ url: `${feed.url}/feed.xml` }, { url: `${feed.url}/other.xml` }]);
+    expect(await store.db.selectFrom('sources').select('url').orderBy('id').execute()).toEqual([
+      { url: `${feed.url}/feed.xml` },
+      { url: `${feed.url}/other.xml` },
+    ]);
   });
 });

@@ -38,7 +38,13 @@ export function buildDeps(db: Kysely<Database>, now: () => Date, sender = SENDER
     render: async (model) => ({ ...(await renderEmail(model, sender)), telegram: renderTelegram(model) }),
     archiveUrl: ({ newsletter, digestId }) => `${sender.publicUrl}/n/${newsletter.slug}/${digestId}`,
     createLedger: (trx, digest) =>
-      createDeliveries(trx, { digestId: digest.id, newsletterId: digest.newsletter.id, domain: 'news.example.org', now: now(), matchesKeywords: digestMatcher(digestItems(digest.model)) }),
+      createDeliveries(trx, {
+        digestId: digest.id,
+        newsletterId: digest.newsletter.id,
+        domain: 'news.example.org',
+        now: now(),
+        matchesKeywords: digestMatcher(digestItems(digest.model)),
+      }),
   };
 }
 
@@ -50,7 +56,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function adminServer(db: Kysely<Database>, opts: { credentials?: AdminConfig; log?: Logger; sender?: SenderInfo; loginAttempts?: number } = {}): Promise<Harness> {
+export async function adminServer(
+  db: Kysely<Database>,
+  opts: { credentials?: AdminConfig; log?: Logger; sender?: SenderInfo; loginAttempts?: number } = {},
+): Promise<Harness> {
   const clock = { now: T0 };
   const now = () => clock.now;
   const fetcher = testFetcher();
@@ -80,7 +89,6 @@ export async function adminServer(db: Kysely<Database>, opts: { credentials?: Ad
   };
 }
 
-
 /** The value of a cookie a response sets, if it sets it. */
 export function setCookie(res: LightMyRequestResponse, name: string): { value: string; attributes: string } | undefined {
   const raw = res.headers['set-cookie'];
@@ -104,11 +112,16 @@ export function form(fields: Record<string, string | string[]>): { payload: stri
 }
 
 /** A multipart body with one file part (as a browser uploads it) beside text fields. */
-export function upload(fields: Record<string, string>, file: { field: string; name: string; content: string | Buffer }): { payload: Buffer; headers: Record<string, string> } {
+export function upload(
+  fields: Record<string, string>,
+  file: { field: string; name: string; content: string | Buffer },
+): { payload: Buffer; headers: Record<string, string> } {
   const b = '----adminBoundary9x';
   const parts: Buffer[] = [];
   for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
-  parts.push(Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`));
+  parts.push(
+    Buffer.from(`--${b}\r\nContent-Disposition: form-data; name="${file.field}"; filename="${file.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+  );
   parts.push(Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content), Buffer.from(`\r\n--${b}--\r\n`));
   return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${b}` } };
 }
@@ -125,7 +138,12 @@ export interface Client {
 export async function login(app: FastifyInstance, password = PASSWORD): Promise<Client> {
   const page = await app.inject({ method: 'GET', url: '/admin/login' });
   const loginCookie = setCookie(page, 'tidings_admin_login')!.value;
-  const res = await app.inject({ method: 'POST', url: '/admin/login', ...form({ _csrf: csrfIn(page.body), password }), cookies: { tidings_admin_login: loginCookie } });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/admin/login',
+    ...form({ _csrf: csrfIn(page.body), password }),
+    cookies: { tidings_admin_login: loginCookie },
+  });
   const session = setCookie(res, 'tidings_admin');
   if (res.statusCode !== 303 || !session) throw new Error(`login failed: ${res.statusCode}`);
   const cookie = session.value;
@@ -142,6 +160,11 @@ export async function login(app: FastifyInstance, password = PASSWORD): Promise<
 }
 
 export function rssFeed(items: { title: string; link: string; date: Date }[]): string {
-  const entries = items.map((i) => `<item><title>${i.title}</title><link>${i.link}</link><guid>${i.link}</guid><pubDate>${i.date.toUTCString()}</pubDate><description>${i.title}: cotton prices and mill news for the week, with the numbers growers asked about.</description></item>`).join('');
+  const entries = items
+    .map(
+      (i) =>
+        `<item><title>${i.title}</title><link>${i.link}</link><guid>${i.link}</guid><pubDate>${i.date.toUTCString()}</pubDate><description>${i.title}: cotton prices and mill news for the week, with the numbers growers asked about.</description></item>`,
+    )
+    .join('');
   return `<?xml version="1.0"?><rss version="2.0"><channel><title>Cotton Wire</title><link>http://example.org/</link><description>x</description>${entries}</channel></rss>`;
 }

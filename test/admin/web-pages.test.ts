@@ -12,7 +12,17 @@ import { testFetcher } from '../support/fetcher.js';
 import { type FixtureServer, startServer } from '../support/http-fixture.js';
 import { adminServer, type Client, type Harness, login, rssFeed, T0, upload } from './web-harness.js';
 
-const NEWSLETTER = { intent: 'save', slug: 'cotton', name: 'Cotton', cron: '0 8 * * *', timezone: 'Asia/Shanghai', grace: '60', max_items: '10', lookback: '48', template: 'default' };
+const NEWSLETTER = {
+  intent: 'save',
+  slug: 'cotton',
+  name: 'Cotton',
+  cron: '0 8 * * *',
+  timezone: 'Asia/Shanghai',
+  grace: '60',
+  max_items: '10',
+  lookback: '48',
+  template: 'default',
+};
 
 forEachDialect('admin web: pages', (dialect) => {
   let store: TestStore;
@@ -44,13 +54,24 @@ forEachDialect('admin web: pages', (dialect) => {
     const preview = await admin.post('/admin/newsletters', { ...NEWSLETTER, intent: 'preview' });
     expect(preview.statusCode).toBe(200);
     const runs = [...preview.body.matchAll(/<li>([^<]+)<\/li>/g)].map((m) => m[1]);
-    expect(runs).toEqual(['Wed 2026-11-25 08:00 +08:00 Asia/Shanghai', 'Thu 2026-11-26 08:00 +08:00 Asia/Shanghai', 'Fri 2026-11-27 08:00 +08:00 Asia/Shanghai', 'Sat 2026-11-28 08:00 +08:00 Asia/Shanghai', 'Sun 2026-11-29 08:00 +08:00 Asia/Shanghai']);
+    expect(runs).toEqual([
+      'Wed 2026-11-25 08:00 +08:00 Asia/Shanghai',
+      'Thu 2026-11-26 08:00 +08:00 Asia/Shanghai',
+      'Fri 2026-11-27 08:00 +08:00 Asia/Shanghai',
+      'Sat 2026-11-28 08:00 +08:00 Asia/Shanghai',
+      'Sun 2026-11-29 08:00 +08:00 Asia/Shanghai',
+    ]);
     expect(await store.db.selectFrom('newsletters').selectAll().execute()).toHaveLength(0);
 
     const created = await admin.post('/admin/newsletters', { ...NEWSLETTER, include: 'cotton\nyarn', exclude: 'rumour' });
     expect(created.statusCode).toBe(303);
     const row = await store.db.selectFrom('newsletters').selectAll().executeTakeFirstOrThrow();
-    expect([row.cron, row.timezone, row.lookback_hours, JSON.parse(row.filters)]).toEqual(['0 8 * * *', 'Asia/Shanghai', 48, { include: ['cotton', 'yarn'], exclude: ['rumour'] }]);
+    expect([row.cron, row.timezone, row.lookback_hours, JSON.parse(row.filters)]).toEqual([
+      '0 8 * * *',
+      'Asia/Shanghai',
+      48,
+      { include: ['cotton', 'yarn'], exclude: ['rumour'] },
+    ]);
     const dup = await admin.post('/admin/newsletters', NEWSLETTER);
     expect(dup.statusCode).toBe(409);
     expect(dup.body).toContain('already exists');
@@ -71,7 +92,16 @@ forEachDialect('admin web: pages', (dialect) => {
     await admin.post('/admin/sources', { url: `${feed.url}/feed.xml`, kind: 'feed', name: 'Cotton Wire' });
     const fetcher = testFetcher();
     const now = () => h.clock.now;
-    await ingestAll({ db: store.db, readers: buildReaders(), fetcher, log: silentLogger(), now, concurrency: 1, pauseAfter: 5, stories: createStories({ dialect: store.dialect }) });
+    await ingestAll({
+      db: store.db,
+      readers: buildReaders(),
+      fetcher,
+      log: silentLogger(),
+      now,
+      concurrency: 1,
+      pauseAfter: 5,
+      stories: createStories({ dialect: store.dialect }),
+    });
     await fetcher.close();
     await admin.post('/admin/subscribers', { email: 'Ann@Example.org', name: 'Ann', newsletter: '1', status: 'active' });
 
@@ -92,23 +122,36 @@ forEachDialect('admin web: pages', (dialect) => {
     expect(history.body.replace(/ data-label="[^"]*"/g, '')).toMatch(/<td>email<\/td><td>pending<\/td><td>0<\/td>/);
     expect(history.body).toContain('admin');
     const dash = await admin.get('/admin');
-    expect(dash.body).toMatch(/<td data-label="Status">ready<\/td>.*<td data-label="Delivered">0<\/td><td data-label="Failed">0<\/td><td data-label="Suppressed">0<\/td><td data-label="Pending">1<\/td>/);
+    expect(dash.body).toMatch(
+      /<td data-label="Status">ready<\/td>.*<td data-label="Delivered">0<\/td><td data-label="Failed">0<\/td><td data-label="Suppressed">0<\/td><td data-label="Pending">1<\/td>/,
+    );
   });
 
   it('imports CSV under the consent rules, exports it, and searches', async () => {
     await admin.post('/admin/newsletters', NEWSLETTER);
     await suppress(store.db, { address: 'gone@example.org', channel: 'email', reason: 'hard-bounce' }, T0);
     const csv = 'email,name\nann@example.org,Ann\ngone@example.org,Gone\nnot-an-address,X\n';
-    const dry = await admin.inject({ method: 'POST', url: '/admin/subscribers/import', ...upload({ _csrf: admin.csrf, newsletter: '1', status: 'active', dry_run: 'on' }, { field: 'csv', name: 'l.csv', content: csv }) });
+    const dry = await admin.inject({
+      method: 'POST',
+      url: '/admin/subscribers/import',
+      ...upload({ _csrf: admin.csrf, newsletter: '1', status: 'active', dry_run: 'on' }, { field: 'csv', name: 'l.csv', content: csv }),
+    });
     expect(dry.body).toContain('Dry run, nothing written: would import 1');
     expect(await store.db.selectFrom('subscribers').selectAll().execute()).toHaveLength(0);
-    const real = await admin.inject({ method: 'POST', url: '/admin/subscribers/import', ...upload({ _csrf: admin.csrf, newsletter: '1', status: 'active', consent_version: 'v2' }, { field: 'csv', name: 'l.csv', content: csv }) });
+    const real = await admin.inject({
+      method: 'POST',
+      url: '/admin/subscribers/import',
+      ...upload({ _csrf: admin.csrf, newsletter: '1', status: 'active', consent_version: 'v2' }, { field: 'csv', name: 'l.csv', content: csv }),
+    });
     expect(real.body).toContain('Imported 1 to cotton, 0 already subscribed, 2 rejected (3 rows).');
     expect(real.body).toContain('suppressed address (hard-bounce)');
     const pasted = await admin.post('/admin/subscribers/import', { newsletter: '1', status: 'pending', csv_text: 'email\nbo@example.org\n' });
     expect(pasted.body).toContain('Imported 1 to cotton');
     const subs = await store.db.selectFrom('subscriptions').select(['status', 'consent_source', 'consent_version']).orderBy('id').execute();
-    expect(subs).toEqual([{ status: 'active', consent_source: 'import', consent_version: 'v2' }, { status: 'pending', consent_source: 'import', consent_version: null }]);
+    expect(subs).toEqual([
+      { status: 'active', consent_source: 'import', consent_version: 'v2' },
+      { status: 'pending', consent_source: 'import', consent_version: null },
+    ]);
     const refused = await admin.post('/admin/subscribers', { email: 'gone@example.org', newsletter: '1', status: 'active' });
     expect(refused.statusCode).toBe(422);
     expect(refused.body).toContain('gone@example.org is on the suppression list (hard-bounce)');

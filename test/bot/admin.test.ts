@@ -3,7 +3,8 @@
 // admin.refused; an admin's commands apply through the core, which audits them; a CoreError is
 // the reply. A bad cron or time zone gets a clear error. Binding groups, topics, channels.
 
-const RSS = '<?xml version="1.0"?><rss version="2.0"><channel><title>Cotton Wire</title><link>http://example.org/</link><description>x</description><item><title>Up</title><link>http://example.org/1</link><guid>1</guid></item></channel></rss>';
+const RSS =
+  '<?xml version="1.0"?><rss version="2.0"><channel><title>Cotton Wire</title><link>http://example.org/</link><description>x</description><item><title>Up</title><link>http://example.org/1</link><guid>1</guid></item></channel></rss>';
 let feeds: FixtureServer;
 beforeAll(async () => {
   feeds = await startServer({ '/rss': { headers: { 'content-type': 'application/rss+xml' }, body: RSS } });
@@ -97,12 +98,23 @@ forEachDialect('bot admin commands', (dialect) => {
 
   it('/sources import reads the OPML file sent with it, or the one it replies to', async () => {
     const opml = `<opml version="2.0"><body><outline type="rss" text="Wire" xmlUrl="${feeds.url}/rss"/><outline type="rss" text="Far" xmlUrl="ftp://far.example.org/x"/></body></opml>`;
-    expect(await say(h, ADMIN, '/sources import', { document: { name: 'feeds.opml', content: opml } })).toBe('Added 1 source, 0 already present, 1 rejected.\n• Far: "ftp://far.example.org/x" is neither an http(s) URL nor a local path; only http and https sources are fetched.');
+    expect(await say(h, ADMIN, '/sources import', { document: { name: 'feeds.opml', content: opml } })).toBe(
+      'Added 1 source, 0 already present, 1 rejected.\n• Far: "ftp://far.example.org/x" is neither an http(s) URL nor a local path; only http and https sources are fetched.',
+    );
     // Replying to a file someone sent earlier.
     const file = await h.emu.userMessage({ from: ADMIN, text: '', document: { name: 'again.opml', content: opml } });
     await handled(h, file.update_id);
     const before = h.emu.sent(ADMIN.id).length;
-    const reply = await h.emu.pushUpdate({ message: { message_id: 900, from: { id: ADMIN.id, is_bot: false, first_name: 'Ada' }, chat: { id: ADMIN.id, type: 'private' }, date: 0, text: '/sources import', reply_to_message: file.message } });
+    const reply = await h.emu.pushUpdate({
+      message: {
+        message_id: 900,
+        from: { id: ADMIN.id, is_bot: false, first_name: 'Ada' },
+        chat: { id: ADMIN.id, type: 'private' },
+        date: 0,
+        text: '/sources import',
+        reply_to_message: file.message,
+      },
+    });
     await h.emu.waitFor(() => h.emu.sent(ADMIN.id).length > before);
     await handled(h, reply.update_id);
     expect(h.emu.sent(ADMIN.id).at(-1)!.text).toMatch(/^Added 0 sources, 1 already present, 1 rejected\./);
@@ -124,7 +136,9 @@ forEachDialect('bot admin commands', (dialect) => {
     // Unquoted, zone left out: the newsletter keeps its zone; a weekday name is not taken for one.
     expect(await say(h, ADMIN, '/schedule daily 0 9 * * MON')).toContain('now goes out at 0 9 * * MON (Asia/Shanghai)');
 
-    expect(await say(h, ADMIN, '/schedule daily "0 25 * * *" UTC')).toContain('Schedule "0 25 * * *" is not a valid cron expression: hour field: 25 is outside 0-23');
+    expect(await say(h, ADMIN, '/schedule daily "0 25 * * *" UTC')).toContain(
+      'Schedule "0 25 * * *" is not a valid cron expression: hour field: 25 is outside 0-23',
+    );
     expect(await say(h, ADMIN, '/schedule daily "0 8 * * *" Mars/Olympus')).toContain('Unknown time zone "Mars/Olympus"');
     expect(await say(h, ADMIN, '/schedule weekly "0 8 * * *"')).toContain('No newsletter "weekly"');
     expect(await say(h, ADMIN, '/schedule')).toContain('Usage: /schedule');
@@ -189,7 +203,9 @@ forEachDialect('bot admin commands', (dialect) => {
     expect(await say(h, ADMIN, '/bind daily', { chat: group })).toBe('Traders already gets Daily Cotton.');
     expect(await say(h, ALICE, '/bind china', { chat: group })).toBe('This command is for admins only.');
 
-    expect(await say(h, ADMIN, '/bind @cottonnews daily')).toBe('Cannot bind Cotton Channel (-100300): in a channel the bot must be an administrator allowed to post messages.');
+    expect(await say(h, ADMIN, '/bind @cottonnews daily')).toBe(
+      'Cannot bind Cotton Channel (-100300): in a channel the bot must be an administrator allowed to post messages.',
+    );
     h.emu.chat(channel)!.canPostMessages = true;
     expect(await say(h, ADMIN, '/bind @cottonnews daily')).toBe('✅ Cotton Channel now gets Daily Cotton.');
     expect(await say(h, ADMIN, '/bind @nosuchchannel daily')).toContain('Telegram does not know that chat');

@@ -30,7 +30,19 @@ async function seed(): Promise<string> {
     const src = await addSource(store.db, { kind: 'feed', url: 'https://news.example.org/feed', name: 'Example News' }, now);
     const at = new Date(now.getTime() - 3_600_000).toISOString();
     await insertArticles(store.db, [
-      { source_id: src.id, guid: 'g1', guid_key: `${src.id}:g1`, url: 'https://news.example.org/1', title: 'Cotton climbs', published_at: at, fetched_at: at, lang: 'en', text: 'Cotton prices climbed.', fingerprint: 'fp1', search_text: 'cotton climbs cotton prices climbed' },
+      {
+        source_id: src.id,
+        guid: 'g1',
+        guid_key: `${src.id}:g1`,
+        url: 'https://news.example.org/1',
+        title: 'Cotton climbs',
+        published_at: at,
+        fetched_at: at,
+        lang: 'en',
+        text: 'Cotton prices climbed.',
+        fingerprint: 'fp1',
+        search_text: 'cotton climbs cotton prices climbed',
+      },
     ]);
     const alice = await upsertSubscriber(store.db, { telegramChatId: String(ALICE) }, now);
     await subscribe(store.db, { subscriberId: alice.id, newsletterId: nl.id, channel: 'telegram', status: 'active', consent: { source: 'telegram' } }, now);
@@ -48,13 +60,22 @@ afterEach(async () => {
   emu = undefined;
 });
 
-const envFor = (dir: string, api: BotApiEmulator) => ({ TIDINGS_DATA_DIR: dir, TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: api.url, TELEGRAM_ADMIN_IDS: String(ADMIN) });
+const envFor = (dir: string, api: BotApiEmulator) => ({
+  TIDINGS_DATA_DIR: dir,
+  TELEGRAM_BOT_TOKEN: TOKEN,
+  TELEGRAM_API_ROOT: api.url,
+  TELEGRAM_ADMIN_IDS: String(ADMIN),
+});
 
 describe('tidings bot and tidings telegram', { timeout: 60_000 }, () => {
   it('`tidings bot`: an admin’s /sendnow builds the digest and the Telegram loop delivers it', async () => {
     const dir = await seed();
     emu = await startBotApiEmulator({ token: TOKEN, limits: false });
-    const child = spawn(process.execPath, [BIN, 'bot'], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, ...envFor(dir, emu) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'bot'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, ...envFor(dir, emu) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
     let stdout = '';
     let stderr = '';
@@ -85,7 +106,12 @@ describe('tidings bot and tidings telegram', { timeout: 60_000 }, () => {
     const r = await runCli(['bot'], { TIDINGS_DATA_DIR: tmp() });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('error: TELEGRAM_BOT_TOKEN is not set');
-    const hook = await runCli(['bot'], { TIDINGS_DATA_DIR: tmp(), TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_MODE: 'webhook', TELEGRAM_WEBHOOK_SECRET: 'a-webhook-secret-of-length' });
+    const hook = await runCli(['bot'], {
+      TIDINGS_DATA_DIR: tmp(),
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_MODE: 'webhook',
+      TELEGRAM_WEBHOOK_SECRET: 'a-webhook-secret-of-length',
+    });
     expect(hook.stderr).toContain('TELEGRAM_MODE=webhook: Telegram pushes updates to `tidings serve`');
   });
 
@@ -103,7 +129,9 @@ describe('tidings bot and tidings telegram', { timeout: 60_000 }, () => {
     const ok = await runCli(['telegram', 'bind', '@cottonnews', 'daily'], env);
     expect(ok.stdout).toBe('Cotton Channel (-100300) now gets Daily Cotton.\n');
     expect((await runCli(['telegram', 'bind', '-100400', 'daily', '--thread', '12'], env)).stdout).toBe('Traders (-100400:12) now gets Daily Cotton.\n');
-    expect((await runCli(['telegram', 'unbind', '-100400', 'daily', '--thread', '12'], env)).stdout).toBe('Traders (-100400:12) no longer gets Daily Cotton.\n');
+    expect((await runCli(['telegram', 'unbind', '-100400', 'daily', '--thread', '12'], env)).stdout).toBe(
+      'Traders (-100400:12) no longer gets Daily Cotton.\n',
+    );
     const unknown = await runCli(['telegram', 'bind', '@nobodyhere', 'daily'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/^error: Telegram does not know that chat or will not say \(.*chat not found\)/);

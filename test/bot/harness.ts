@@ -50,11 +50,20 @@ export function buildDepsFor(store: TestStore, log: BotDeps['log'], now: () => D
     log,
     render: async (model) => ({ subject: model.newsletter.name, preheader: '', html: '<p>digest</p>', text: 'digest', telegram: renderTelegram(model) }),
     createLedger: (trx, digest) =>
-      createDeliveries(trx, { digestId: digest.id, newsletterId: digest.newsletter.id, domain: 'news.example.org', now: now(), matchesKeywords: digestMatcher(digestItems(digest.model)) }),
+      createDeliveries(trx, {
+        digestId: digest.id,
+        newsletterId: digest.newsletter.id,
+        domain: 'news.example.org',
+        now: now(),
+        matchesKeywords: digestMatcher(digestItems(digest.model)),
+      }),
   };
 }
 
-export async function startHarness(store: TestStore, opts: { emulator?: EmulatorOptions; polling?: boolean; sources?: BotDeps['sources'] } = {}): Promise<Harness> {
+export async function startHarness(
+  store: TestStore,
+  opts: { emulator?: EmulatorOptions; polling?: boolean; sources?: BotDeps['sources'] } = {},
+): Promise<Harness> {
   const emu = await startBotApiEmulator({ limits: false, ...opts.emulator });
   const captured = capturingLogger('debug');
   let clock = Date.now();
@@ -129,7 +138,12 @@ export async function startHarness(store: TestStore, opts: { emulator?: Emulator
 export const textsTo = (h: Harness, chat: number) => h.emu.sent(chat).map((m) => m.text);
 
 /** Sends `text` as `from` and waits for the bot's `count`-th message to that chat. */
-export async function say(h: Pick<Harness, 'emu'>, from: typeof ALICE, text: string, o: { chat?: number; threadId?: number; replies?: number; document?: { name: string; content: string | Buffer } } = {}): Promise<string> {
+export async function say(
+  h: Pick<Harness, 'emu'>,
+  from: typeof ALICE,
+  text: string,
+  o: { chat?: number; threadId?: number; replies?: number; document?: { name: string; content: string | Buffer } } = {},
+): Promise<string> {
   const chat = o.chat ?? from.id;
   const before = h.emu.sent(chat).length;
   const update = await h.emu.userMessage({ from, text, chat: o.chat, threadId: o.threadId, document: o.document });

@@ -19,7 +19,11 @@ forEachDialect('bot account linking', (dialect) => {
     h = await startHarness(store);
     const now = new Date();
     emailSubscriber = (await upsertSubscriber(store.db, { email: 'alice@example.org' }, now)).id;
-    await subscribe(store.db, { subscriberId: emailSubscriber, newsletterId: h.daily.id, channel: 'email', status: 'active', consent: { source: 'form' } }, now);
+    await subscribe(
+      store.db,
+      { subscriberId: emailSubscriber, newsletterId: h.daily.id, channel: 'email', status: 'active', consent: { source: 'form' } },
+      now,
+    );
   });
   afterEach(async () => {
     await h.stop();
@@ -67,7 +71,12 @@ forEachDialect('bot account linking', (dialect) => {
       log: h.deps.log,
       now: () => new Date(),
       sender: { organization: 'Tidings Test', postalAddress: '1 Test Street', publicUrl: 'http://127.0.0.1' },
-      subscribers: { tokens: h.deps.tokens, sendConfirmation: async () => {}, confirmTokenMs: 3_600_000, telegramLink: (id, now) => linkUrl('tidings_test_bot', h.deps.tokens, id, now) },
+      subscribers: {
+        tokens: h.deps.tokens,
+        sendConfirmation: async () => {},
+        confirmTokenMs: 3_600_000,
+        telegramLink: (id, now) => linkUrl('tidings_test_bot', h.deps.tokens, id, now),
+      },
     });
     try {
       const page = async () => (await app.inject({ method: 'GET', url: `/preferences?token=${h.deps.tokens.sign('preferences', emailSubscriber)}` })).body;

@@ -66,7 +66,11 @@ describe('secrets on error paths', { timeout: 60_000 }, () => {
 
   it('the Bot API going away while polling: telegraf retries, its debug lines are redacted, Ctrl-C still stops it', async () => {
     emu = await startBotApiEmulator({ token: TOKEN, limits: false });
-    const child = spawn(process.execPath, [BIN, 'bot'], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, ...baseEnv({ TELEGRAM_API_ROOT: emu.url }) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'bot'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, ...baseEnv({ TELEGRAM_API_ROOT: emu.url }) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
     let stdout = '';
     let stderr = '';
@@ -111,13 +115,23 @@ describe('secrets on error paths', { timeout: 60_000 }, () => {
   it('webhook mode in `tidings serve`: wrong secrets and a stranger’s admin command leak nothing', async () => {
     emu = await startBotApiEmulator({ token: TOKEN, limits: false });
     const port = await closedPort();
-    const env = baseEnv({ TELEGRAM_API_ROOT: emu.url, TELEGRAM_MODE: 'webhook', HTTP_PORT: String(port), TIDINGS_PUBLIC_URL: `http://127.0.0.1:${port}`, TIDINGS_SECRET: LINK_SECRET });
+    const env = baseEnv({
+      TELEGRAM_API_ROOT: emu.url,
+      TELEGRAM_MODE: 'webhook',
+      HTTP_PORT: String(port),
+      TIDINGS_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      TIDINGS_SECRET: LINK_SECRET,
+    });
     // An email subscriber, for the preferences page's "Connect Telegram" link.
     const store = openDb(path.join(env.TIDINGS_DATA_DIR, 'tidings.db'));
     await migrateToLatest(store);
     const subscriberId = (await upsertSubscriber(store.db, { email: 'alice@example.org' }, new Date())).id;
     await store.close();
-    const child = spawn(process.execPath, [BIN, 'serve'], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
     let stdout = '';
     let stderr = '';

@@ -137,7 +137,8 @@ forEachDialect('bot user commands', (dialect) => {
 
     await h.article('Wool prices climb', 'Wool is in demand.');
     const woolOnly = await h.build(h.daily);
-    const recipients = async (digestId: number) => (await store.db.selectFrom('deliveries').select('address').where('digest_id', '=', digestId).execute()).map((r) => r.address).sort();
+    const recipients = async (digestId: number) =>
+      (await store.db.selectFrom('deliveries').select('address').where('digest_id', '=', digestId).execute()).map((r) => r.address).sort();
     // Wang has no topics and gets it; Alice's topics do not match.
     expect(await recipients(woolOnly.digestId!)).toEqual([String(WANG.id)]);
 

@@ -52,7 +52,10 @@ forEachDialect('telegram webhook', (dialect) => {
   });
 
   it('answers 401 without the header and 403 with a wrong one, never running the bot', async () => {
-    const update = { update_id: 9001, message: { message_id: 1, date: 0, chat: { id: ALICE.id, type: 'private' }, from: { ...ALICE, is_bot: false }, text: '/help' } };
+    const update = {
+      update_id: 9001,
+      message: { message_id: 1, date: 0, chat: { id: ALICE.id, type: 'private' }, from: { ...ALICE, is_bot: false }, text: '/help' },
+    };
     const missing = await h.emu.postToWebhook(update, { secret: null });
     const wrong = await h.emu.postToWebhook(update, { secret: 'webhook-secret-0123456789abcdef-XYY' });
     const short = await h.emu.postToWebhook(update, { secret: 'x' });

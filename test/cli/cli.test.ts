@@ -1,4 +1,3 @@
-
 import path from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
@@ -72,7 +71,12 @@ describe('tidings CLI', { timeout: 120_000 }, () => {
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ kind: 'feed', encoding: 'utf-8', bozo: false, feed: { title: 'Tidings example: Textile Industry Wire', language: 'en' } });
     expect(out.items).toHaveLength(4);
-    expect(out.items[0]).toMatchObject({ id: 'wire-2026-1120-cotton', published: '2026-11-20T03:40:00.000Z', author: 'Wire staff', categories: ['Market Watch'] });
+    expect(out.items[0]).toMatchObject({
+      id: 'wire-2026-1120-cotton',
+      published: '2026-11-20T03:40:00.000Z',
+      author: 'Wire staff',
+      categories: ['Market Watch'],
+    });
     expect(out.items[0].content_text).toContain('Cotton futures rose');
   });
 
@@ -93,14 +97,17 @@ describe('tidings CLI', { timeout: 120_000 }, () => {
     expect(list.stdout).toContain('1 failing or paused');
   });
 
-  it('explains bad input without a stack trace, with the core error code\'s exit code', async () => {
+  it("explains bad input without a stack trace, with the core error code's exit code", async () => {
     const env = { TIDINGS_DATA_DIR: dataDir() };
     const missing = await runCli(['sources', 'add', '/no/such/folder'], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^error: Could not read \/no\/such\/folder: .*no such file/);
     noStack(missing.stderr);
     const scheme = await runCli(['sources', 'add', 'file:///etc/passwd'], env);
-    expect([scheme.code, scheme.stderr]).toEqual([2, 'error: "file:///etc/passwd" is neither an http(s) URL nor a local path; only http and https sources are fetched.\n']);
+    expect([scheme.code, scheme.stderr]).toEqual([
+      2,
+      'error: "file:///etc/passwd" is neither an http(s) URL nor a local path; only http and https sources are fetched.\n',
+    ]);
     const badInt = await runCli(['articles', '--limit', 'lots'], env);
     expect(badInt.code).not.toBe(0);
     expect(badInt.stderr).toMatch(/--limit must be a whole number/);

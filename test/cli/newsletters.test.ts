@@ -22,8 +22,34 @@ describe('tidings newsletters', { timeout: 120_000 }, () => {
     const e = env();
     expect((await runCli(['sources', 'add', 'examples/textdump'], e)).code).toBe(0);
     const add = await runCli(
-      ['newsletters', 'add', 'cotton-daily', '--name', 'Cotton Daily', '--lang', 'zh', '--max-items', '5', '--include', 'cotton, 棉花', '--include', 'yarn',
-        '--exclude', 'rumour', '--categories', 'Markets', '--sources', '1', '--sections', '--cron', '30 7 * * 1-5', '--timezone', 'Asia/Shanghai', '--lookback', '48'],
+      [
+        'newsletters',
+        'add',
+        'cotton-daily',
+        '--name',
+        'Cotton Daily',
+        '--lang',
+        'zh',
+        '--max-items',
+        '5',
+        '--include',
+        'cotton, 棉花',
+        '--include',
+        'yarn',
+        '--exclude',
+        'rumour',
+        '--categories',
+        'Markets',
+        '--sources',
+        '1',
+        '--sections',
+        '--cron',
+        '30 7 * * 1-5',
+        '--timezone',
+        'Asia/Shanghai',
+        '--lookback',
+        '48',
+      ],
       e,
     );
     expect(add.code, add.stderr).toBe(0);
@@ -31,7 +57,16 @@ describe('tidings newsletters', { timeout: 120_000 }, () => {
 
     const [row] = JSON.parse((await runCli(['newsletters', 'list', '--json'], e)).stdout);
     expect(row).toMatchObject({
-      id: 1, slug: 'cotton-daily', name: 'Cotton Daily', language: 'zh', max_items: 5, sections: 1, cron: '30 7 * * 1-5', timezone: 'Asia/Shanghai', lookback_hours: 48, enabled: 1,
+      id: 1,
+      slug: 'cotton-daily',
+      name: 'Cotton Daily',
+      language: 'zh',
+      max_items: 5,
+      sections: 1,
+      cron: '30 7 * * 1-5',
+      timezone: 'Asia/Shanghai',
+      lookback_hours: 48,
+      enabled: 1,
       filters: { include: ['cotton', '棉花', 'yarn'], exclude: ['rumour'], categories: ['Markets'], sources: [1] },
     });
 

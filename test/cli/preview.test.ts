@@ -18,7 +18,12 @@ let env: Record<string, string>;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'tidings-preview-'));
   store = await dialects.find((d) => d.name === 'sqlite')!.open();
-  env = { DATABASE_URL: store.url, TIDINGS_DATA_DIR: dir, TIDINGS_POSTAL_ADDRESS: '12 Mill Street, Manchester', TIDINGS_PUBLIC_URL: 'https://news.example.org' };
+  env = {
+    DATABASE_URL: store.url,
+    TIDINGS_DATA_DIR: dir,
+    TIDINGS_POSTAL_ADDRESS: '12 Mill Street, Manchester',
+    TIDINGS_PUBLIC_URL: 'https://news.example.org',
+  };
   const ctx = { db: store.db, now: () => new Date(), log: silentLogger(), actor: 'cli' as const };
   await seedArticles(store.db, ctx.now());
   await addNewsletter(ctx, { slug: 'wire', name: 'Textile Wire' });

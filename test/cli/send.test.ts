@@ -1,6 +1,6 @@
 // `tidings send` as an admin runs it: refuses to send without the bulk-sender basics, builds the
 // digest, mails every active subscriber once (SMTP sink or outbox), and resumes rather than repeats.
-import { readdirSync, readFileSync, } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -90,7 +90,9 @@ describe('tidings send', { timeout: 120_000 }, () => {
     const out = JSON.parse(r.stdout) as { digest: { status: string; recipients: number }; progress: { sent: number } };
     expect(out).toMatchObject({ digest: { status: 'ready', recipients: 2 }, progress: { sent: 2 } });
     const outbox = path.join(offline.TIDINGS_DATA_DIR!, 'outbox');
-    const files = readdirSync(outbox, { recursive: true }).map(String).filter((f) => f.endsWith('.eml'));
+    const files = readdirSync(outbox, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.eml'));
     expect(files).toHaveLength(2);
     const mails = await Promise.all(files.map((f) => simpleParser(readFileSync(path.join(outbox, f)))));
     expect(mails.map((m) => (m.to as { text: string }).text).sort()).toEqual(['"Ann" <ann@example.org>', 'bob@example.org'].sort());

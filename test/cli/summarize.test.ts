@@ -1,4 +1,4 @@
-import { readFileSync, } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -86,7 +86,12 @@ describe('tidings summarize', { timeout: 120_000 }, () => {
     const env = { TIDINGS_DATA_DIR: dataDir(), LLM_BASE_URL: `${server.url}/v1`, LLM_MODEL: 'test-model', LLM_API_KEY: API_KEY, LLM_MAX_RETRIES: '0' };
     const llm = await runCli(['summarize', EN_FILE, '--json'], env);
     expect(llm.code, llm.stderr).toBe(0);
-    expect(JSON.parse(llm.stdout)).toEqual({ lang: 'en', method: 'llm:test-model', sentences: ['Cotton rose as mills restocked.', 'Traders stay bullish.'], summary: 'Cotton rose as mills restocked. Traders stay bullish.' });
+    expect(JSON.parse(llm.stdout)).toEqual({
+      lang: 'en',
+      method: 'llm:test-model',
+      sentences: ['Cotton rose as mills restocked.', 'Traders stay bullish.'],
+      summary: 'Cotton rose as mills restocked. Traders stay bullish.',
+    });
     expect(server.hits).toEqual(['POST /v1/chat/completions']);
 
     const forced = await runCli(['summarize', EN_FILE, '--json', '--extractive'], env);

@@ -71,7 +71,14 @@ describe('summary and LLM settings', () => {
   });
 
   it('turns the LLM variables into the summarizer options, with defaults', () => {
-    expect(loadConfig(LLM).summary.llm).toEqual({ baseUrl: LLM.LLM_BASE_URL, model: 'qwen2.5:7b', apiKey: undefined, timeoutMs: 60_000, maxTokensPerRun: 200_000, maxRetries: 2 });
+    expect(loadConfig(LLM).summary.llm).toEqual({
+      baseUrl: LLM.LLM_BASE_URL,
+      model: 'qwen2.5:7b',
+      apiKey: undefined,
+      timeoutMs: 60_000,
+      maxTokensPerRun: 200_000,
+      maxRetries: 2,
+    });
     const c = loadConfig({ ...LLM, LLM_API_KEY: 'sk-1', LLM_TIMEOUT_MS: '5000', LLM_TOKEN_BUDGET: '0', LLM_MAX_RETRIES: '0' });
     expect(c.summary.llm).toMatchObject({ apiKey: 'sk-1', timeoutMs: 5000, maxTokensPerRun: 0, maxRetries: 0 });
   });

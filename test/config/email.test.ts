@@ -43,7 +43,12 @@ describe('email settings', () => {
       MAIL_FROM: 'news@news.example.org',
       MAIL_FROM_NAME: 'Cotton Daily',
     });
-    expect(c.email).toMatchObject({ smtpUrl: 'smtps://mailer:p4ss@smtp.example.org:465', poolConnections: 3, ratePerSecond: 14, from: { name: 'Cotton Daily', address: 'news@news.example.org' } });
+    expect(c.email).toMatchObject({
+      smtpUrl: 'smtps://mailer:p4ss@smtp.example.org:465',
+      poolConnections: 3,
+      ratePerSecond: 14,
+      from: { name: 'Cotton Daily', address: 'news@news.example.org' },
+    });
   });
 
   it('refuses bad values naming the variable, never echoing SMTP_URL', () => {
@@ -87,7 +92,12 @@ describe('email settings', () => {
   });
 
   it('shows where mail goes but not who logs in, and never the key', () => {
-    const c = loadConfig({ SMTP_URL: 'smtps://mailer:hunter2@smtp.example.org:465?tls.rejectUnauthorized=false', MAIL_FROM: 'news@news.example.org', ...DKIM, DKIM_PRIVATE_KEY: PEM });
+    const c = loadConfig({
+      SMTP_URL: 'smtps://mailer:hunter2@smtp.example.org:465?tls.rejectUnauthorized=false',
+      MAIL_FROM: 'news@news.example.org',
+      ...DKIM,
+      DKIM_PRIVATE_KEY: PEM,
+    });
     const dump = redactedConfig(c);
     const text = JSON.stringify(dump);
     expect(text).not.toContain('hunter2');

@@ -34,7 +34,9 @@ describe('alerts', () => {
     expect((await failure(acknowledgeAlert(ctx(), 999))).code).toBe('not_found');
     expect((await failure(listAlerts(ctx(), { limit: 0 }))).field).toBe('limit');
     const rows = await listAudit(store.db, { limit: 10 });
-    expect(rows.map((r) => [r.actor, r.action, r.ok, r.detail])).toEqual([['web:admin', 'alert.acknowledge', 1, `alert ${first.id} (missed-slot): daily missed 08:00`]]);
+    expect(rows.map((r) => [r.actor, r.action, r.ok, r.detail])).toEqual([
+      ['web:admin', 'alert.acknowledge', 1, `alert ${first.id} (missed-slot): daily missed 08:00`],
+    ]);
   });
 });
 

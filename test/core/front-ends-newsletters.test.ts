@@ -19,7 +19,13 @@ async function run(name: FrontEndName, op: (fe: FrontEnds) => Promise<unknown>) 
     await addNewsletter(fe.store.db, { slug: 'daily', name: 'Daily Cotton', cron: '0 8 * * *', timezone: 'Asia/Shanghai' }, new Date());
     const steps = await op(fe);
     const audit = await fe.auditActions();
-    return { name, steps, newsletters: await newslettersIn(fe), audit: audit.map((a) => ({ action: a.action, ok: a.ok })), actors: new Set(audit.map((a) => a.actor)) };
+    return {
+      name,
+      steps,
+      newsletters: await newslettersIn(fe),
+      audit: audit.map((a) => ({ action: a.action, ok: a.ok })),
+      actors: new Set(audit.map((a) => a.actor)),
+    };
   } finally {
     await fe.close();
   }
@@ -48,8 +54,17 @@ describe('the same newsletter operation through every front-end', () => {
     );
     for (const r of results) {
       expect([r.name, r.steps]).toEqual([r.name, [0, 1]]);
-      expect([r.name, r.audit]).toEqual([r.name, [{ action: 'newsletter.pause', ok: true }, { action: 'newsletter.resume', ok: true }]]);
-      expect([...r.actors].every((a) => ACTOR[r.name].test(a)), `${r.name}: ${[...r.actors]}`).toBe(true);
+      expect([r.name, r.audit]).toEqual([
+        r.name,
+        [
+          { action: 'newsletter.pause', ok: true },
+          { action: 'newsletter.resume', ok: true },
+        ],
+      ]);
+      expect(
+        [...r.actors].every((a) => ACTOR[r.name].test(a)),
+        `${r.name}: ${[...r.actors]}`,
+      ).toBe(true);
       expect(r.newsletters).toEqual(results[0]!.newsletters);
     }
   });
@@ -57,16 +72,54 @@ describe('the same newsletter operation through every front-end', () => {
   it('add: the same row and one newsletter.add through the CLI, the API and the web UI', async () => {
     const add: Partial<Record<FrontEndName, (fe: FrontEnds) => Promise<unknown>>> = {
       cli: async (fe) => {
-        const r = await fe.cli(['newsletters', 'add', 'cotton', '--name', 'Cotton Weekly', '--cron', '30 7 * * 1', '--timezone', 'Europe/Berlin', '--max-items', '10',
-          '--include', 'cotton,yarn', '--catch-up-grace', '60', '--lookback', '48']);
+        const r = await fe.cli([
+          'newsletters',
+          'add',
+          'cotton',
+          '--name',
+          'Cotton Weekly',
+          '--cron',
+          '30 7 * * 1',
+          '--timezone',
+          'Europe/Berlin',
+          '--max-items',
+          '10',
+          '--include',
+          'cotton,yarn',
+          '--catch-up-grace',
+          '60',
+          '--lookback',
+          '48',
+        ]);
         expect(r.code, r.stderr).toBe(0);
       },
       api: async (fe) => {
-        const body = { slug: 'cotton', name: 'Cotton Weekly', cron: '30 7 * * 1', timezone: 'Europe/Berlin', maxItems: 10, filters: { include: ['cotton', 'yarn'] }, catchUpGraceMinutes: 60, lookbackHours: 48 };
+        const body = {
+          slug: 'cotton',
+          name: 'Cotton Weekly',
+          cron: '30 7 * * 1',
+          timezone: 'Europe/Berlin',
+          maxItems: 10,
+          filters: { include: ['cotton', 'yarn'] },
+          catchUpGraceMinutes: 60,
+          lookbackHours: 48,
+        };
         expect((await fe.api('POST', '/api/v1/newsletters', body)).statusCode).toBe(201);
       },
       web: async (fe) => {
-        const form = { intent: 'save', slug: 'cotton', name: 'Cotton Weekly', language: 'en', cron: '30 7 * * 1', timezone: 'Europe/Berlin', grace: '60', max_items: '10', lookback: '48', template: 'digest', include: 'cotton\nyarn' };
+        const form = {
+          intent: 'save',
+          slug: 'cotton',
+          name: 'Cotton Weekly',
+          language: 'en',
+          cron: '30 7 * * 1',
+          timezone: 'Europe/Berlin',
+          grace: '60',
+          max_items: '10',
+          lookback: '48',
+          template: 'digest',
+          include: 'cotton\nyarn',
+        };
         expect((await fe.web('POST', '/admin/newsletters', form)).statusCode).toBe(303);
       },
     };
@@ -76,8 +129,18 @@ describe('the same newsletter operation through every front-end', () => {
       expect([r.name, r.newsletters[0]]).toEqual([
         r.name,
         {
-          slug: 'cotton', name: 'Cotton Weekly', language: 'en', cron: '30 7 * * 1', timezone: 'Europe/Berlin', catch_up_grace_minutes: 60, filters: '{"include":["cotton","yarn"]}',
-          max_items: 10, sections: 0, lookback_hours: 48, template: 'digest', enabled: 1,
+          slug: 'cotton',
+          name: 'Cotton Weekly',
+          language: 'en',
+          cron: '30 7 * * 1',
+          timezone: 'Europe/Berlin',
+          catch_up_grace_minutes: 60,
+          filters: '{"include":["cotton","yarn"]}',
+          max_items: 10,
+          sections: 0,
+          lookback_hours: 48,
+          template: 'digest',
+          enabled: 1,
         },
       ]);
       expect([r.name, r.audit]).toEqual([r.name, [{ action: 'newsletter.add', ok: true }]]);

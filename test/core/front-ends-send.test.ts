@@ -24,7 +24,19 @@ async function seed(fe: FrontEnds): Promise<number> {
   const source = await addSource(fe.store.db, { kind: 'feed', url: 'http://127.0.0.1/feed', name: 'Wire' }, now);
   const articles = [T0, now].flatMap((at, n) => {
     const fetched = new Date(at.getTime() - 3_600_000).toISOString();
-    return TITLES.map((title, i) => ({ source_id: source.id, guid: `g${n}${i}`, guid_key: `${source.id}:g${n}${i}`, url: `http://127.0.0.1/a/${n}${i}`, title: `${title} (${n})`, published_at: fetched, fetched_at: fetched, lang: 'en', text: `${title}, the report says.`, fingerprint: `fp${n}${i}`, search_text: title.toLowerCase() }));
+    return TITLES.map((title, i) => ({
+      source_id: source.id,
+      guid: `g${n}${i}`,
+      guid_key: `${source.id}:g${n}${i}`,
+      url: `http://127.0.0.1/a/${n}${i}`,
+      title: `${title} (${n})`,
+      published_at: fetched,
+      fetched_at: fetched,
+      lang: 'en',
+      text: `${title}, the report says.`,
+      fingerprint: `fp${n}${i}`,
+      search_text: title.toLowerCase(),
+    }));
   });
   await insertArticles(fe.store.db, articles);
   const nl = await addNewsletter(fe.store.db, { slug: 'daily', name: 'Daily Cotton' }, now);

@@ -72,7 +72,8 @@ describe('the same operation through every front-end', () => {
         run(name, async (fe) => {
           const out = await imports[name](fe);
           // Every front-end tells the admin the same counts: 2 added, 1 repeated, 2 refused.
-          if (name === 'api') expect(JSON.parse(out)).toMatchObject({ added: 2, alreadyPresent: 1, rejected: [{ line: 'A podcast' }, { line: 'Old FTP mirror' }] });
+          if (name === 'api')
+            expect(JSON.parse(out)).toMatchObject({ added: 2, alreadyPresent: 1, rejected: [{ line: 'A podcast' }, { line: 'Old FTP mirror' }] });
           else expect(out, name).toContain('Added 2 sources, 1 already present, 2 rejected.');
         }),
       ),

@@ -15,7 +15,15 @@ async function effect(fe: FrontEnds) {
   const subscriptions = await db
     .selectFrom('subscriptions')
     .innerJoin('subscribers', 'subscribers.id', 'subscriptions.subscriber_id')
-    .select(['subscribers.email', 'subscriptions.channel', 'subscriptions.status', 'subscriptions.keywords', 'subscriptions.consent_source', 'subscriptions.consent_version', 'subscriptions.subscribe_ip'])
+    .select([
+      'subscribers.email',
+      'subscriptions.channel',
+      'subscriptions.status',
+      'subscriptions.keywords',
+      'subscriptions.consent_source',
+      'subscriptions.consent_version',
+      'subscriptions.subscribe_ip',
+    ])
     .orderBy('subscribers.email')
     .execute();
   const events = await db.selectFrom('subscriber_events').select(['type', 'address', 'detail']).orderBy('id').execute();
@@ -37,7 +45,8 @@ async function run(name: FrontEndName, op: (fe: FrontEnds, newsletterId: number)
   }
 }
 
-const subscriberId = async (fe: FrontEnds) => (await fe.store.db.selectFrom('subscribers').select('id').where('email', '=', EMAIL).executeTakeFirstOrThrow()).id;
+const subscriberId = async (fe: FrontEnds) =>
+  (await fe.store.db.selectFrom('subscribers').select('id').where('email', '=', EMAIL).executeTakeFirstOrThrow()).id;
 
 describe('subscribers through every front-end', { timeout: 120_000 }, () => {
   it('add, then remove a subscriber: the same rows, events and audit actions', async () => {
@@ -56,7 +65,9 @@ describe('subscribers through every front-end', { timeout: 120_000 }, () => {
       },
       web: async (fe, newsletterId) => {
         expect((await fe.web('POST', '/admin/subscribers', { email: EMAIL, newsletter: String(newsletterId), status: 'active' })).statusCode).toBe(303);
-        expect((await fe.web('POST', '/admin/subscribers', { email: 'gone@example', newsletter: String(newsletterId), status: 'active' })).statusCode).toBe(400);
+        expect((await fe.web('POST', '/admin/subscribers', { email: 'gone@example', newsletter: String(newsletterId), status: 'active' })).statusCode).toBe(
+          400,
+        );
         expect((await fe.web('POST', `/admin/subscribers/${await subscriberId(fe)}/remove`)).body).toContain(`Removed subscriber 1 &lt;${EMAIL}&gt;`);
         expect((await fe.web('POST', '/admin/subscribers', { email: EMAIL, newsletter: String(newsletterId), status: 'active' })).statusCode).toBe(303);
       },
@@ -70,7 +81,9 @@ describe('subscribers through every front-end', { timeout: 120_000 }, () => {
     const results = [];
     for (const name of FRONT_ENDS) results.push(await run(name, ops[name]));
     const [first] = results;
-    expect(first!.seen.subscriptions).toEqual([{ email: EMAIL, channel: 'email', status: 'active', keywords: '[]', consent_source: 'admin', consent_version: null, subscribe_ip: null }]);
+    expect(first!.seen.subscriptions).toEqual([
+      { email: EMAIL, channel: 'email', status: 'active', keywords: '[]', consent_source: 'admin', consent_version: null, subscribe_ip: null },
+    ]);
     expect(first!.seen.events.map((e) => e.type)).toEqual(['subscribe', 'deleted', 'subscribe']);
     expect(first!.seen.audit.map((a) => a.action)).toEqual(['subscriber.add', 'subscriber.remove', 'subscriber.add']);
     for (const r of results) {
@@ -83,10 +96,19 @@ describe('subscribers through every front-end', { timeout: 120_000 }, () => {
   it('CSV import: the same file leaves the same subscriptions and one subscribers.import', async () => {
     const csv = 'email,name,language,keywords\nann@example.org,"Lee, Ann",zh,棉花; yarn\nnot an address,,,\nbob@example.org,Bob,,\n';
     const ops: Partial<Record<FrontEndName, (fe: FrontEnds, newsletterId: number) => Promise<void>>> = {
-      cli: async (fe) => expect((await fe.cli(['subscribers', 'import', fe.file('list.csv', csv), '--newsletter', 'weekly', '--consent-version', 'v2'])).code).toBe(0),
-      api: async (fe) => expect((await fe.api('POST', '/api/v1/subscribers/import?newsletter=weekly&consentVersion=v2', csv, { 'content-type': 'text/csv' })).statusCode).toBe(200),
+      cli: async (fe) =>
+        expect((await fe.cli(['subscribers', 'import', fe.file('list.csv', csv), '--newsletter', 'weekly', '--consent-version', 'v2'])).code).toBe(0),
+      api: async (fe) =>
+        expect((await fe.api('POST', '/api/v1/subscribers/import?newsletter=weekly&consentVersion=v2', csv, { 'content-type': 'text/csv' })).statusCode).toBe(
+          200,
+        ),
       web: async (fe, id) => {
-        const res = await fe.web('POST', '/admin/subscribers/import', { newsletter: String(id), status: 'active', consent_version: 'v2' }, { field: 'csv', name: 'list.csv', content: csv });
+        const res = await fe.web(
+          'POST',
+          '/admin/subscribers/import',
+          { newsletter: String(id), status: 'active', consent_version: 'v2' },
+          { field: 'csv', name: 'list.csv', content: csv },
+        );
         expect(res.body).toContain('Imported 2 to weekly, 0 already subscribed, 1 rejected (3 rows).');
       },
     };
@@ -101,7 +123,9 @@ describe('subscribers through every front-end', { timeout: 120_000 }, () => {
       ['import', 'v2', '["棉花","yarn"]'],
       ['import', 'v2', '[]'],
     ]);
-    expect(first!.seen.audit).toEqual([{ action: 'subscribers.import', ok: true, detail: 'Imported 2 to weekly, 0 already subscribed, 1 rejected (3 rows). Status active.' }]);
+    expect(first!.seen.audit).toEqual([
+      { action: 'subscribers.import', ok: true, detail: 'Imported 2 to weekly, 0 already subscribed, 1 rejected (3 rows). Status active.' },
+    ]);
     for (const r of results) expect({ name: r.name, ...r.seen }).toEqual({ name: r.name, ...first!.seen });
   });
 });

@@ -18,7 +18,11 @@ const sqlite = dialects.find((d) => d.name === 'sqlite')!;
 const NOW = new Date('2026-11-24T08:00:00.000Z');
 let store: TestStore;
 let ctx: CoreContext;
-const preview = () => ({ ...ctx, sender: SENDER, render: async (model: Parameters<typeof renderEmail>[0]) => ({ ...(await renderEmail(model, SENDER)), telegram: renderTelegram(model) }) });
+const preview = () => ({
+  ...ctx,
+  sender: SENDER,
+  render: async (model: Parameters<typeof renderEmail>[0]) => ({ ...(await renderEmail(model, SENDER)), telegram: renderTelegram(model) }),
+});
 
 beforeEach(async () => {
   store = await sqlite.open();
@@ -28,7 +32,7 @@ beforeEach(async () => {
 afterEach(() => store.close());
 
 describe('previewNewsletter', () => {
-  it("renders the next digest as the archive shows it, twice the same: nothing is recorded", async () => {
+  it('renders the next digest as the archive shows it, twice the same: nothing is recorded', async () => {
     await addNewsletter(ctx, { slug: 'wire', name: 'Textile Wire' });
     const first = await previewNewsletter(preview(), 'wire');
     if (first.status !== 'ready') throw new Error(`expected a preview, got ${first.status}`);

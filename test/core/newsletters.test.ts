@@ -38,7 +38,9 @@ describe('addNewsletter', () => {
   it('adds with defaults, names it after its slug and audits newsletter.add', async () => {
     const row = await addNewsletter(ctx('api:token'), { slug: 'cotton-daily', cron: ' 30  7 * * 1-5 ', timezone: 'Asia/Shanghai' });
     expect(row).toMatchObject({ slug: 'cotton-daily', name: 'Cotton Daily', cron: '30 7 * * 1-5', timezone: 'Asia/Shanghai', language: 'en', enabled: 1 });
-    expect(await audits()).toEqual([{ actor: 'api:token', action: 'newsletter.add', detail: `newsletter ${row.id} cotton-daily (30 7 * * 1-5 Asia/Shanghai)`, ok: 1 }]);
+    expect(await audits()).toEqual([
+      { actor: 'api:token', action: 'newsletter.add', detail: `newsletter ${row.id} cotton-daily (30 7 * * 1-5 Asia/Shanghai)`, ok: 1 },
+    ]);
   });
 
   it('refuses bad input with a code, the field and a message saying what to use', async () => {
@@ -117,7 +119,10 @@ describe('pause, resume, schedule and remove', () => {
     await claimDigest(store.db, kept.id, clock, clock);
     expect((await removeNewsletter(ctx(), 'spare')).id).toBe(spare.id);
     const err = await failure(removeNewsletter(ctx(), 'kept'));
-    expect([err.code, err.message]).toEqual(['conflict', 'Newsletter "kept" has digests (its archive links to them), so it cannot be removed; pause it instead.']);
+    expect([err.code, err.message]).toEqual([
+      'conflict',
+      'Newsletter "kept" has digests (its archive links to them), so it cannot be removed; pause it instead.',
+    ]);
     expect((await audits()).slice(2)).toEqual([
       { actor: 'cli', action: 'newsletter.remove', detail: `newsletter ${spare.id} spare`, ok: 1 },
       { actor: 'cli', action: 'newsletter.remove', detail: `newsletter ${kept.id} kept: refused, it has digests`, ok: 0 },

@@ -14,7 +14,13 @@ import { dialects, type TestStore } from '../support/databases.js';
 const sqlite = dialects.find((d) => d.name === 'sqlite')!;
 const clock = new Date('2026-11-24T06:00:00.000Z');
 let store: TestStore;
-const ctx = (actor: Actor = 'web:admin'): CoreContext & { sourceIntervalMinutes: number } => ({ db: store.db, now: () => clock, log: silentLogger(), actor, sourceIntervalMinutes: 45 });
+const ctx = (actor: Actor = 'web:admin'): CoreContext & { sourceIntervalMinutes: number } => ({
+  db: store.db,
+  now: () => clock,
+  log: silentLogger(),
+  actor,
+  sourceIntervalMinutes: 45,
+});
 const audits = async () => (await listAudit(store.db, { limit: 100 })).reverse().map((r) => ({ action: r.action, ok: r.ok, detail: r.detail }));
 
 const DOC = `<?xml version="1.0"?><opml version="2.0"><body>

@@ -25,7 +25,15 @@ const fetcher = testFetcher();
 const readers = buildReaders();
 let feeds: FixtureServer;
 let store: TestStore;
-const ctx = (actor: Actor = 'web:admin'): SourceContext => ({ db: store.db, now: () => clock, log: silentLogger(), actor, fetcher, readers, sourceIntervalMinutes: 45 });
+const ctx = (actor: Actor = 'web:admin'): SourceContext => ({
+  db: store.db,
+  now: () => clock,
+  log: silentLogger(),
+  actor,
+  fetcher,
+  readers,
+  sourceIntervalMinutes: 45,
+});
 
 const audits = async () => (await listAudit(store.db, { limit: 100 })).reverse().map((r) => [r.actor, r.action, r.ok]);
 
@@ -70,7 +78,14 @@ describe('addSource', () => {
 
   it('without the check the kind is needed; names, intervals and options are checked', async () => {
     expect((await failure(addSource(ctx(), { url: 'https://example.org/x', check: false }))).field).toBe('kind');
-    const r = await addSource(ctx('api:token'), { url: 'https://example.org/news', kind: 'page', name: 'News', intervalMinutes: 120, options: { linkSelector: 'a.story' }, check: false });
+    const r = await addSource(ctx('api:token'), {
+      url: 'https://example.org/news',
+      kind: 'page',
+      name: 'News',
+      intervalMinutes: 120,
+      options: { linkSelector: 'a.story' },
+      check: false,
+    });
     expect(r.source).toMatchObject({ kind: 'page', name: 'News', interval_minutes: 120, options: '{"linkSelector":"a.story"}' });
     const bad = [
       { intervalMinutes: 0 },
@@ -80,8 +95,13 @@ describe('addSource', () => {
       { options: { unknownOption: 1 } },
       { kind: 'textdump' },
     ];
-    for (const input of bad) expect((await failure(addSource(ctx(), { url: 'https://example.org/y', kind: 'feed', check: false, ...input }))).code, JSON.stringify(input)).toBe('invalid');
-    expect((await failure(addSource(ctx(), { url: 'https://example.org/z', kind: 'page', check: false, options: { followDepth: 99 } }))).message).toMatch(/^Source option followDepth: /);
+    for (const input of bad)
+      expect((await failure(addSource(ctx(), { url: 'https://example.org/y', kind: 'feed', check: false, ...input }))).code, JSON.stringify(input)).toBe(
+        'invalid',
+      );
+    expect((await failure(addSource(ctx(), { url: 'https://example.org/z', kind: 'page', check: false, options: { followDepth: 99 } }))).message).toMatch(
+      /^Source option followDepth: /,
+    );
   });
 
   it('a URL already stored is a conflict; nothing more is audited', async () => {
@@ -92,7 +112,8 @@ describe('addSource', () => {
   });
 
   it('a local file or folder only from the CLI, stored as an absolute path', async () => {
-    for (const actor of ['web:admin', 'api:token', 'telegram:1001'] as const) expect((await failure(addSource(ctx(actor), { url: 'examples/textdump' }))).code).toBe('refused');
+    for (const actor of ['web:admin', 'api:token', 'telegram:1001'] as const)
+      expect((await failure(addSource(ctx(actor), { url: 'examples/textdump' }))).code).toBe('refused');
     const r = await addSource(ctx('cli'), { url: 'examples/textdump' });
     expect(r.source).toMatchObject({ kind: 'textdump', url: path.resolve('examples/textdump') });
     expect(await audits()).toEqual([['cli', 'source.add', 1]]);
@@ -108,19 +129,37 @@ describe('update, pause, resume, remove', () => {
     expect(await pauseSource(ctx(), source.url)).toMatchObject({ enabled: 0, paused_reason: 'paused by web:admin' });
     expect(await resumeSource(ctx(), String(source.id))).toMatchObject({ enabled: 1, paused_reason: null, next_fetch_at: clock.toISOString() });
     expect((await pauseSource(ctx(), source.id, 'site redesign')).paused_reason).toBe('site redesign');
-    for (const op of [pauseSource(ctx(), 999), resumeSource(ctx(), 999), removeSource(ctx(), 999), updateSource(ctx(), 999, { name: 'x' })]) expect((await failure(op)).code).toBe('not_found');
+    for (const op of [pauseSource(ctx(), 999), resumeSource(ctx(), 999), removeSource(ctx(), 999), updateSource(ctx(), 999, { name: 'x' })])
+      expect((await failure(op)).code).toBe('not_found');
     expect((await audits()).map((a) => a[1])).toEqual(['source.add', 'source.update', 'source.pause', 'source.resume', 'source.pause']);
   });
 
   it('removing a source with articles needs consent, and takes them along', async () => {
     const { source } = await addSource(ctx(), { url: 'https://example.org/feed', kind: 'feed', check: false });
     const at = clock.toISOString();
-    await insertArticles(store.db, [{ source_id: source.id, guid: 'a', guid_key: `${source.id}:a`, url: null, title: 'A', published_at: at, fetched_at: at, lang: 'en', text: 'a', fingerprint: 'fa', search_text: 'a' }]);
+    await insertArticles(store.db, [
+      {
+        source_id: source.id,
+        guid: 'a',
+        guid_key: `${source.id}:a`,
+        url: null,
+        title: 'A',
+        published_at: at,
+        fetched_at: at,
+        lang: 'en',
+        text: 'a',
+        fingerprint: 'fa',
+        search_text: 'a',
+      },
+    ]);
     const refused = await failure(removeSource(ctx(), source.id));
     expect([refused.code, refused.message]).toEqual(['conflict', expect.stringContaining('has 1 stored articles')]);
     expect(await getSource(store.db, source.id)).toBeDefined();
     expect(await removeSource(ctx(), source.id, { withArticles: true })).toMatchObject({ articles: 1 });
     expect(await getSource(store.db, source.id)).toBeUndefined();
-    expect((await listAudit(store.db, { limit: 1 }))[0]).toMatchObject({ action: 'source.remove', detail: `source ${source.id} https://example.org/feed with its 1 articles` });
+    expect((await listAudit(store.db, { limit: 1 }))[0]).toMatchObject({
+      action: 'source.remove',
+      detail: `source ${source.id} https://example.org/feed with its 1 articles`,
+    });
   });
 });

@@ -32,7 +32,10 @@ forEachDialect('core subscribers CSV', (dialect) => {
       'quote@example.org,"Say ""hi""\r\nagain",zh,',
       '=cmd@example.org,=HYPERLINK("http://evil.example"),en,-1;+2;@3',
     ].join('\r\n');
-    expect(await importSubscribersCsv(ctx(), { newsletter: 'cotton', bytes: bytes(source), consentVersion: 'v3' })).toMatchObject({ imported: 4, rejected: [] });
+    expect(await importSubscribersCsv(ctx(), { newsletter: 'cotton', bytes: bytes(source), consentVersion: 'v3' })).toMatchObject({
+      imported: 4,
+      rejected: [],
+    });
     const first = await exported(ctx());
     expect(first).toContain(`'=cmd@example.org,"'=HYPERLINK(""http://evil.example"")",en,'-1; +2; @3,cotton,active,import,v3,`);
     expect(first).toContain('"Say ""hi"" again",zh');

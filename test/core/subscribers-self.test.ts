@@ -56,7 +56,8 @@ forEachDialect('core subscriptions', (dialect) => {
   it('changes preferences: keywords, leave, rejoin, join another, everything; refuses what does not fit', async () => {
     const { subscriber, results } = await addSubscriber(ctx(), { email: 'ann@example.org', newsletters: ['cotton'] });
     const id = results[0]!.subscriptionId;
-    const change = (c: Parameters<typeof changePreferences>[1]['change']) => changePreferences(ctx(), { subscriberId: subscriber.id, ip: '192.0.2.9', change: c });
+    const change = (c: Parameters<typeof changePreferences>[1]['change']) =>
+      changePreferences(ctx(), { subscriberId: subscriber.id, ip: '192.0.2.9', change: c });
     await change({ action: 'keywords', subscriptionId: id, keywords: 'cotton prices, 棉花 , <b>' });
     expect((await getSubscription(store.db, id))!.keywords).toBe('["cotton prices","棉花","b"]');
     await change({ action: 'unsubscribe', subscriptionId: id });
@@ -91,7 +92,10 @@ forEachDialect('core subscriptions', (dialect) => {
     expect(await linkTelegram(tg, { subscriberId: subscriber.id, chatId: '42' })).toBe('linked');
     expect(await linkTelegram(tg, { subscriberId: subscriber.id, chatId: '42' })).toBe('already');
     // The chat's subscription moved to the email subscriber.
-    expect((await store.db.selectFrom('subscriptions').select(['subscriber_id', 'channel']).orderBy('id').execute()).map((s) => s.subscriber_id)).toEqual([subscriber.id, subscriber.id]);
+    expect((await store.db.selectFrom('subscriptions').select(['subscriber_id', 'channel']).orderBy('id').execute()).map((s) => s.subscriber_id)).toEqual([
+      subscriber.id,
+      subscriber.id,
+    ]);
     expect((await setChatSubscription(tg, { chatId: '42', newsletter: 'cotton', on: false })).outcome).toBe('unsubscribed');
     expect(await unlinkTelegram(tg, { chatId: '42' })).toBe(true);
     expect(await unlinkTelegram(tg, { chatId: '42' })).toBe(false);

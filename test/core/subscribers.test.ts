@@ -29,7 +29,8 @@ forEachDialect('core subscribers', (dialect) => {
     store = current();
   });
   const ctx = (actor: Actor = 'cli'): CoreContext => ({ db: store.db, now: () => clock, log: silentLogger(), actor });
-  const audits = async () => (await listAudit(store.db, { limit: 100 })).reverse().map((r) => ({ actor: r.actor, action: r.action, ok: Boolean(r.ok), detail: r.detail }));
+  const audits = async () =>
+    (await listAudit(store.db, { limit: 100 })).reverse().map((r) => ({ actor: r.actor, action: r.action, ok: Boolean(r.ok), detail: r.detail }));
 
   it('adds an address to newsletters, active and vouched for by the admin, with one audit row', async () => {
     const r = await addSubscriber(ctx('api:token'), { email: ' Ann@Example.ORG ', newsletters: ['cotton', 'WEEKLY'], name: 'Ann\nLee' });
@@ -60,7 +61,10 @@ forEachDialect('core subscribers', (dialect) => {
   it('refuses bad input with a code and a field, and a suppressed address with an audited refusal', async () => {
     expect(await failure(addSubscriber(ctx(), { email: 'ann at example', newsletters: ['cotton'] }))).toMatchObject({ code: 'invalid', field: 'email' });
     expect(await failure(addSubscriber(ctx(), { email: 'ann@example.org', newsletters: [] }))).toMatchObject({ code: 'invalid', field: 'newsletters' });
-    expect(await failure(addSubscriber(ctx(), { email: 'ann@example.org', newsletters: ['cotton'], language: 'fr' }))).toMatchObject({ code: 'invalid', field: 'language' });
+    expect(await failure(addSubscriber(ctx(), { email: 'ann@example.org', newsletters: ['cotton'], language: 'fr' }))).toMatchObject({
+      code: 'invalid',
+      field: 'language',
+    });
     expect(await failure(addSubscriber(ctx(), { email: 'ann@example.org', newsletters: ['daily'] }))).toMatchObject({ code: 'not_found' });
     await suppress(store.db, { address: 'gone@example.org', channel: 'email', reason: 'hard-bounce' }, clock);
     const err = await failure(addSubscriber(ctx(), { email: 'gone@example.org', newsletters: ['cotton'] }));
@@ -79,7 +83,11 @@ forEachDialect('core subscribers', (dialect) => {
     expect((await listEvents(store.db, { subscriberId: subscriber.id })).map((e) => e.type)).toContain('deleted');
     expect((await failure(removeSubscriber(ctx(), subscriber.id))).code).toBe('not_found');
     expect((await failure(removeSubscriber(ctx(), 'not an address'))).code).toBe('invalid');
-    expect((await audits()).slice(-1)[0]).toMatchObject({ actor: 'web:admin', action: 'subscriber.remove', detail: 'subscriber 1 <ann@example.org> and 2 subscriptions' });
+    expect((await audits()).slice(-1)[0]).toMatchObject({
+      actor: 'web:admin',
+      action: 'subscriber.remove',
+      detail: 'subscriber 1 <ann@example.org> and 2 subscriptions',
+    });
   });
 
   it('lists with filters and a total, and shows one subscriber with subscriptions and deliveries', async () => {

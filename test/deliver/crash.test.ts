@@ -25,7 +25,14 @@ function runChild(store: TestStore, sink: SmtpSink, env: Record<string, string>,
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, DATABASE_URL: store.url, SINK_PORT: String(sink.port), CONCURRENCY: String(CONCURRENCY), LEASE_MS: String(LEASE_MS), ...env },
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: store.url,
+        SINK_PORT: String(sink.port),
+        CONCURRENCY: String(CONCURRENCY),
+        LEASE_MS: String(LEASE_MS),
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -57,7 +64,9 @@ forEachDialect('crash-safe sending', (dialect) => {
     await store.close();
   });
 
-  it('kill -9 after ~500 of 1,000 mails, restart: everyone gets it, duplicates ≤ concurrency with their original Message-ID', { timeout: 120_000 }, async () => {
+  it('kill -9 after ~500 of 1,000 mails, restart: everyone gets it, duplicates ≤ concurrency with their original Message-ID', {
+    timeout: 120_000,
+  }, async () => {
     const digestId = await readyDigest(store, RECIPIENTS);
     const killed = await runChild(store, sink, {}, RECIPIENTS / 2);
     expect(killed.signal).toBe('SIGKILL');

@@ -53,7 +53,9 @@ forEachDialect('send loop', (dialect) => {
     digestId = (await claimDigest(store.db, newsletterId, T0, T0))!.id;
     for (let i = 0; i < 30; i++) {
       const p = await upsertSubscriber(store.db, { email: `r${i}@example.org`, name: `R${i}` }, T0);
-      subscriptions.push((await subscribe(store.db, { subscriberId: p.id, newsletterId, channel: 'email', status: 'active', consent: { source: 'cli' } }, T0)).subscription.id);
+      subscriptions.push(
+        (await subscribe(store.db, { subscriberId: p.id, newsletterId, channel: 'email', status: 'active', consent: { source: 'cli' } }, T0)).subscription.id,
+      );
     }
     await createDeliveries(store.db, { digestId, newsletterId, domain: 'example.org', now: T0 });
   });
@@ -92,7 +94,10 @@ forEachDialect('send loop', (dialect) => {
   it('someone who unsubscribes after the ledger was written gets nothing (row suppressed)', async () => {
     await unsubscribe(store.db, subscriptions[3]!, { source: 'one-click' }, T0);
     // And one whose address got suppressed by a bounce elsewhere, with the subscription still active.
-    await store.db.insertInto('suppressions').values({ address: 'r4@example.org', channel: 'email', reason: 'complaint', detail: null, created_at: T0.toISOString() }).execute();
+    await store.db
+      .insertInto('suppressions')
+      .values({ address: 'r4@example.org', channel: 'email', reason: 'complaint', detail: null, created_at: T0.toISOString() })
+      .execute();
     const email = scriptedChannel(() => null);
     const progress = await sendPending(deps(email), opts);
     expect(progress.sent).toBe(28);

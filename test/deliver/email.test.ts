@@ -39,7 +39,9 @@ describe('smtpChannel at a local SMTP server', () => {
     const c = await digestContent();
     const ch = open();
     const n = 25;
-    const outcomes = await Promise.all(Array.from({ length: n }, (_, i) => ch.send(c, delivery(i, { unsubscribeMailto: `mailto:u@news.example.org?subject=u-${i}` }))));
+    const outcomes = await Promise.all(
+      Array.from({ length: n }, (_, i) => ch.send(c, delivery(i, { unsubscribeMailto: `mailto:u@news.example.org?subject=u-${i}` }))),
+    );
     expect(outcomes.every((o) => o.response.startsWith('250'))).toBe(true);
     expect(sink.messages).toHaveLength(n);
     expect(sink.connections()).toBeLessThanOrEqual(3);
@@ -50,7 +52,10 @@ describe('smtpChannel at a local SMTP server', () => {
       expect(m!.from).toBe('news@news.example.org');
       const names = rawHeaders(m!.raw).map(([name]) => name);
       for (const h of ['From', 'To', 'Subject', 'Date', 'Message-ID', 'MIME-Version', 'List-Id', 'List-Unsubscribe', 'List-Unsubscribe-Post']) {
-        expect(names.filter((x) => x === h), h).toHaveLength(1);
+        expect(
+          names.filter((x) => x === h),
+          h,
+        ).toHaveLength(1);
       }
       expect(headerValues(m!.raw, 'List-Unsubscribe')).toEqual([`<https://news.example.org/unsubscribe/tok-${i}>, <mailto:u@news.example.org?subject=u-${i}>`]);
       expect(headerValues(m!.raw, 'List-Unsubscribe-Post')).toEqual(['List-Unsubscribe=One-Click']);
@@ -164,7 +169,14 @@ describe('smtpChannel at a local SMTP server', () => {
 describe('clientOptions', () => {
   it('passes connections and the rate limit to the client; 0 means unlimited; certificates checked by default', () => {
     const base = { url: 'smtp://127.0.0.1:2525', connections: 4, ratePerSecond: 0 };
-    expect(clientOptions(base)).toMatchObject({ url: base.url, connections: 4, ratePerSecond: 0, messagesPerConnection: 100, timeoutMs: 60_000, rejectUnauthorized: true });
+    expect(clientOptions(base)).toMatchObject({
+      url: base.url,
+      connections: 4,
+      ratePerSecond: 0,
+      messagesPerConnection: 100,
+      timeoutMs: 60_000,
+      rejectUnauthorized: true,
+    });
     expect(clientOptions({ ...base, connections: 2, ratePerSecond: 14, messagesPerConnection: 7, rejectUnauthorized: false })).toMatchObject({
       connections: 2,
       ratePerSecond: 14,

@@ -32,9 +32,7 @@ describe('buildMessage', () => {
     expect(one('Message-ID')).toBe('<42.1@news.example.org>');
     expect(one('MIME-Version')).toBe('1.0');
     expect(one('List-Id')).toBe('"Cotton Daily" <cotton-daily.news.example.org>');
-    expect(one('List-Unsubscribe')).toBe(
-      '<https://news.example.org/unsubscribe/tok-1>, <mailto:unsubscribe@news.example.org?subject=unsubscribe-tok-1>',
-    );
+    expect(one('List-Unsubscribe')).toBe('<https://news.example.org/unsubscribe/tok-1>, <mailto:unsubscribe@news.example.org?subject=unsubscribe-tok-1>');
     expect(one('List-Unsubscribe-Post')).toBe('List-Unsubscribe=One-Click');
     expect(one('Precedence')).toBe('bulk');
     expect(one('Content-Type')).toMatch(/^multipart\/alternative; boundary="=_tidings_[0-9a-f]{24}"$/);
@@ -79,7 +77,18 @@ describe('buildMessage', () => {
   it('sends a Chinese digest with base64 where QP would triple its size, both parts intact', async () => {
     const zh = model({
       newsletter: { id: 8, slug: 'mianfang', name: '棉纺日报', language: 'zh' },
-      sections: [{ title: '市场', items: [item({ lang: 'zh', title: '棉纺织行业景气指数连续三个月回升', summary: '中国棉纺织行业协会发布的数据显示，十一月行业景气指数为五十一点二，较上月上升一点一个百分点。' })] }],
+      sections: [
+        {
+          title: '市场',
+          items: [
+            item({
+              lang: 'zh',
+              title: '棉纺织行业景气指数连续三个月回升',
+              summary: '中国棉纺织行业协会发布的数据显示，十一月行业景气指数为五十一点二，较上月上升一点一个百分点。',
+            }),
+          ],
+        },
+      ],
     });
     const c = await digestContent({ rendered: await renderEmail(zh, SENDER) });
     const d = delivery(1, { recipient: { ...delivery(1).recipient, name: '王小明' } });
@@ -122,7 +131,17 @@ describe('buildMessage', () => {
   });
 
   it('refuses addresses that are not plain local@host', async () => {
-    for (const bad of ['a@b.c\r\nBcc: x@example.com', 'a b@example.com', '<a@example.com>', 'a@example.com>', 'a,b@example.com', 'nobody', '"q"@example.com', 'a@-bad.com', 'ü@example.com']) {
+    for (const bad of [
+      'a@b.c\r\nBcc: x@example.com',
+      'a b@example.com',
+      '<a@example.com>',
+      'a@example.com>',
+      'a,b@example.com',
+      'nobody',
+      '"q"@example.com',
+      'a@-bad.com',
+      'ü@example.com',
+    ]) {
       expect(isMailAddress(bad), bad).toBe(false);
       await expect(build({ to: bad }), bad).rejects.toThrow(InvalidHeaderError);
     }

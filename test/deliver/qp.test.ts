@@ -6,7 +6,10 @@ import { fillQp, qpCheaper, qpLine, qpTemplate, qpText } from '../../src/deliver
 function decode(qp: string): string {
   const joined = qp.replace(/=\r\n/g, '');
   expect(joined).not.toMatch(/=(?![0-9A-F]{2})/);
-  return Buffer.from(joined.replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16))), 'latin1').toString('utf8');
+  return Buffer.from(
+    joined.replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16))),
+    'latin1',
+  ).toString('utf8');
 }
 
 /** What RFC 2045 and DKIM's relaxed body canonicalization ask of every encoded line. */

@@ -63,10 +63,20 @@ function fakeClock(): RateClock & { t: number; sleeps: number } {
 
 describe('SMTP_URL', () => {
   it('decides TLS, port and login from the URL; a login needs TLS unless the server is on loopback', () => {
-    expect(sessionOptions({ url: 'smtp://smtp.example.org', timeoutMs: 1 })).toMatchObject({ host: 'smtp.example.org', port: 587, secure: false, requireTls: false, auth: undefined, rejectUnauthorized: true });
+    expect(sessionOptions({ url: 'smtp://smtp.example.org', timeoutMs: 1 })).toMatchObject({
+      host: 'smtp.example.org',
+      port: 587,
+      secure: false,
+      requireTls: false,
+      auth: undefined,
+      rejectUnauthorized: true,
+    });
     expect(sessionOptions({ url: 'smtps://smtp.example.org', timeoutMs: 1 })).toMatchObject({ port: 465, secure: true });
     expect(sessionOptions({ url: 'smtp://smtp.example.org:2525?tls=required', timeoutMs: 1 })).toMatchObject({ port: 2525, requireTls: true });
-    expect(sessionOptions({ url: 'smtp://u%40x:p%3Aw%2F@smtp.example.org', timeoutMs: 1 })).toMatchObject({ requireTls: true, auth: { user: 'u@x', pass: 'p:w/' } });
+    expect(sessionOptions({ url: 'smtp://u%40x:p%3Aw%2F@smtp.example.org', timeoutMs: 1 })).toMatchObject({
+      requireTls: true,
+      auth: { user: 'u@x', pass: 'p:w/' },
+    });
     expect(sessionOptions({ url: 'smtp://u:p@127.0.0.1:25', timeoutMs: 1 }).requireTls).toBe(false);
     expect(sessionOptions({ url: 'smtp://u:p@[::1]:25', timeoutMs: 1 })).toMatchObject({ host: '::1', requireTls: false });
     expect(sessionOptions({ url: 'smtp://smtp.example.org', timeoutMs: 1, rejectUnauthorized: false }).rejectUnauthorized).toBe(false);
@@ -180,7 +190,11 @@ describe('pool', () => {
   it('does not keep the process alive with idle connections (plain and after STARTTLS)', async () => {
     for (const tls of [undefined, TLS]) {
       sink = await startSmtpSink({ parse: false, ...(tls ? { tls } : {}) });
-      const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { cwd: ROOT, env: { PATH: process.env.PATH, SMTP_URL: sink.url }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, SMTP_URL: sink.url },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       const [code] = (await once(child, 'close')) as [number];

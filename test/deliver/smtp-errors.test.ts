@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../src/deliver/channel.js';
 import { deliveryError } from '../../src/deliver/smtp-errors.js';
 
-const reply = (responseCode: number, response: string, command = 'RCPT TO') => ({ code: 'EENVELOPE', responseCode, response, command, message: `x: ${response}` });
+const reply = (responseCode: number, response: string, command = 'RCPT TO') => ({
+  code: 'EENVELOPE',
+  responseCode,
+  response,
+  command,
+  message: `x: ${response}`,
+});
 
 describe('deliveryError', () => {
   it('suppresses only when the reply says the mailbox itself is bad', () => {

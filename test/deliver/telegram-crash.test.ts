@@ -18,11 +18,26 @@ const LEASE_MS = 60_000;
 const RATE_GLOBAL = 100;
 const PER_CHAT_MS = 250;
 
-function runChild(store: TestStore, emu: BotApiEmulator, env: Record<string, string>, killAt?: number): Promise<{ code: number | null; signal: string | null }> {
+function runChild(
+  store: TestStore,
+  emu: BotApiEmulator,
+  env: Record<string, string>,
+  killAt?: number,
+): Promise<{ code: number | null; signal: string | null }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, DATABASE_URL: store.url, API_ROOT: emu.url, BOT_TOKEN: emu.token, CONCURRENCY: String(CONCURRENCY), LEASE_MS: String(LEASE_MS), RATE_GLOBAL: String(RATE_GLOBAL), PER_CHAT_MS: String(PER_CHAT_MS), ...env },
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: store.url,
+        API_ROOT: emu.url,
+        BOT_TOKEN: emu.token,
+        CONCURRENCY: String(CONCURRENCY),
+        LEASE_MS: String(LEASE_MS),
+        RATE_GLOBAL: String(RATE_GLOBAL),
+        PER_CHAT_MS: String(PER_CHAT_MS),
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -73,6 +88,8 @@ forEachDialect('crash-safe Telegram sending', (dialect) => {
     const duplicates = emu.messages.length - total;
     expect(duplicates).toBeLessThanOrEqual(CONCURRENCY);
     expect(await deliveryCounts(store.db, { digestId })).toMatchObject({ sent: CHATS, pending: 0, sending: 0, failed: 0 });
-    process.stderr.write(`telegram crash test [${dialect.name}]: ${atKill} messages at the kill, ${partway.length} deliveries between parts, ${duplicates} duplicates\n`);
+    process.stderr.write(
+      `telegram crash test [${dialect.name}]: ${atKill} messages at the kill, ${partway.length} deliveries between parts, ${duplicates} duplicates\n`,
+    );
   });
 });

@@ -12,10 +12,16 @@ afterEach(() => emu?.close());
 async function call(method: string, params: Record<string, unknown> = {}, opts: { form?: boolean; token?: string } = {}) {
   const url = `${emu.url}/bot${opts.token ?? emu.token}/${method}`;
   const res = opts.form
-    ? await fetch(url, { method: 'POST', body: new URLSearchParams(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])) })
+    ? await fetch(url, {
+        method: 'POST',
+        body: new URLSearchParams(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
+      })
     : await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) });
-  // biome-ignore lint/suspicious/noExplicitAny: results are whatever the method returns; each test reads its own fields
-  return { status: res.status, body: (await res.json()) as { ok: boolean; result?: any; description?: string; error_code?: number; parameters?: { retry_after: number } } };
+  return {
+    status: res.status,
+    // biome-ignore lint/suspicious/noExplicitAny: results are whatever the method returns; each test reads its own fields
+    body: (await res.json()) as { ok: boolean; result?: any; description?: string; error_code?: number; parameters?: { retry_after: number } },
+  };
 }
 
 describe('Bot API emulator: requests', () => {
@@ -44,7 +50,10 @@ describe('Bot API emulator: requests', () => {
     expect((await call('sendMessage', { chat_id: 1, text: '<b> </b>', parse_mode: 'HTML' })).body.description).toBe('Bad Request: message text is empty');
     expect((await call('sendMessage', { chat_id: 1, text: 'x', parse_mode: 'Shouty' })).body.description).toMatch(/^Bad Request: unsupported parse_mode/);
     expect((await call('sendPhoto', { chat_id: 1 })).body.description).toBe('Bad Request: there is no photo in the request');
-    expect((await call('sendMessage', { chat_id: 1, text: 'x', reply_markup: { inline_keyboard: [[{ text: 'b', callback_data: 'x'.repeat(65) }]] } })).body.description).toBe('Bad Request: BUTTON_DATA_INVALID');
+    expect(
+      (await call('sendMessage', { chat_id: 1, text: 'x', reply_markup: { inline_keyboard: [[{ text: 'b', callback_data: 'x'.repeat(65) }]] } })).body
+        .description,
+    ).toBe('Bad Request: BUTTON_DATA_INVALID');
     expect((await call('sendMessage', { chat_id: 1, text: 'x', message_thread_id: 3 })).body.description).toBe('Bad Request: message thread not found');
     expect((await call('sendMessage', { chat_id: -1001, text: 'x', message_thread_id: 3 })).body.result.message_thread_id).toBe(3);
     expect((await call('sendChatAction', { chat_id: 1, action: 'dancing' })).body.description).toBe('Bad Request: wrong parameter action in request');
@@ -55,7 +64,10 @@ describe('Bot API emulator: requests', () => {
     emu = await startBotApiEmulator({ limits: false });
     const text = 'a'.repeat(4090);
     expect((await call('sendMessage', { chat_id: 1, text: `<b>${text}</b>&lt;&gt;&amp;`, parse_mode: 'HTML' })).status).toBe(200);
-    expect((await call('sendMessage', { chat_id: 1, text: `${text}1234567` })).body).toMatchObject({ error_code: 400, description: 'Bad Request: message is too long' });
+    expect((await call('sendMessage', { chat_id: 1, text: `${text}1234567` })).body).toMatchObject({
+      error_code: 400,
+      description: 'Bad Request: message is too long',
+    });
     const caption = { chat_id: 1, photo: 'https://img.example.org/a.jpg', parse_mode: 'HTML' };
     expect((await call('sendPhoto', { ...caption, caption: `<i>${'c'.repeat(1024)}</i>` })).status).toBe(200);
     expect((await call('sendPhoto', { ...caption, caption: 'c'.repeat(1025) })).body.description).toBe('Bad Request: message caption is too long');
@@ -96,7 +108,12 @@ describe('Bot API emulator: flood limits', () => {
     emu = await startBotApiEmulator({ clock: () => now });
     for (let chat = 1; chat <= 30; chat++) expect((await call('sendMessage', { chat_id: chat, text: 'x' })).status).toBe(200);
     now = 999;
-    expect((await call('sendMessage', { chat_id: 31, text: 'x' })).body).toEqual({ ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
+    expect((await call('sendMessage', { chat_id: 31, text: 'x' })).body).toEqual({
+      ok: false,
+      error_code: 429,
+      description: 'Too Many Requests: retry after 1',
+      parameters: { retry_after: 1 },
+    });
     now = 1000;
     expect((await call('sendMessage', { chat_id: 31, text: 'x' })).status).toBe(200);
   });
@@ -150,20 +167,38 @@ describe('Bot API emulator: scripts and chats', () => {
     emu.addChat({ id: -22, botStatus: 'kicked' });
     expect((await call('sendMessage', { chat_id: 99, text: 'x' })).body.description).toBe('Bad Request: chat not found');
     expect((await call('getChatMember', { chat_id: '@newsroom', user_id: emu.bot.id })).body.result.status).toBe('member');
-    expect((await call('sendMessage', { chat_id: '@newsroom', text: 'x' })).body.description).toBe('Bad Request: need administrator rights in the channel chat');
+    expect((await call('sendMessage', { chat_id: '@newsroom', text: 'x' })).body.description).toBe(
+      'Bad Request: need administrator rights in the channel chat',
+    );
     emu.chat(-1001)!.botStatus = 'administrator';
-    expect((await call('getChatMember', { chat_id: -1001, user_id: emu.bot.id })).body.result).toMatchObject({ status: 'administrator', can_post_messages: true });
+    expect((await call('getChatMember', { chat_id: -1001, user_id: emu.bot.id })).body.result).toMatchObject({
+      status: 'administrator',
+      can_post_messages: true,
+    });
     expect((await call('sendMessage', { chat_id: -1001, text: 'x' })).status).toBe(200);
-    expect((await call('sendMessage', { chat_id: -22, text: 'x' })).body).toMatchObject({ error_code: 403, description: 'Forbidden: bot was kicked from the group chat' });
+    expect((await call('sendMessage', { chat_id: -22, text: 'x' })).body).toMatchObject({
+      error_code: 403,
+      description: 'Forbidden: bot was kicked from the group chat',
+    });
   });
 
   it('edits and answers like the Bot API', async () => {
     emu = await startBotApiEmulator({ limits: false });
-    const sent = (await call('sendMessage', { chat_id: 9, text: 'v1', reply_markup: { inline_keyboard: [[{ text: 'Next', callback_data: 'n' }]] } })).body.result;
+    const sent = (await call('sendMessage', { chat_id: 9, text: 'v1', reply_markup: { inline_keyboard: [[{ text: 'Next', callback_data: 'n' }]] } })).body
+      .result;
     const { id } = await emu.callbackQuery({ from: { id: 9 }, message: emu.sent(9)[0]!, data: 'n' });
     expect((await call('answerCallbackQuery', { callback_query_id: id, text: 'ok' })).status).toBe(200);
     expect((await call('answerCallbackQuery', { callback_query_id: id })).status).toBe(400);
-    expect((await call('editMessageText', { chat_id: 9, message_id: sent.message_id, text: 'v1', reply_markup: { inline_keyboard: [[{ text: 'Next', callback_data: 'n' }]] } })).body.description).toMatch(/^Bad Request: message is not modified/);
+    expect(
+      (
+        await call('editMessageText', {
+          chat_id: 9,
+          message_id: sent.message_id,
+          text: 'v1',
+          reply_markup: { inline_keyboard: [[{ text: 'Next', callback_data: 'n' }]] },
+        })
+      ).body.description,
+    ).toMatch(/^Bad Request: message is not modified/);
     expect((await call('editMessageText', { chat_id: 9, message_id: sent.message_id, text: 'v2' })).body.result.text).toBe('v2');
     expect((await call('editMessageText', { chat_id: 9, message_id: 77, text: 'v2' })).body.description).toBe('Bad Request: message to edit not found');
     expect((await call('setMyCommands', { commands: [{ command: 'Start', description: 'x' }] })).body.description).toBe('Bad Request: BOT_COMMAND_INVALID');
@@ -186,7 +221,9 @@ describe('Bot API emulator: updates', () => {
     expect(again.map((u: { update_id: number }) => u.update_id)).toEqual([1, 2]);
     expect(again[1].channel_post.from).toBeUndefined();
     expect((await call('getUpdates', { offset: 3 })).body.result).toEqual([]);
-    expect((await call('setWebhook', { url: 'http://127.0.0.1:1/hook', secret_token: 'bad secret!' })).body.description).toBe('Bad Request: secret token contains unallowed characters');
+    expect((await call('setWebhook', { url: 'http://127.0.0.1:1/hook', secret_token: 'bad secret!' })).body.description).toBe(
+      'Bad Request: secret token contains unallowed characters',
+    );
     expect((await call('setWebhook', { url: 'http://hooks.example.org/hook' })).body.description).toMatch(/HTTPS URL/);
     expect((await call('setWebhook', { url: 'http://127.0.0.1:1/hook' })).status).toBe(200);
     expect((await call('getUpdates')).status).toBe(409);
@@ -211,7 +248,10 @@ describe('Bot API emulator: updates', () => {
       expect((await emu.postToWebhook(update, { secret: 'wrong' })).status).toBe(401);
       expect(seen).toEqual(['S3cret_token', undefined, 'wrong']);
       expect(emu.callsTo('sendMessage')[0]!.via).toBe('webhook-reply');
-      expect((await call('getWebhookInfo')).body.result).toMatchObject({ pending_update_count: 0, last_error_message: 'Wrong response from the webhook: 401 Unauthorized' });
+      expect((await call('getWebhookInfo')).body.result).toMatchObject({
+        pending_update_count: 0,
+        last_error_message: 'Wrong response from the webhook: 401 Unauthorized',
+      });
     } finally {
       await new Promise((r) => hook.close(r));
     }

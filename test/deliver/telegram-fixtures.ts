@@ -19,7 +19,12 @@ import type { Database } from '../../src/store/schema.js';
 export const text = (html: string): TelegramPart => ({ kind: 'text', html, disableLinkPreview: true });
 
 /** A newsletter whose active Telegram subscribers are `chats` (addresses "id" or "id:thread"). */
-export async function telegramNewsletter(db: Kysely<Database>, chats: readonly string[], now: Date, slug = 'news'): Promise<{ newsletterId: number; subscriberIds: Map<string, number> }> {
+export async function telegramNewsletter(
+  db: Kysely<Database>,
+  chats: readonly string[],
+  now: Date,
+  slug = 'news',
+): Promise<{ newsletterId: number; subscriberIds: Map<string, number> }> {
   const nl = await addNewsletter(db, { slug, name: 'News' }, now);
   const at = now.toISOString();
   const subscriberIds = new Map<string, number>();
@@ -33,7 +38,18 @@ export async function telegramNewsletter(db: Kysely<Database>, chats: readonly s
     for (const p of people) subscriberIds.set(p.telegram_chat_id!, p.id);
     await db
       .insertInto('subscriptions')
-      .values(people.map((p) => ({ subscriber_id: p.id, newsletter_id: nl.id, channel: 'telegram' as const, status: 'active' as const, consent_source: 'telegram', subscribed_at: at, created_at: at, updated_at: at })))
+      .values(
+        people.map((p) => ({
+          subscriber_id: p.id,
+          newsletter_id: nl.id,
+          channel: 'telegram' as const,
+          status: 'active' as const,
+          consent_source: 'telegram',
+          subscribed_at: at,
+          created_at: at,
+          updated_at: at,
+        })),
+      )
       .execute();
   }
   return { newsletterId: nl.id, subscriberIds };
@@ -42,9 +58,20 @@ export async function telegramNewsletter(db: Kysely<Database>, chats: readonly s
 /** A ready digest with these Telegram parts and its ledger; returns the digest id. */
 export async function telegramDigest(db: Kysely<Database>, newsletterId: number, parts: TelegramPart[], slotAt: Date): Promise<number> {
   const id = (await claimDigest(db, newsletterId, slotAt, slotAt))!.id;
-  const model = { newsletter: { id: newsletterId, slug: 'news', name: 'News', language: 'en' }, slotAt, timeZone: 'UTC', archiveUrl: null, sections: [] } as unknown as DigestModel;
+  const model = {
+    newsletter: { id: newsletterId, slug: 'news', name: 'News', language: 'en' },
+    slotAt,
+    timeZone: 'UTC',
+    archiveUrl: null,
+    sections: [],
+  } as unknown as DigestModel;
   await db.transaction().execute(async (trx) => {
-    await completeDigest(trx, id, { articleIds: [], model, subject: 'News', preheader: '', html: '<p>x</p>', text: 'x', telegram: parts, windowStart: slotAt, windowEnd: slotAt }, slotAt);
+    await completeDigest(
+      trx,
+      id,
+      { articleIds: [], model, subject: 'News', preheader: '', html: '<p>x</p>', text: 'x', telegram: parts, windowStart: slotAt, windowEnd: slotAt },
+      slotAt,
+    );
     await createDeliveries(trx, { digestId: id, newsletterId, domain: 'news.example.org', now: slotAt });
   });
   return id;

@@ -50,7 +50,11 @@ describe('Pacer', () => {
   it('grants 30 at once, then one more per slot that has been replied to for a full second', async () => {
     const { clock, advance } = manualClock();
     const pacer = new Pacer(limits(), clock);
-    const granted = track(pacer, clock, Array.from({ length: 40 }, (_, i) => String(i + 1)));
+    const granted = track(
+      pacer,
+      clock,
+      Array.from({ length: 40 }, (_, i) => String(i + 1)),
+    );
     await settle();
     expect(granted).toHaveLength(30);
     await advance(5000);
@@ -74,7 +78,11 @@ describe('Pacer', () => {
     await advance(1099);
     expect(granted).toHaveLength(2);
     await advance(1100);
-    expect(granted.map((g) => [g.chat, g.at])).toEqual([['7', 0], ['8', 0], ['7', 1100]]);
+    expect(granted.map((g) => [g.chat, g.at])).toEqual([
+      ['7', 0],
+      ['8', 0],
+      ['7', 1100],
+    ]);
   });
 
   it('allows a group its per-window budget only', async () => {
@@ -102,7 +110,11 @@ describe('Pacer', () => {
     await advance(4999);
     expect(granted).toHaveLength(2);
     await advance(5000);
-    expect(granted.map((g) => [g.chat, g.at])).toEqual([['2', 0], ['3', 0], ['1', 5000]]);
+    expect(granted.map((g) => [g.chat, g.at])).toEqual([
+      ['2', 0],
+      ['3', 0],
+      ['1', 5000],
+    ]);
   });
 
   it('waits on one timer, not a loop, however many are waiting', async () => {

@@ -24,7 +24,12 @@ forEachDialect('Telegram pacing', (dialect) => {
   async function broadcast(limits: PacingLimits, chats: string[], parts: number, concurrency: number) {
     emu = await startBotApiEmulator({ limits });
     const { newsletterId } = await telegramNewsletter(store.db, chats, T0);
-    await telegramDigest(store.db, newsletterId, Array.from({ length: parts }, (_, i) => text(`<b>Part ${i + 1}</b> of the digest`)), T0);
+    await telegramDigest(
+      store.db,
+      newsletterId,
+      Array.from({ length: parts }, (_, i) => text(`<b>Part ${i + 1}</b> of the digest`)),
+      T0,
+    );
     const deps = telegramDeps({ db: store.db, dialect: store.dialect, apiRoot: emu.url, token: emu.token, limits });
     try {
       return await sendTelegramPending(deps, { concurrency, leaseMs: 600_000, maxAttempts: 3 });
@@ -37,7 +42,13 @@ forEachDialect('Telegram pacing', (dialect) => {
   function expectWithinLimits(e: BotApiEmulator, l: PacingLimits) {
     const calls = e.callsTo('sendMessage');
     expect(calls.filter((c) => c.status !== 200)).toEqual([]);
-    expect(withinWindows(calls.map((c) => c.at), l.global, l.windowMs)).toBe(true);
+    expect(
+      withinWindows(
+        calls.map((c) => c.at),
+        l.global,
+        l.windowMs,
+      ),
+    ).toBe(true);
     const byChat = new Map<string, number[]>();
     for (const c of calls) byChat.set(c.chat!, [...(byChat.get(c.chat!) ?? []), c.at]);
     for (const [chat, at] of byChat) {

@@ -27,7 +27,8 @@ forEachDialect('Telegram delivery', (dialect) => {
     await emu.close();
     await store.close();
   });
-  const deps = (over: Partial<Parameters<typeof telegramDeps>[0]> = {}) => telegramDeps({ db: store.db, dialect: store.dialect, apiRoot: emu.url, token: emu.token, limits: LIMITS, ...over });
+  const deps = (over: Partial<Parameters<typeof telegramDeps>[0]> = {}) =>
+    telegramDeps({ db: store.db, dialect: store.dialect, apiRoot: emu.url, token: emu.token, limits: LIMITS, ...over });
   const run = async (d: ReturnType<typeof deps>, o: Partial<typeof OPTS> = {}) => {
     try {
       return await sendTelegramPending(d, { ...OPTS, ...o });
@@ -85,8 +86,16 @@ forEachDialect('Telegram delivery', (dialect) => {
     emu.script('5', { kind: 'chat-not-found' });
     emu.script('6', { kind: 'error', status: 400, description: 'Bad Request: message thread not found' });
     expect(await run(deps())).toMatchObject({ failed: 2 });
-    const statuses = await store.db.selectFrom('subscriptions as s').innerJoin('subscribers as p', 'p.id', 's.subscriber_id').select(['p.telegram_chat_id', 's.status']).orderBy('p.telegram_chat_id').execute();
-    expect(statuses).toEqual([{ telegram_chat_id: '5', status: 'blocked' }, { telegram_chat_id: '6', status: 'active' }]);
+    const statuses = await store.db
+      .selectFrom('subscriptions as s')
+      .innerJoin('subscribers as p', 'p.id', 's.subscriber_id')
+      .select(['p.telegram_chat_id', 's.status'])
+      .orderBy('p.telegram_chat_id')
+      .execute();
+    expect(statuses).toEqual([
+      { telegram_chat_id: '5', status: 'blocked' },
+      { telegram_chat_id: '6', status: 'active' },
+    ]);
   });
 
   it("400 can't parse entities: one plain-text resend, delivered once", async () => {
@@ -95,17 +104,32 @@ forEachDialect('Telegram delivery', (dialect) => {
     await telegramDigest(store.db, newsletterId, [text('<b>Head</b> <a href="https://x.example/a?b=1&amp;c=2">link</a>'), text('<b>unclosed & bare')], T0);
     emu.script('8', { kind: 'error', status: 400, description: 'Bad Request: can\'t parse entities: Unsupported start tag "b" at byte offset 0' });
     expect(await run(deps())).toMatchObject({ sent: 2, failed: 0 });
-    expect(emu.sent('7').map((m) => [m.text, m.parse_mode])).toEqual([['Head link', 'HTML'], ['unclosed & bare', undefined]]);
-    expect(emu.sent('8').map((m) => [m.text, m.parse_mode])).toEqual([['Head link (https://x.example/a?b=1&c=2)', undefined], ['unclosed & bare', undefined]]);
+    expect(emu.sent('7').map((m) => [m.text, m.parse_mode])).toEqual([
+      ['Head link', 'HTML'],
+      ['unclosed & bare', undefined],
+    ]);
+    expect(emu.sent('8').map((m) => [m.text, m.parse_mode])).toEqual([
+      ['Head link (https://x.example/a?b=1&c=2)', undefined],
+      ['unclosed & bare', undefined],
+    ]);
     expect(emu.calls.filter((c) => c.chat === '7' && c.status === 400)).toHaveLength(1);
   });
 
   it('sends the parts in order, paced per chat, to forum topics too', { timeout: 20_000 }, async () => {
     const { newsletterId } = await telegramNewsletter(store.db, ['11', '-100900:42'], T0);
-    await telegramDigest(store.db, newsletterId, [text('p1'), { kind: 'photo', photoUrl: 'https://img.example.org/1.jpg', captionHtml: '<i>p2</i>' }, text('p3')], T0);
+    await telegramDigest(
+      store.db,
+      newsletterId,
+      [text('p1'), { kind: 'photo', photoUrl: 'https://img.example.org/1.jpg', captionHtml: '<i>p2</i>' }, text('p3')],
+      T0,
+    );
     expect(await run(deps())).toMatchObject({ sent: 2 });
     expect(emu.sent('11').map((m) => m.text)).toEqual(['p1', 'p2', 'p3']);
-    expect(emu.sent('-100900').map((m) => [m.text, m.message_thread_id, m.method])).toEqual([['p1', 42, 'sendMessage'], ['p2', 42, 'sendPhoto'], ['p3', 42, 'sendMessage']]);
+    expect(emu.sent('-100900').map((m) => [m.text, m.message_thread_id, m.method])).toEqual([
+      ['p1', 42, 'sendMessage'],
+      ['p2', 42, 'sendPhoto'],
+      ['p3', 42, 'sendMessage'],
+    ]);
     const at = emu.sent('11').map((m) => m.at);
     expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(LIMITS.perChatMs);
     expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(LIMITS.perChatMs);
@@ -125,7 +149,9 @@ forEachDialect('Telegram delivery', (dialect) => {
     expect((await row('21')).state).toBe('sent');
   });
 
-  it('a reply lost after sending is retried once (one possible duplicate), twice is given up; a send that never left is simply retried', { timeout: 20_000 }, async () => {
+  it('a reply lost after sending is retried once (one possible duplicate), twice is given up; a send that never left is simply retried', {
+    timeout: 20_000,
+  }, async () => {
     const { newsletterId } = await telegramNewsletter(store.db, ['31', '32', '33'], T0);
     await telegramDigest(store.db, newsletterId, [text('hello')], T0);
     emu.script('31', { kind: 'drop' });

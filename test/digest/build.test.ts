@@ -227,7 +227,10 @@ describe('composeDigest', () => {
   }
 
   it('one untitled section without sections; every model field filled', () => {
-    const s = selected({ imageUrl: 'https://img.example.org/a.jpg' }, { alsoReportedBy: [{ articleId: 99, sourceId: 2, name: 'Beta', url: 'https://b.example/x' }] });
+    const s = selected(
+      { imageUrl: 'https://img.example.org/a.jpg' },
+      { alsoReportedBy: [{ articleId: 99, sourceId: 2, name: 'Beta', url: 'https://b.example/x' }] },
+    );
     const model = composeDigest(newsletter, [s], { slotAt: SLOT1, archiveUrl: 'https://news.example.org/daily/1' });
     expect(model).toEqual({
       newsletter: { id: 7, slug: 'daily', name: 'Daily', language: 'en' },
@@ -258,7 +261,13 @@ describe('composeDigest', () => {
   });
 
   it('sections by category in order of their best item, case-insensitive, "Other" last (localized)', () => {
-    const items = [selected({ category: 'Markets' }), selected(), selected({ category: 'Policy' }), selected({ category: 'markets' }), selected({ category: 'other' })];
+    const items = [
+      selected({ category: 'Markets' }),
+      selected(),
+      selected({ category: 'Policy' }),
+      selected({ category: 'markets' }),
+      selected({ category: 'other' }),
+    ];
     const model = composeDigest({ ...newsletter, sections: 1 }, items, { slotAt: SLOT1, archiveUrl: null });
     expect(model.sections.map((s) => [s.title, s.items.map((i) => i.articleId)])).toEqual([
       ['Markets', [items[0]!.article.id, items[3]!.article.id]],

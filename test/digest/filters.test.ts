@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { compileFilter, compileKeywords, containsKeyword, digestMatcher, type FilterableArticle, foldText, matchingKeywords } from '../../src/digest/filters.js';
+import {
+  compileFilter,
+  compileKeywords,
+  containsKeyword,
+  digestMatcher,
+  type FilterableArticle,
+  foldText,
+  matchingKeywords,
+} from '../../src/digest/filters.js';
 
 const has = (text: string, keyword: string) => containsKeyword(foldText(text), compileKeywords([keyword])[0]!);
 
@@ -85,7 +93,10 @@ describe('compileFilter', () => {
 
   it('exclude wins over include', () => {
     const f = compileFilter({ include: ['cotton'], exclude: ['ＡＤＶＥＲＴＩＳＥＭＥＮＴ', '广告'] });
-    expect(f.test(article({ title: 'Cotton deals', text: 'Advertisement' }))).toEqual({ pass: false, why: 'matches excluded keyword "ＡＤＶＥＲＴＩＳＥＭＥＮＴ"' });
+    expect(f.test(article({ title: 'Cotton deals', text: 'Advertisement' }))).toEqual({
+      pass: false,
+      why: 'matches excluded keyword "ＡＤＶＥＲＴＩＳＥＭＥＮＴ"',
+    });
     expect(f.test(article({ title: '棉花 cotton 广告' }))).toEqual({ pass: false, why: 'matches excluded keyword "广告"' });
     expect(compileFilter({ exclude: ['ads'] }).test(article({ title: 'Roads' }))).toEqual({ pass: true, reasons: [] });
   });

@@ -89,7 +89,9 @@ describe('renderEmail', () => {
   });
 
   it('takes the preheader from the first titles and hides it in the HTML', async () => {
-    const m = model({ sections: [{ title: null, items: [item({ title: 'One' }), item({ title: 'Two' }), item({ title: 'Three' }), item({ title: 'Four' })] }] });
+    const m = model({
+      sections: [{ title: null, items: [item({ title: 'One' }), item({ title: 'Two' }), item({ title: 'Three' }), item({ title: 'Four' })] }],
+    });
     const rendered = await renderEmail(m, SENDER);
     expect(rendered.preheader).toBe('One · Two · Three');
     const holder = [...dom(rendered.html).querySelectorAll('div')].find((d) => d.textContent === 'One · Two · Three');
@@ -141,7 +143,14 @@ describe('renderEmail', () => {
     // A digest that is mostly Chinese stays UTF-8: references would triple its size.
     const zh = model({
       newsletter: { id: 8, slug: 'mianhua', name: '棉花日报', language: 'zh' },
-      sections: [{ title: null, items: Array.from({ length: 5 }, () => item({ title: '棉花期货连续第三天上涨', summary: '周一棉花期货上涨百分之二，纺织厂补库存。分析师预计涨势将持续。'.repeat(4) })) }],
+      sections: [
+        {
+          title: null,
+          items: Array.from({ length: 5 }, () =>
+            item({ title: '棉花期货连续第三天上涨', summary: '周一棉花期货上涨百分之二，纺织厂补库存。分析师预计涨势将持续。'.repeat(4) }),
+          ),
+        },
+      ],
     });
     expect((await renderEmail(zh, SENDER)).html).toContain('棉花期货连续第三天上涨');
   });

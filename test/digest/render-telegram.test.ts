@@ -6,8 +6,16 @@ import { parseTelegramHtml, telegramLength, validateTelegramHtml } from '../../s
 const FAMILY = '👨‍👩‍👧‍👦';
 const EMOJI = [FAMILY, '🏳️‍🌈', '👩🏽‍💻', '🇨🇳', '😀', '❤️', '👍🏿', '🧑‍🤝‍🧑'];
 const HOSTILE = '<script>alert(1)</script> AT&T <b>';
-const EN_WORDS = 'cotton prices rose sharply as mills in Gujarat cut output while traders waited for the monsoon report and futures in New York slipped'.split(' ');
-const ZH_SENTENCES = ['棉花价格连续第三周上涨。', '新疆棉区的采摘进度快于去年同期，', '纺织企业订单有所回暖；', '分析人士认为，市场仍需观察天气变化！', '郑州商品交易所棉花期货收盘微跌。'];
+const EN_WORDS = 'cotton prices rose sharply as mills in Gujarat cut output while traders waited for the monsoon report and futures in New York slipped'.split(
+  ' ',
+);
+const ZH_SENTENCES = [
+  '棉花价格连续第三周上涨。',
+  '新疆棉区的采摘进度快于去年同期，',
+  '纺织企业订单有所回暖；',
+  '分析人士认为，市场仍需观察天气变化！',
+  '郑州商品交易所棉花期货收盘微跌。',
+];
 
 /** mulberry32: a tiny seeded generator, so every "random" digest is reproducible from its seed. */
 function rng(seed: number) {
@@ -112,7 +120,10 @@ function checkParts(parts: TelegramPart[], model: DigestModel, maxLength: number
   const first = parts[0];
   const name = model.newsletter.name;
   if (first?.kind !== 'text') problems.push('the first part is not a text message');
-  else if (!texts[0]!.startsWith(name) || !parseTelegramHtml(first.html).entities.some((e) => e.type === 'bold' && e.offset === 0 && e.length === name.length)) {
+  else if (
+    !texts[0]!.startsWith(name) ||
+    !parseTelegramHtml(first.html).entities.some((e) => e.type === 'bold' && e.offset === 0 && e.length === name.length)
+  ) {
     problems.push('the first part does not start with the newsletter name in bold');
   }
   // Every item exactly once and in order; every summary whole (only whitespace may go at a cut).
@@ -179,7 +190,10 @@ describe('renderTelegram', () => {
 
   it('localizes strings and dates for Chinese newsletters', () => {
     const model = makeModel(4, 2, () => 1, { language: 'zh' });
-    model.sections[0]!.items[0]!.alsoReportedBy = [{ name: '路透', url: null }, { name: '新华社', url: null }];
+    model.sections[0]!.items[0]!.alsoReportedBy = [
+      { name: '路透', url: null },
+      { name: '新华社', url: null },
+    ];
     const { text } = parseTelegramHtml(htmlOf(renderTelegram(model)[0]!));
     expect(text).toContain('Cotton Daily\n2025年3月13日');
     expect(text).toContain('其他报道来源：路透、新华社');

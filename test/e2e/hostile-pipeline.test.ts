@@ -53,7 +53,8 @@ function activeMarkup(html: string): string[] {
     for (const el of doc.querySelectorAll(tag)) found.push(`<${tag}>: ${el.outerHTML.slice(0, 80)}`);
   }
   for (const el of doc.querySelectorAll('style')) {
-    if (el.closest('body') || /evil\.example|display:\s*none\s*\}/.test(el.textContent ?? '')) found.push(`<style> not the template's: ${el.outerHTML.slice(0, 80)}`);
+    if (el.closest('body') || /evil\.example|display:\s*none\s*\}/.test(el.textContent ?? ''))
+      found.push(`<style> not the template's: ${el.outerHTML.slice(0, 80)}`);
   }
   for (const el of doc.querySelectorAll('meta')) {
     if (/refresh/i.test(el.getAttribute('http-equiv') ?? '') || /url\s*=/i.test(el.getAttribute('content') ?? '')) found.push(`meta refresh: ${el.outerHTML}`);
@@ -90,7 +91,23 @@ const telegramHtml = (p: TelegramPart) => (p.kind === 'text' ? p.html : p.captio
 // The checks above must be able to fail: on the feed's raw body they find every construct.
 it('the checker flags every hostile construct of the raw feed body, and evaluated injections', () => {
   const found = activeMarkup(`<!doctype html><html><head></head><body>${HOSTILE_BODY}</body></html>`).join('\n');
-  for (const construct of ['<script>', 'onerror=', 'href="javascript:', 'href=" JaVaScRiPt:', 'href="vbscript:', 'href="data:', 'src="data:', '<iframe>', '<style>', 'position:fixed', '<form>', '<svg>', 'onload=', 'meta refresh', 'tracking pixel']) {
+  for (const construct of [
+    '<script>',
+    'onerror=',
+    'href="javascript:',
+    'href=" JaVaScRiPt:',
+    'href="vbscript:',
+    'href="data:',
+    'src="data:',
+    '<iframe>',
+    '<style>',
+    'position:fixed',
+    '<form>',
+    '<svg>',
+    'onload=',
+    'meta refresh',
+    'tracking pixel',
+  ]) {
     expect(found, construct).toContain(construct);
   }
   expect(() => expectInertText('evaluated', `${INJECTIONS.join(' ')} 49`)).toThrow(/7\*7/);
@@ -157,7 +174,11 @@ forEachDialect('hostile feed through the whole pipeline', (dialect) => {
     expect(activeMarkup(markup.html!)).toEqual([]);
     // The pixel came first in the body; the lead image is the real one.
     expect(markup.image_url).toBe(SAFE_IMAGE);
-    expect(digestItems(built.model!).map((i) => i.url).sort()).toEqual([...ARTICLE_LINKS].sort());
+    expect(
+      digestItems(built.model!)
+        .map((i) => i.url)
+        .sort(),
+    ).toEqual([...ARTICLE_LINKS].sort());
   });
 
   it('email: the MIME message a client parses has no active markup, the safe parts, and inert injections', async () => {

@@ -14,9 +14,7 @@ describe('renderAtomFeed', () => {
       language: 'en',
       author: 'Org "quoted"',
       now: NOW,
-      entries: [
-        { url: 'https://news.example.org/n/a/1?x=1&y=2', title, updated: NOW, published: NOW, html: '<p>a &amp; b</p>]]>' },
-      ],
+      entries: [{ url: 'https://news.example.org/n/a/1?x=1&y=2', title, updated: NOW, published: NOW, html: '<p>a &amp; b</p>]]>' }],
     });
     const feed = parseFeed(xml);
     expect(feed).toMatchObject({ bozo: false, format: 'atom10' });
@@ -31,7 +29,15 @@ describe('renderAtomFeed', () => {
   });
 
   it('an empty feed is still valid, updated at `now`', () => {
-    const xml = renderAtomFeed({ archiveUrl: 'https://x.example/n/a', selfUrl: 'https://x.example/n/a/feed.atom', title: 'A', language: 'zh', author: 'O', now: NOW, entries: [] });
+    const xml = renderAtomFeed({
+      archiveUrl: 'https://x.example/n/a',
+      selfUrl: 'https://x.example/n/a/feed.atom',
+      title: 'A',
+      language: 'zh',
+      author: 'O',
+      now: NOW,
+      entries: [],
+    });
     const feed = parseFeed(xml);
     expect(feed).toMatchObject({ bozo: false, items: [] });
     expect(feed.feed.updated).toEqual(NOW);

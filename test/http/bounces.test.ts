@@ -74,7 +74,11 @@ forEachDialect('http bounce webhook', (dialect) => {
 
   it('a complaint unsubscribes and suppresses (SES through SNS, posted as text/plain)', async () => {
     const { digestId } = await ledgerFor(store.db, nl.id, new Date('2026-11-24T09:00:00Z'));
-    const ses = { notificationType: 'Complaint', complaint: { complainedRecipients: [{ emailAddress: 'ann@example.org' }], timestamp: '2026-11-24T07:05:00.000Z', complaintFeedbackType: 'abuse' }, mail: { messageId: 'm1' } };
+    const ses = {
+      notificationType: 'Complaint',
+      complaint: { complainedRecipients: [{ emailAddress: 'ann@example.org' }], timestamp: '2026-11-24T07:05:00.000Z', complaintFeedbackType: 'abuse' },
+      mail: { messageId: 'm1' },
+    };
     const res = await hook({ Type: 'Notification', MessageId: 'n1', Message: JSON.stringify(ses) }, { type: 'text/plain; charset=UTF-8' });
     expect(res.statusCode).toBe(200);
     expect(await statuses()).toEqual(['unsubscribed']);
@@ -85,7 +89,10 @@ forEachDialect('http bounce webhook', (dialect) => {
   });
 
   it('soft bounces suppress at the limit within 30 days (Mailgun and Postmark formats)', async () => {
-    const mailgun = { signature: { timestamp: '1', token: 't', signature: 's' }, 'event-data': { event: 'failed', severity: 'temporary', recipient: 'ann@example.org', 'delivery-status': { description: 'Mailbox full' } } };
+    const mailgun = {
+      signature: { timestamp: '1', token: 't', signature: 's' },
+      'event-data': { event: 'failed', severity: 'temporary', recipient: 'ann@example.org', 'delivery-status': { description: 'Mailbox full' } },
+    };
     // One old soft bounce outside the window does not count.
     time.advance(-31 * DAY);
     await hook(mailgun);
@@ -105,7 +112,10 @@ forEachDialect('http bounce webhook', (dialect) => {
     expect(unknown.statusCode).toBe(202);
     expect(unknown.json()).toMatchObject({ applied: 0, unknown: 1 });
     expect((await hook({ RecordType: 'Delivery', Email: 'ann@example.org' })).statusCode).toBe(202);
-    const confirm = await hook({ Type: 'SubscriptionConfirmation', SubscribeURL: 'https://sns.example.amazonaws.com/confirm?Token=abc' }, { type: 'text/plain' });
+    const confirm = await hook(
+      { Type: 'SubscriptionConfirmation', SubscribeURL: 'https://sns.example.amazonaws.com/confirm?Token=abc' },
+      { type: 'text/plain' },
+    );
     expect(confirm.statusCode).toBe(202);
     expect(logs.text()).toContain('https://sns.example.amazonaws.com/confirm?Token=abc');
     expect(await store.db.selectFrom('suppressions').selectAll().execute()).toEqual([]);
@@ -113,7 +123,15 @@ forEachDialect('http bounce webhook', (dialect) => {
   });
 
   it('malformed reports get a 400 with a one-line reason and change nothing', async () => {
-    for (const body of ['{not json', '[]', JSON.stringify({ type: 'hard-bounce' }), JSON.stringify([{ type: 'complaint', email: 'ann@example.org' }, { type: 'x', email: 'ann@example.org' }])]) {
+    for (const body of [
+      '{not json',
+      '[]',
+      JSON.stringify({ type: 'hard-bounce' }),
+      JSON.stringify([
+        { type: 'complaint', email: 'ann@example.org' },
+        { type: 'x', email: 'ann@example.org' },
+      ]),
+    ]) {
       const res = await hook(body);
       expect(res.statusCode).toBe(400);
       expect(res.headers['content-type']).toContain('text/plain');

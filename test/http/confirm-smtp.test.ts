@@ -19,11 +19,24 @@ forEachDialect('confirmation mail over SMTP', (dialect) => {
     const channel = smtpChannel({ url: sink.url, connections: 1, ratePerSecond: 0 });
     const time = clock();
     const now = () => time.now;
-    const sendConfirmation = confirmationMailer({ channel, from: { name: 'Cotton Growers', address: 'news@example.org' }, sender: SENDER, domain: 'news.example.org', now });
-    const app = buildServer({ db: store.db, log: silentLogger(), now, sender: SENDER, subscribers: { tokens: TOKENS, sendConfirmation, confirmTokenMs: CONFIRM_MS } });
+    const sendConfirmation = confirmationMailer({
+      channel,
+      from: { name: 'Cotton Growers', address: 'news@example.org' },
+      sender: SENDER,
+      domain: 'news.example.org',
+      now,
+    });
+    const app = buildServer({
+      db: store.db,
+      log: silentLogger(),
+      now,
+      sender: SENDER,
+      subscribers: { tokens: TOKENS, sendConfirmation, confirmTokenMs: CONFIRM_MS },
+    });
     try {
       await addNewsletter(store.db, { slug: 'mian', name: '棉花日报', language: 'zh' }, T0);
-      for (let i = 0; i < 3; i++) await app.inject({ method: 'POST', url: '/n/mian/subscribe', ...urlencoded({ email: 'ann@example.org', name: 'Ann\r\nBcc: x@example.com' }) });
+      for (let i = 0; i < 3; i++)
+        await app.inject({ method: 'POST', url: '/n/mian/subscribe', ...urlencoded({ email: 'ann@example.org', name: 'Ann\r\nBcc: x@example.com' }) });
       const [mail] = await sink.waitForMessages(1);
       expect(mail!.to).toEqual(['ann@example.org']);
       const parsed = mail!.parsed!;

@@ -70,7 +70,13 @@ export function pagesServer(opts: {
   bounces?: boolean;
 }): FastifyInstance {
   const now = () => opts.clock.now;
-  const sendConfirmation = confirmationMailer({ channel: opts.channel, from: { name: 'Cotton Growers', address: 'news@example.org' }, sender: SENDER, domain: 'news.example.org', now });
+  const sendConfirmation = confirmationMailer({
+    channel: opts.channel,
+    from: { name: 'Cotton Growers', address: 'news@example.org' },
+    sender: SENDER,
+    domain: 'news.example.org',
+    now,
+  });
   return buildServer({
     db: opts.db,
     log: opts.log ?? silentLogger(),

@@ -11,7 +11,13 @@ import { type Clock, clock, fakeEmailChannel, pagesServer, T0, TOKENS, tokenIn, 
 
 describe('parseKeywords', () => {
   it('splits on commas (also Chinese ones), trims, drops markup characters and duplicates, and bounds the list', () => {
-    expect(parseKeywords(' Cotton , yarn，棉花、cotton; <script>alert(1)</script>\nmill\u0000s ')).toEqual(['Cotton', 'yarn', '棉花', 'script alert 1 script', 'mill s']);
+    expect(parseKeywords(' Cotton , yarn，棉花、cotton; <script>alert(1)</script>\nmill\u0000s ')).toEqual([
+      'Cotton',
+      'yarn',
+      '棉花',
+      'script alert 1 script',
+      'mill s',
+    ]);
     expect(parseKeywords('')).toEqual([]);
     const many = parseKeywords(Array.from({ length: 50 }, (_, i) => `word${i}`).join(','));
     expect(many).toHaveLength(20);
@@ -38,7 +44,8 @@ forEachDialect('http preferences', (dialect) => {
     yarn = await addNewsletter(store.db, { slug: 'yarn', name: 'Yarn Weekly', language: 'en' }, T0);
     wool = await addNewsletter(store.db, { slug: 'wool', name: 'Wool <News>', language: 'en' }, T0);
     ann = await upsertSubscriber(store.db, { email: 'ann@example.org', language: 'zh' }, T0);
-    for (const n of [cotton, yarn]) await subscribe(store.db, { subscriberId: ann.id, newsletterId: n.id, channel: 'email', status: 'active', consent: { source: 'cli' } }, T0);
+    for (const n of [cotton, yarn])
+      await subscribe(store.db, { subscriberId: ann.id, newsletterId: n.id, channel: 'email', status: 'active', consent: { source: 'cli' } }, T0);
     token = TOKENS.sign('preferences', ann.id);
     app = pagesServer({ db: store.db, clock: time, channel });
   });
@@ -80,13 +87,25 @@ forEachDialect('http preferences', (dialect) => {
 
   it('needs the token in the body: a POST with it only in the URL, or someone else’s subscription, changes nothing', async () => {
     const [first] = await subs();
-    const noBody = await app.inject({ method: 'POST', url: `/preferences?token=${token}`, ...urlencoded({ action: 'unsubscribe', subscription: String(first!.id) }) });
+    const noBody = await app.inject({
+      method: 'POST',
+      url: `/preferences?token=${token}`,
+      ...urlencoded({ action: 'unsubscribe', subscription: String(first!.id) }),
+    });
     expect(noBody.statusCode).toBe(400);
     const bob = await upsertSubscriber(store.db, { email: 'bob@example.org' }, T0);
-    const { subscription: bobs } = await subscribe(store.db, { subscriberId: bob.id, newsletterId: cotton.id, channel: 'email', status: 'active', consent: { source: 'cli' } }, T0);
+    const { subscription: bobs } = await subscribe(
+      store.db,
+      { subscriberId: bob.id, newsletterId: cotton.id, channel: 'email', status: 'active', consent: { source: 'cli' } },
+      T0,
+    );
     expect((await act({ action: 'unsubscribe', subscription: String(bobs.id) })).statusCode).toBe(400);
     expect((await listSubscriptionsOf(store.db, bob.id))[0]!.status).toBe('active');
-    const forged = await app.inject({ method: 'POST', url: '/preferences', ...urlencoded({ token: TOKENS.sign('unsubscribe', ann.id), action: 'unsubscribe-all' }) });
+    const forged = await app.inject({
+      method: 'POST',
+      url: '/preferences',
+      ...urlencoded({ token: TOKENS.sign('unsubscribe', ann.id), action: 'unsubscribe-all' }),
+    });
     expect(forged.statusCode).toBe(400);
     expect((await subs()).map((s) => s.status)).toEqual(['active', 'active']);
   });

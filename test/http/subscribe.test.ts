@@ -79,7 +79,13 @@ forEachDialect('http subscribe and confirm', (dialect) => {
     expect(res.body).toContain('Check your inbox');
     expect(await status('ann@example.org')).toEqual(['pending']);
     const [sub] = await listSubscriptionsOf(store.db, (await findSubscriberByEmail(store.db, 'ann@example.org'))!.id);
-    expect(sub).toMatchObject({ consent_source: 'form', consent_version: CONSENT_VERSION, subscribe_ip: '203.0.113.5', subscribed_at: T0.toISOString(), confirmed_at: null });
+    expect(sub).toMatchObject({
+      consent_source: 'form',
+      consent_version: CONSENT_VERSION,
+      subscribe_ip: '203.0.113.5',
+      subscribed_at: T0.toISOString(),
+      confirmed_at: null,
+    });
 
     expect(channel.sent).toHaveLength(1);
     const mail = channel.sent[0]!;
@@ -149,7 +155,15 @@ forEachDialect('http subscribe and confirm', (dialect) => {
     const results = await Promise.all(Array.from({ length: 5 }, () => post({ email: 'flood@example.org', newsletter: 'cotton' })));
     const other = pagesServer({ db: store.replica().db, clock: time, channel });
     try {
-      for (let i = 0; i < 5; i++) results.push(await other.inject({ method: 'POST', url: '/subscribe', remoteAddress: `192.0.2.${i}`, ...urlencoded({ email: 'flood@example.org', newsletter: 'cotton' }) }));
+      for (let i = 0; i < 5; i++)
+        results.push(
+          await other.inject({
+            method: 'POST',
+            url: '/subscribe',
+            remoteAddress: `192.0.2.${i}`,
+            ...urlencoded({ email: 'flood@example.org', newsletter: 'cotton' }),
+          }),
+        );
     } finally {
       await other.close();
     }
@@ -229,7 +243,10 @@ describe('confirmation mail failures', () => {
     await addNewsletter(store.db, { slug: 'cotton', name: 'Cotton' }, T0);
     let fail = true;
     const good = fakeEmailChannel();
-    const flaky = { ...good, send: async (c: Parameters<typeof good.send>[0], d: Parameters<typeof good.send>[1]) => (fail ? Promise.reject(new Error('smtp down')) : good.send(c, d)) };
+    const flaky = {
+      ...good,
+      send: async (c: Parameters<typeof good.send>[0], d: Parameters<typeof good.send>[1]) => (fail ? Promise.reject(new Error('smtp down')) : good.send(c, d)),
+    };
     const app = pagesServer({ db: store.db, clock: time, channel: flaky });
     try {
       await app.inject({ method: 'POST', url: '/subscribe', ...urlencoded({ email: 'x@example.org', newsletter: 'cotton' }) });

@@ -31,9 +31,17 @@ forEachDialect('http unsubscribe', (dialect) => {
 
   async function member(email: string, lang: 'en' | 'zh' = 'en'): Promise<{ sub: SubscriptionRow; token: string; path: string }> {
     const s = await upsertSubscriber(store.db, { email, language: lang }, T0);
-    const { subscription } = await subscribe(store.db, { subscriberId: s.id, newsletterId: nl.id, channel: 'email', status: 'active', consent: { source: 'cli' } }, T0);
+    const { subscription } = await subscribe(
+      store.db,
+      { subscriberId: s.id, newsletterId: nl.id, channel: 'email', status: 'active', consent: { source: 'cli' } },
+      T0,
+    );
     const token = TOKENS.sign('unsubscribe', subscription.id);
-    return { sub: subscription, token, path: new URL(unsubscribeUrl('https://news.example.org', token)).pathname + new URL(unsubscribeUrl('https://news.example.org', token)).search };
+    return {
+      sub: subscription,
+      token,
+      path: new URL(unsubscribeUrl('https://news.example.org', token)).pathname + new URL(unsubscribeUrl('https://news.example.org', token)).search,
+    };
   }
   const events = (id: number) => listEvents(store.db, { subscriptionId: id, type: 'unsubscribe' });
 
@@ -132,7 +140,11 @@ forEachDialect('http unsubscribe', (dialect) => {
   it('speaks the newsletter language: Chinese pages', async () => {
     const zh = await addNewsletter(store.db, { slug: 'mian', name: '棉花日报', language: 'zh' }, T0);
     const s = await upsertSubscriber(store.db, { email: 'hu@example.org' }, T0);
-    const { subscription } = await subscribe(store.db, { subscriberId: s.id, newsletterId: zh.id, channel: 'email', status: 'active', consent: { source: 'cli' } }, T0);
+    const { subscription } = await subscribe(
+      store.db,
+      { subscriberId: s.id, newsletterId: zh.id, channel: 'email', status: 'active', consent: { source: 'cli' } },
+      T0,
+    );
     const token = TOKENS.sign('unsubscribe', subscription.id);
     const page = await app.inject({ method: 'GET', url: `/unsubscribe?token=${token}` });
     expect(page.body).toContain('<html lang="zh"');

@@ -55,7 +55,9 @@ describe('httpDeps', () => {
     const plain = await createRoot(loadConfig(env()), silentLogger());
     const none = buildServer(httpDeps(plain));
     try {
-      expect((await none.inject({ method: 'POST', url: '/hooks/bounces', payload: '{}', headers: { 'content-type': 'application/json' } })).statusCode).toBe(404);
+      expect((await none.inject({ method: 'POST', url: '/hooks/bounces', payload: '{}', headers: { 'content-type': 'application/json' } })).statusCode).toBe(
+        404,
+      );
     } finally {
       await none.close();
       await plain.close();

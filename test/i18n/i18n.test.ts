@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  commandMenu,
-  formatDate,
-  fromAcceptLanguage,
-  keys,
-  LANGS,
-  message,
-  negotiateLang,
-  resolveLang,
-  say,
-  staticStrings,
-  t,
-} from '../../src/i18n/index.js';
+import { commandMenu, formatDate, fromAcceptLanguage, keys, LANGS, message, negotiateLang, resolveLang, say, staticStrings, t } from '../../src/i18n/index.js';
 
-const placeholders = (m: ReturnType<typeof message>) =>
-  [...new Set([...JSON.stringify(m).matchAll(/\{(\w+)\}/g)].map((x) => x[1]))].sort();
+const placeholders = (m: ReturnType<typeof message>) => [...new Set([...JSON.stringify(m).matchAll(/\{(\w+)\}/g)].map((x) => x[1]))].sort();
 
 describe('the catalogue', () => {
   it('has every key in every language, with the same placeholders', () => {
@@ -63,7 +50,9 @@ describe('t', () => {
     expect(t('en', 'page.subscribeTo', { newsletter: hostile })).toBe(`Subscribe to ${hostile}`);
     expect(t('en', 'digest.whyReceiving', { newsletter: hostile })).toContain(hostile);
     // The bot's messages are Telegram HTML, so say() escapes what it fills in — and only that.
-    expect(say('en', 'subscribed', { name: '<i>x</i> & "y"' })).toBe('✅ Subscribed to <b>&lt;i&gt;x&lt;/i&gt; &amp; &quot;y&quot;</b>. The next digest comes to this chat.');
+    expect(say('en', 'subscribed', { name: '<i>x</i> & "y"' })).toBe(
+      '✅ Subscribed to <b>&lt;i&gt;x&lt;/i&gt; &amp; &quot;y&quot;</b>. The next digest comes to this chat.',
+    );
     expect(say('zh', 'latestHeader', { count: 3 })).toBe('<b>最新 3 条标题</b>');
   });
 

@@ -14,7 +14,11 @@ describe('canonicalUrl', () => {
       'https://news.example.com/a?fbclid=1&gclid=2&dclid=3&msclkid=4&mc_cid=5&mc_eid=6&yclid=7&igshid=8&_hsenc=9&_hsmi=10&id=42',
       'https://news.example.com/a?id=42',
     ],
-    ['drops spm (Alibaba) and Bilibili share parameters', 'https://item.example.cn/p.htm?spm=a1z10.1&id=9&share_source=copy_web', 'https://item.example.cn/p.htm?id=9'],
+    [
+      'drops spm (Alibaba) and Bilibili share parameters',
+      'https://item.example.cn/p.htm?spm=a1z10.1&id=9&share_source=copy_web',
+      'https://item.example.cn/p.htm?id=9',
+    ],
     ['sorts the remaining parameters', 'https://news.example.com/list?page=2&cat=cotton&b=1', 'https://news.example.com/list?b=1&cat=cotton&page=2'],
     ['sorts repeated keys by value', 'https://news.example.com/s?tag=b&tag=a', 'https://news.example.com/s?tag=a&tag=b'],
     ['keeps parameter encoding as written', 'https://news.example.com/s?q=cotton+yarn&z=%E6%A3%89', 'https://news.example.com/s?q=cotton+yarn&z=%E6%A3%89'],

@@ -44,9 +44,21 @@ describe('near-duplicate stories (acceptance 7)', () => {
     expect(similarity(b, c)).toBeLessThan(0.15);
 
     // Through the LSH bands, as ingest finds candidates: wire = article 1, rewrite = 2, other = 3.
-    expect(clusterAll([{ text: wire, lang }, { text: rewrite, lang }, { text: other, lang }])).toEqual([null, 1, null]);
+    expect(
+      clusterAll([
+        { text: wire, lang },
+        { text: rewrite, lang },
+        { text: other, lang },
+      ]),
+    ).toEqual([null, 1, null]);
     // Order does not matter: the other story first, then the two outlets.
-    expect(clusterAll([{ text: other, lang }, { text: rewrite, lang }, { text: wire, lang }])).toEqual([null, null, 2]);
+    expect(
+      clusterAll([
+        { text: other, lang },
+        { text: rewrite, lang },
+        { text: wire, lang },
+      ]),
+    ).toEqual([null, null, 2]);
   });
 
   it('ignores the title: the same body under two headlines is one story', () => {
@@ -57,7 +69,13 @@ describe('near-duplicate stories (acceptance 7)', () => {
 
   it('a third outlet joins the existing cluster, not a new one', () => {
     const third = enWire.replace('Analysts cautioned', 'Market analysts warned').replace('next week', 'on Tuesday');
-    expect(clusterAll([{ text: enWire, lang: 'en' }, { text: enRewrite, lang: 'en' }, { text: third, lang: 'en' }])).toEqual([null, 1, 1]);
+    expect(
+      clusterAll([
+        { text: enWire, lang: 'en' },
+        { text: enRewrite, lang: 'en' },
+        { text: third, lang: 'en' },
+      ]),
+    ).toEqual([null, 1, 1]);
   });
 });
 
@@ -124,7 +142,12 @@ describe('assignCluster', () => {
   it('returns the best candidate’s cluster', () => {
     expect(assignCluster(a, [{ id: 7, cluster: 7, sig: rewrite }])).toBe(7);
     expect(assignCluster(a, [{ id: 9, cluster: 3, sig: rewrite }])).toBe(3);
-    expect(assignCluster(a, [{ id: 4, cluster: 4, sig: other }, { id: 9, cluster: 3, sig: rewrite }])).toBe(3);
+    expect(
+      assignCluster(a, [
+        { id: 4, cluster: 4, sig: other },
+        { id: 9, cluster: 3, sig: rewrite },
+      ]),
+    ).toBe(3);
   });
 
   it('returns null below the threshold or with no candidates', () => {

@@ -24,7 +24,10 @@ const OTHER =
 
 function rss(items: { guid: string; title: string; link: string; body: string }[]): string {
   const xml = items
-    .map((i) => `<item><title>${i.title}</title><link>${i.link}</link><guid>${i.guid}</guid><pubDate>Mon, 23 Nov 2026 08:00:00 GMT</pubDate><description>${para(i.body)}</description></item>`)
+    .map(
+      (i) =>
+        `<item><title>${i.title}</title><link>${i.link}</link><guid>${i.guid}</guid><pubDate>Mon, 23 Nov 2026 08:00:00 GMT</pubDate><description>${para(i.body)}</description></item>`,
+    )
     .join('');
   return `<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><link>http://x.test/</link>${xml}</channel></rss>`;
 }
@@ -37,14 +40,17 @@ const FEEDS: Record<string, string> = {
   // Same article under the same canonical URL (tracking parameter differs) → exact duplicate.
   '/b.xml': rss([{ guid: 'b1', title: 'Cotton prices hit a seven-month high', link: 'https://news.example/cotton?utm_medium=feed', body: STORY }]),
   // The same story rewritten by another outlet: new title and URL, mostly the same text.
-  '/c.xml': rss([{ guid: 'c1', title: 'Mills drive lint to March highs', link: 'https://other.example/lint', body: `${STORY} Exchange officials declined to comment.` }]),
+  '/c.xml': rss([
+    { guid: 'c1', title: 'Mills drive lint to March highs', link: 'https://other.example/lint', body: `${STORY} Exchange officials declined to comment.` },
+  ]),
 };
 
 let server: FixtureServer;
 let failing = true;
 beforeAll(async () => {
   server = await startServer((req, res) => {
-    if (req.url === '/broken.xml') return void res.writeHead(failing ? 500 : 200, { 'content-type': 'application/rss+xml' }).end(failing ? 'oops' : FEEDS['/a.xml']);
+    if (req.url === '/broken.xml')
+      return void res.writeHead(failing ? 500 : 200, { 'content-type': 'application/rss+xml' }).end(failing ? 'oops' : FEEDS['/a.xml']);
     const body = FEEDS[req.url ?? ''];
     if (!body) return void res.writeHead(404).end();
     const etag = `"${req.url}-v1"`;
@@ -63,7 +69,16 @@ forEachDialect('ingest', (dialect) => {
     store = await dialect.open();
     clock = new Date('2026-11-24T00:00:00Z');
     const fetcher = testFetcher();
-    deps = { db: store.db, readers: buildReaders(), fetcher, log: silentLogger(), now: () => clock, concurrency: 4, pauseAfter: 5, stories: createStories({ dialect: store.dialect }) };
+    deps = {
+      db: store.db,
+      readers: buildReaders(),
+      fetcher,
+      log: silentLogger(),
+      now: () => clock,
+      concurrency: 4,
+      pauseAfter: 5,
+      stories: createStories({ dialect: store.dialect }),
+    };
     failing = true;
   });
   afterEach(async () => {

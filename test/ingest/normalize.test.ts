@@ -30,7 +30,8 @@ describe('normalizeItem', () => {
       author: '<span>Li Wei</span>',
       published: new Date('2026-11-24T08:00:00Z'),
       categories: ['Markets', ' Markets ', 'Cotton'],
-      contentHtml: '<p>Cotton futures <a href="/m">rose</a> on Thursday.</p><script>alert(1)</script><p>Mills bought more.</p><img src="/p.gif" width="1" height="1">',
+      contentHtml:
+        '<p>Cotton futures <a href="/m">rose</a> on Thursday.</p><script>alert(1)</script><p>Mills bought more.</p><img src="/p.gif" width="1" height="1">',
       lang: 'en-GB',
     });
     expect(d).toMatchObject({
@@ -70,7 +71,9 @@ describe('normalizeItem', () => {
   });
 
   it('skips items with neither title nor text', () => {
-    expect(normalizeItem(item({ link: 'https://x.example/a', contentHtml: '<script>x</script><img src="/p.gif" width="1" height="1">' }), ctx())).toEqual({ skip: 'empty item' });
+    expect(normalizeItem(item({ link: 'https://x.example/a', contentHtml: '<script>x</script><img src="/p.gif" width="1" height="1">' }), ctx())).toEqual({
+      skip: 'empty item',
+    });
     expect(normalizeItem(item({ title: ' <br> ' }), ctx())).toEqual({ skip: 'empty item' });
   });
 
@@ -161,7 +164,15 @@ describe.skipIf(!existsSync(SAMPLE))('normalizeItem on the sample text dump (../
 
 describe('toNewArticle', () => {
   it('maps a draft onto the articles row', () => {
-    const d = draft({ id: 'g1', title: 'Cotton', link: 'https://a.example/x', categories: ['A', 'B'], published: new Date('2026-11-24T08:00:00Z'), contentText: 'Body.', navigation: { previous: 'P', next: 'N' } });
+    const d = draft({
+      id: 'g1',
+      title: 'Cotton',
+      link: 'https://a.example/x',
+      categories: ['A', 'B'],
+      published: new Date('2026-11-24T08:00:00Z'),
+      contentText: 'Body.',
+      navigation: { previous: 'P', next: 'N' },
+    });
     expect(toNewArticle(d, 12, 5, 'c2lnbmF0dXJl')).toEqual({
       source_id: 12,
       guid: 'g1',

@@ -40,7 +40,10 @@ function expectInert(out: string): void {
 // OWASP XSS filter evasion cheat sheet, adapted to what a feed or page can carry.
 const VECTORS: [string, string][] = [
   ['img onerror', '<img src=x onerror=alert(1)>'],
-  ['img onerror with entities', '<img src=x onerror="&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114&#0000105&#0000112&#0000116&#0000058alert(1)">'],
+  [
+    'img onerror with entities',
+    '<img src=x onerror="&#0000106&#0000097&#0000118&#0000097&#0000115&#0000099&#0000114&#0000105&#0000112&#0000116&#0000058alert(1)">',
+  ],
   ['tab-split javascript href', '<a href="jav&#x09;ascript:alert(1)">x</a>'],
   ['newline-split javascript href', '<a href="jav\nascript:alert(1)">x</a>'],
   ['entity-encoded javascript href', '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">x</a>'],
@@ -106,7 +109,9 @@ describe('sanitizeArticleHtml against XSS vectors', () => {
   });
 
   it('resolves relative URLs against the document and marks links', () => {
-    const out = clean('<p><a href="../a/b?x=1&amp;y=2">rel</a> <a href="https://other.example/">abs</a> <a href="mailto:desk@news.example.com">mail</a> <a>bare</a></p>');
+    const out = clean(
+      '<p><a href="../a/b?x=1&amp;y=2">rel</a> <a href="https://other.example/">abs</a> <a href="mailto:desk@news.example.com">mail</a> <a>bare</a></p>',
+    );
     expect(out).toBe(
       '<p><a href="https://news.example.com/a/b?x=1&amp;y=2" rel="noopener noreferrer nofollow">rel</a> ' +
         '<a href="https://other.example/" rel="noopener noreferrer nofollow">abs</a> ' +

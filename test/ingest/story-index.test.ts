@@ -46,7 +46,11 @@ describe('StoryIndex', () => {
     index.add(30, 30, sigOf(1), shared, 500);
     index.add(10, 10, sigOf(2), shared, 100);
     index.add(20, 10, sigOf(3), shared, 300);
-    expect(index.candidates(shared, 0).map((c) => [c.id, c.cluster])).toEqual([[10, 10], [20, 10], [30, 30]]);
+    expect(index.candidates(shared, 0).map((c) => [c.id, c.cluster])).toEqual([
+      [10, 10],
+      [20, 10],
+      [30, 30],
+    ]);
     expect(index.candidates(shared, 200).map((c) => c.id)).toEqual([20, 30]);
     // A second add of a known id only updates its cluster.
     index.add(30, 10, sigOf(9), bandKeys(sigOf(9)), 900);
@@ -75,9 +79,18 @@ forEachDialect('story catch-up', (dialect) => {
       const now = Date.parse('2026-11-24T00:00:00Z');
       const src = (await addSource(store.db, { kind: 'feed', url: 'http://127.0.0.1/s.xml', name: 's' }, new Date(now))).id;
       const row = (n: number, fetchedMs: number, extra: Partial<NewArticle> = {}): NewArticle => ({
-        source_id: src, guid: `g${n}`, guid_key: `${src}:g${n}`, title: `T${n}`, published_at: new Date(fetchedMs).toISOString(),
-        fetched_at: new Date(fetchedMs).toISOString(), lang: 'en', text: `t${n}`, fingerprint: `f${n}`, search_text: `t${n}`,
-        minhash: encodeSignature(sigOf(n)), ...extra,
+        source_id: src,
+        guid: `g${n}`,
+        guid_key: `${src}:g${n}`,
+        title: `T${n}`,
+        published_at: new Date(fetchedMs).toISOString(),
+        fetched_at: new Date(fetchedMs).toISOString(),
+        lang: 'en',
+        text: `t${n}`,
+        fingerprint: `f${n}`,
+        search_text: `t${n}`,
+        minhash: encodeSignature(sigOf(n)),
+        ...extra,
       });
       const day = 24 * 3600 * 1000;
       await insertArticles(store.db, [row(1, now - 20 * day), row(2, now - day), row(3, now - day, { minhash: null })]);
@@ -91,13 +104,19 @@ forEachDialect('story catch-up', (dialect) => {
       // (the first stands for a transaction that commits after a larger id was already seen).
       const late = await insertArticles(store.db, [row(4, now)]);
       const lateId = late.inserted[0]!.id;
-      await store.db.insertInto('articles').values({ ...row(5, now), id: lateId + 50 }).execute();
+      await store.db
+        .insertInto('articles')
+        .values({ ...row(5, now), id: lateId + 50 })
+        .execute();
       await stories.sync(store.db, now);
       expect(stories.index.has(lateId)).toBe(true);
       expect(stories.index.has(lateId + 50)).toBe(true);
       if (store.dialect === 'postgres') {
         // On PostgreSQL a smaller id can still appear after a larger one was seen.
-        await store.db.insertInto('articles').values({ ...row(6, now), id: lateId + 20 }).execute();
+        await store.db
+          .insertInto('articles')
+          .values({ ...row(6, now), id: lateId + 20 })
+          .execute();
         await stories.sync(store.db, now);
         expect(stories.index.has(lateId + 20)).toBe(true);
       }

@@ -11,7 +11,13 @@ const PASSWORD = 'correct horse battery staple';
 
 /** A stream that behaves like a TTY in raw mode and remembers whether raw mode is on. */
 function fakeTty() {
-  const input = Object.assign(new PassThrough(), { raw: false, setRawMode(mode: boolean) { input.raw = mode; return input; } });
+  const input = Object.assign(new PassThrough(), {
+    raw: false,
+    setRawMode(mode: boolean) {
+      input.raw = mode;
+      return input;
+    },
+  });
   const output = new PassThrough();
   let written = '';
   output.on('data', (d) => (written += d));

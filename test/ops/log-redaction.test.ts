@@ -43,7 +43,15 @@ describe('log redaction', () => {
     log.warn({ url: ENV.DATABASE_URL, pw: 'pg-pass-1234', header: `Bearer ${ENV.ADMIN_TOKEN}` }, 'db');
     log.debug({ endpoint: ENV.LLM_BASE_URL }, 'llm call');
     const text = lines.join('');
-    for (const s of [BOT_TOKEN, SMTP_PASSWORD, encodeURIComponent(SMTP_PASSWORD), JSON.stringify(SMTP_PASSWORD).slice(1, -1), 'pg-pass-1234', ENV.ADMIN_TOKEN, 'llm-query-key-42']) {
+    for (const s of [
+      BOT_TOKEN,
+      SMTP_PASSWORD,
+      encodeURIComponent(SMTP_PASSWORD),
+      JSON.stringify(SMTP_PASSWORD).slice(1, -1),
+      'pg-pass-1234',
+      ENV.ADMIN_TOKEN,
+      'llm-query-key-42',
+    ]) {
       expect(text).not.toContain(s);
     }
     // Still readable: what failed, and where.
@@ -59,7 +67,12 @@ describe('log redaction', () => {
   });
 
   it('takes the secret settings from the environment, skipping a SQLite path and short URL passwords', () => {
-    const values = secretValues({ DATABASE_URL: './data/tidings.db', SMTP_URL: 'smtp://u:pw@127.0.0.1:25', METRICS_TOKEN: 'metrics-token-0123456789', HTTP_PORT: '8080' });
+    const values = secretValues({
+      DATABASE_URL: './data/tidings.db',
+      SMTP_URL: 'smtp://u:pw@127.0.0.1:25',
+      METRICS_TOKEN: 'metrics-token-0123456789',
+      HTTP_PORT: '8080',
+    });
     expect(values).toEqual(['smtp://u:pw@127.0.0.1:25', 'metrics-token-0123456789']);
   });
 

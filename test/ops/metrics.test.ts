@@ -8,7 +8,17 @@ describe('metrics registry', () => {
     const r = new Registry();
     r.counter('jobs_total', 'Jobs done.');
     r.gauge('queue_depth', 'Items waiting.').labels().set(7);
-    expect(await r.render()).toBe(['# HELP jobs_total Jobs done.', '# TYPE jobs_total counter', 'jobs_total 0', '# HELP queue_depth Items waiting.', '# TYPE queue_depth gauge', 'queue_depth 7', ''].join('\n'));
+    expect(await r.render()).toBe(
+      [
+        '# HELP jobs_total Jobs done.',
+        '# TYPE jobs_total counter',
+        'jobs_total 0',
+        '# HELP queue_depth Items waiting.',
+        '# TYPE queue_depth gauge',
+        'queue_depth 7',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('keeps one series per label set, in labelNames order, and escapes values', async () => {
@@ -26,7 +36,12 @@ describe('metrics registry', () => {
   it('escapes HELP text (backslash and line feed only) and formats special values', () => {
     expect(escapeHelp('a\\b\n"c"')).toBe('a\\\\b\\n"c"');
     expect(escapeLabelValue('a\\b\n"c"')).toBe('a\\\\b\\n\\"c\\"');
-    expect([formatValue(Number.NaN), formatValue(Number.POSITIVE_INFINITY), formatValue(Number.NEGATIVE_INFINITY), formatValue(0.25)]).toEqual(['NaN', '+Inf', '-Inf', '0.25']);
+    expect([formatValue(Number.NaN), formatValue(Number.POSITIVE_INFINITY), formatValue(Number.NEGATIVE_INFINITY), formatValue(0.25)]).toEqual([
+      'NaN',
+      '+Inf',
+      '-Inf',
+      '0.25',
+    ]);
   });
 
   it('renders histograms with cumulative buckets, +Inf, _sum and _count', async () => {

@@ -48,7 +48,20 @@ forEachDialect('ops metrics', (dialect) => {
     await recordFetchFailure(store.db, c.id, 'HTTP 500', T0, { pauseAfter: 10 });
     await insertArticles(
       store.db,
-      [1, 2, 3].map((n) => ({ source_id: a.id, guid: `g${n}`, guid_key: `${a.id}:g${n}`, url: null, canonical_url: null, title: `S${n}`, published_at: T0.toISOString(), fetched_at: T0.toISOString(), lang: 'en', text: `body ${n}`, fingerprint: `fp${n}`, search_text: `s${n}` })),
+      [1, 2, 3].map((n) => ({
+        source_id: a.id,
+        guid: `g${n}`,
+        guid_key: `${a.id}:g${n}`,
+        url: null,
+        canonical_url: null,
+        title: `S${n}`,
+        published_at: T0.toISOString(),
+        fetched_at: T0.toISOString(),
+        lang: 'en',
+        text: `body ${n}`,
+        fingerprint: `fp${n}`,
+        search_text: `s${n}`,
+      })),
     );
     const nl = await addNewsletter(store.db, { slug: 'n', name: 'N' }, T0);
     const failed = await claimDigest(store.db, nl.id, new Date(T0.getTime() - 86_400_000), T0);
@@ -113,10 +126,29 @@ forEachDialect('ops metrics', (dialect) => {
       },
       async close() {},
     };
-    const deliveryFor = (row: { id: number; address: string; message_id: string }) => ({ deliveryId: row.id, to: row.address, messageId: row.message_id, recipient: { name: null, unsubscribeUrl: 'https://x/u', preferencesUrl: 'https://x/p' } });
-    const content = { digestId: 0, rendered: { subject: 'S', preheader: 'P', html: '<p>x</p>', text: 'x' }, from: { name: 'N', address: 'n@example.org' }, listId: 'N <n.example.org>' };
+    const deliveryFor = (row: { id: number; address: string; message_id: string }) => ({
+      deliveryId: row.id,
+      to: row.address,
+      messageId: row.message_id,
+      recipient: { name: null, unsubscribeUrl: 'https://x/u', preferencesUrl: 'https://x/p' },
+    });
+    const content = {
+      digestId: 0,
+      rendered: { subject: 'S', preheader: 'P', html: '<p>x</p>', text: 'x' },
+      from: { name: 'N', address: 'n@example.org' },
+      listId: 'N <n.example.org>',
+    };
     await sendPending(
-      { db: store.db, dialect: store.dialect, email, log: silentLogger(), now: () => clock, contentFor: async () => content, deliveryFor, observe: metrics.observeSend },
+      {
+        db: store.db,
+        dialect: store.dialect,
+        email,
+        log: silentLogger(),
+        now: () => clock,
+        contentFor: async () => content,
+        deliveryFor,
+        observe: metrics.observeSend,
+      },
       { concurrency: 1, leaseMs: 60_000, maxAttempts: 3 },
     );
     const text = await metrics.render();
@@ -133,7 +165,10 @@ forEachDialect('ops metrics', (dialect) => {
       const { newsletterId } = await telegramNewsletter(store.db, ['101', '102', '103'], T0);
       const digestId = await telegramDigest(store.db, newsletterId, [text('<b>One</b>'), text('Two')], T0);
       emu.script(103, { kind: 'blocked' }, { times: Number.POSITIVE_INFINITY });
-      const deps = { ...telegramDeps({ db: store.db, dialect: store.dialect, apiRoot: emu.url, token: emu.token, limits: { perChatMs: 0 } }), observe: metrics.observeSend };
+      const deps = {
+        ...telegramDeps({ db: store.db, dialect: store.dialect, apiRoot: emu.url, token: emu.token, limits: { perChatMs: 0 } }),
+        observe: metrics.observeSend,
+      };
       await sendTelegramPending(deps, { concurrency: 3, leaseMs: 60_000, maxAttempts: 3, digestId });
     } finally {
       await emu.close();

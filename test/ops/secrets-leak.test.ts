@@ -74,7 +74,12 @@ describe('acceptance 5: no secret in any output', { timeout: 240_000 }, () => {
     const plain = [...Object.values(FIXED), passwordHash, passwordHash.split('$').pop()!, SMTP_PASSWORD, DB_PASSWORD, BOT_SECRET, env.SMTP_URL!, DB_URL];
     secrets = [...new Set(plain.flatMap((s) => [s, encodeURIComponent(s)]))];
 
-    for (const args of [['newsletters', 'add', 'news', '--name', 'Industry News'], ['sources', 'add', FEED, '--kind', 'feed'], ['subscribers', 'add', 'ann@example.org', '--newsletter', 'news'], ['ingest']]) {
+    for (const args of [
+      ['newsletters', 'add', 'news', '--name', 'Industry News'],
+      ['sources', 'add', FEED, '--kind', 'feed'],
+      ['subscribers', 'add', 'ann@example.org', '--newsletter', 'news'],
+      ['ingest'],
+    ]) {
       const r = await runCli(args, env);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
     }
@@ -82,7 +87,11 @@ describe('acceptance 5: no secret in any output', { timeout: 240_000 }, () => {
     try {
       const nl = (await getNewsletter(store.db, 'news'))!;
       const chat = await upsertSubscriber(store.db, { telegramChatId: '4242' }, new Date());
-      await subscribe(store.db, { subscriberId: chat.id, newsletterId: nl.id, channel: 'telegram', status: 'active', consent: { source: 'telegram' } }, new Date());
+      await subscribe(
+        store.db,
+        { subscriberId: chat.id, newsletterId: nl.id, channel: 'telegram', status: 'active', consent: { source: 'telegram' } },
+        new Date(),
+      );
     } finally {
       await store.close();
     }
@@ -111,7 +120,10 @@ describe('acceptance 5: no secret in any output', { timeout: 240_000 }, () => {
   });
 
   it('(c) an unreachable PostgreSQL: the command says so, the password nowhere', async () => {
-    for (const [args, level] of [[['sources', 'list'], 'debug'], [['migrate'], 'warn']] as const) {
+    for (const [args, level] of [
+      [['sources', 'list'], 'debug'],
+      [['migrate'], 'warn'],
+    ] as const) {
       const r = await runCli([...args], { ...env, DATABASE_URL: DB_URL, LOG_LEVEL: level });
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('Could not migrate the database: connect ECONNREFUSED 127.0.0.1:1. Check DATABASE_URL');
@@ -123,7 +135,14 @@ describe('acceptance 5: no secret in any output', { timeout: 240_000 }, () => {
     const r = await runCli(['config'], { ...env, DATABASE_URL: DB_URL });
     expect(r.code, r.stderr).toBe(0);
     const dump = JSON.parse(r.stdout);
-    expect(dump).toMatchObject({ databaseUrl: '<redacted>', secret: '<redacted>', bounceWebhookSecret: '<redacted>', metricsToken: '<redacted>', admin: { passwordHash: '<redacted>', token: '<redacted>' }, telegram: { botToken: '<redacted>' } });
+    expect(dump).toMatchObject({
+      databaseUrl: '<redacted>',
+      secret: '<redacted>',
+      bounceWebhookSecret: '<redacted>',
+      metricsToken: '<redacted>',
+      admin: { passwordHash: '<redacted>', token: '<redacted>' },
+      telegram: { botToken: '<redacted>' },
+    });
     expect(dump.email.smtpUrl).toBe(`smtp://<redacted>@127.0.0.1:${sink.port}`);
     expectNoSecret('tidings config', r.stdout + r.stderr);
   });
@@ -145,7 +164,12 @@ describe('acceptance 5: no secret in any output', { timeout: 240_000 }, () => {
       const form = await app.inject({ url: '/admin/login' });
       const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]!;
       const cookie = String(form.headers['set-cookie']).split(';')[0]!;
-      const login = await app.inject({ method: 'POST', url: '/admin/login', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: `_csrf=${encodeURIComponent(csrf)}&password=not-the-password-123` });
+      const login = await app.inject({
+        method: 'POST',
+        url: '/admin/login',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: `_csrf=${encodeURIComponent(csrf)}&password=not-the-password-123`,
+      });
       expect(login.statusCode).toBe(401);
       expect(login.body).toContain('Login failed');
       const api = await app.inject({ url: '/api/v1/newsletters', headers: { authorization: `Bearer ${FIXED.ADMIN_TOKEN}-wrong` } });

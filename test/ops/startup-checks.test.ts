@@ -27,7 +27,10 @@ describe('startup problems', () => {
 
   it('TELEGRAM_MODE=webhook without TELEGRAM_WEBHOOK_SECRET (a config built around loadConfig, which refuses it too)', () => {
     const base = config();
-    const c = { ...base, telegram: { ...base.telegram, mode: 'webhook' as const, botToken: '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', webhookSecret: undefined } };
+    const c = {
+      ...base,
+      telegram: { ...base.telegram, mode: 'webhook' as const, botToken: '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', webhookSecret: undefined },
+    };
     const { errors } = check(c);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/TELEGRAM_MODE=webhook needs TELEGRAM_WEBHOOK_SECRET/);

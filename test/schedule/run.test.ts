@@ -39,12 +39,29 @@ forEachDialect('schedule runs', (dialect) => {
   const article = async (fetched: string) => {
     n++;
     const fetchedAt = at(fetched).toISOString();
-    const row = { source_id: source, guid: `g${n}`, guid_key: `${source}:g${n}`, url: `https://127.0.0.1/a/${n}`, title: `Story number ${n} about cotton`, published_at: fetchedAt, fetched_at: fetchedAt, lang: 'en', text: `Body ${n}.`, fingerprint: `fp${n}`, search_text: `story ${n}` };
+    const row = {
+      source_id: source,
+      guid: `g${n}`,
+      guid_key: `${source}:g${n}`,
+      url: `https://127.0.0.1/a/${n}`,
+      title: `Story number ${n} about cotton`,
+      published_at: fetchedAt,
+      fetched_at: fetchedAt,
+      lang: 'en',
+      text: `Body ${n}.`,
+      fingerprint: `fp${n}`,
+      search_text: `story ${n}`,
+    };
     return (await insertArticles(store.db, [row])).inserted[0]!.id;
   };
-  const itemIds = async (d: DigestRow) => (await store.db.selectFrom('digest_items').select('article_id').where('digest_id', '=', d.id).execute()).map((r) => r.article_id).sort((a, b) => a - b);
+  const itemIds = async (d: DigestRow) =>
+    (await store.db.selectFrom('digest_items').select('article_id').where('digest_id', '=', d.id).execute()).map((r) => r.article_id).sort((a, b) => a - b);
   const hourly = (grace: number, created = '2026-11-24T07:30:00Z'): Promise<NewsletterRow> =>
-    addNewsletter(store.db, { slug: `hourly-${grace}`, name: `Hourly ${grace}`, cron: '0 * * * *', timezone: 'Asia/Shanghai', catchUpGraceMinutes: grace, lookbackHours: 2 }, at(created));
+    addNewsletter(
+      store.db,
+      { slug: `hourly-${grace}`, name: `Hourly ${grace}`, cron: '0 * * * *', timezone: 'Asia/Shanghai', catchUpGraceMinutes: grace, lookbackHours: 2 },
+      at(created),
+    );
 
   beforeEach(async () => {
     store = await dialect.open();
@@ -137,7 +154,11 @@ forEachDialect('schedule runs', (dialect) => {
 
   it('sends exactly one daily digest per day in Europe/Berlin across both DST changes', async () => {
     // 02:30 does not exist on 28 March 2027 and happens twice on 31 October 2027.
-    const nl = await addNewsletter(store.db, { slug: 'berlin', name: 'Berlin', cron: '30 2 * * *', timezone: 'Europe/Berlin', catchUpGraceMinutes: 60 }, at('2027-03-26T12:00:00Z'));
+    const nl = await addNewsletter(
+      store.db,
+      { slug: 'berlin', name: 'Berlin', cron: '30 2 * * *', timezone: 'Europe/Berlin', catchUpGraceMinutes: 60 },
+      at('2027-03-26T12:00:00Z'),
+    );
     const days = async (fromIso: string, toIso: string) => {
       for (let t = Date.parse(fromIso); t <= Date.parse(toIso); t += 5 * 60_000) {
         await article(new Date(t - 60_000).toISOString());

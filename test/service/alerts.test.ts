@@ -36,7 +36,9 @@ forEachDialect('alerts', (dialect) => {
     } finally {
       await api.close();
     }
-    expect(await listAlerts(store.db, { limit: 5 })).toMatchObject([{ kind: 'missed-slots', message: 'Daily: 3 slots were missed.', created_at: NOW.toISOString(), acknowledged_at: null }]);
+    expect(await listAlerts(store.db, { limit: 5 })).toMatchObject([
+      { kind: 'missed-slots', message: 'Daily: 3 slots were missed.', created_at: NOW.toISOString(), acknowledged_at: null },
+    ]);
     expect(bot.sent(111).map((m) => m.text)).toEqual(['⚠️ Daily: 3 slots were missed.']);
     expect(bot.sent(222)).toEqual([]);
     const logged = lines.map((l) => JSON.parse(l) as { msg: string; level: number });

@@ -120,7 +120,10 @@ it('keeps /healthz answering and mail flowing while two hostile feeds are ingest
       samples.push({ at: performance.now(), sent: sink.messages.length });
       if (!released && performance.now() - started >= BASELINE_MS) {
         // Due now: the ingest loop picks both up at its next turn (within its 5 s idle wait).
-        await store.db.updateTable('sources').set({ next_fetch_at: new Date(Date.now() - 1000).toISOString() }).execute();
+        await store.db
+          .updateTable('sources')
+          .set({ next_fetch_at: new Date(Date.now() - 1000).toISOString() })
+          .execute();
         released = true;
       }
       await sleep(50);
@@ -130,7 +133,10 @@ it('keeps /healthz answering and mail flowing while two hostile feeds are ingest
     const slowest = [...polls].sort((a, b) => b.ms - a.ms).slice(0, 5);
     const context = `${service.output()}\n${JSON.stringify({ slowest, sources })}`;
     expect(polls.length, context).toBeGreaterThan(400);
-    expect(polls.filter((p) => p.status !== 200 || p.ms >= 1000), context).toEqual([]);
+    expect(
+      polls.filter((p) => p.status !== 200 || p.ms >= 1000),
+      context,
+    ).toEqual([]);
     expect(child.exitCode, context).toBeNull();
     for (const s of sources) {
       expect(s.last_status, context).toMatch(/^(ok|error)$/);

@@ -46,7 +46,19 @@ async function seed(dir: string): Promise<Record<(typeof SLUGS)[number], number>
     await pauseSource(store.db, src.id, 'test', now);
     const fetched = new Date(now.getTime() - 3_600_000).toISOString();
     await insertArticles(store.db, [
-      { source_id: src.id, guid: 'g1', guid_key: `${src.id}:g1`, url: 'https://news.example.org/1', title: 'Cotton climbs', published_at: fetched, fetched_at: fetched, lang: 'en', text: 'Cotton prices climbed.', fingerprint: 'fp1', search_text: 'cotton climbs cotton prices climbed' },
+      {
+        source_id: src.id,
+        guid: 'g1',
+        guid_key: `${src.id}:g1`,
+        url: 'https://news.example.org/1',
+        title: 'Cotton climbs',
+        published_at: fetched,
+        fetched_at: fetched,
+        lang: 'en',
+        text: 'Cotton prices climbed.',
+        fingerprint: 'fp1',
+        search_text: 'cotton climbs cotton prices climbed',
+      },
     ]);
     return ids;
   } finally {
@@ -120,7 +132,11 @@ it('web send-now, bot /sendnow and the schedule all mail through the one pool of
     expect(emu.sent(ADMIN)[0]!.text).toMatch(/^Digest \d+ of Bot News is built; 12 deliveries queued\.$/);
 
     // The scheduler's first tick (within 10 s of the start) owes sched-news its slot.
-    await until(() => sink!.messages.length >= SLUGS.length * PER_NEWSLETTER, 40_000, () => `${sink!.messages.length} mails so far\n${stderr}`);
+    await until(
+      () => sink!.messages.length >= SLUGS.length * PER_NEWSLETTER,
+      40_000,
+      () => `${sink!.messages.length} mails so far\n${stderr}`,
+    );
     const recipients = sink.messages.map((m) => m.to[0]!).sort();
     expect(recipients).toEqual(SLUGS.flatMap((slug) => Array.from({ length: PER_NEWSLETTER }, (_, i) => `${slug}-${i}@example.org`)).sort());
     expect(sink.connections()).toBeGreaterThan(0);

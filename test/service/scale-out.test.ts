@@ -28,7 +28,11 @@ interface Replica {
 }
 
 function replica(env: Record<string, string>): Replica {
-  const child = spawn(process.execPath, ['--import', 'tsx', REPLICA], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', REPLICA], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
@@ -89,13 +93,54 @@ const messageId = (raw: Buffer) => /^Message-ID:\s*(\S+)/im.exec(raw.toString('l
     const nl = await addNewsletter(db, { slug: 'minutely', name: 'Minutely', cron: '* * * * *', timezone: 'Asia/Shanghai', catchUpGraceMinutes: 10 }, T0);
     const source = (await addSource(db, { kind: 'feed', url: 'http://127.0.0.1/feed', name: 'Feed' }, T0)).id;
     const at = T0.toISOString();
-    const emails = await db.insertInto('subscribers').values(Array.from({ length: 100 }, (_, i) => ({ email: `r${i}@example.org`, name: null, language: 'en' as const, created_at: at, updated_at: at }))).returning('id').execute();
-    const chats = await db.insertInto('subscribers').values(Array.from({ length: 5 }, (_, i) => ({ email: null, telegram_chat_id: String(7000 + i), name: null, language: 'en' as const, created_at: at, updated_at: at }))).returning('id').execute();
-    const subscription = (channel: 'email' | 'telegram') => (p: { id: number }) => ({ subscriber_id: p.id, newsletter_id: nl.id, channel, status: 'active' as const, consent_source: 'test', subscribed_at: at, created_at: at, updated_at: at });
-    await db.insertInto('subscriptions').values([...emails.map(subscription('email')), ...chats.map(subscription('telegram'))]).execute();
+    const emails = await db
+      .insertInto('subscribers')
+      .values(Array.from({ length: 100 }, (_, i) => ({ email: `r${i}@example.org`, name: null, language: 'en' as const, created_at: at, updated_at: at })))
+      .returning('id')
+      .execute();
+    const chats = await db
+      .insertInto('subscribers')
+      .values(
+        Array.from({ length: 5 }, (_, i) => ({
+          email: null,
+          telegram_chat_id: String(7000 + i),
+          name: null,
+          language: 'en' as const,
+          created_at: at,
+          updated_at: at,
+        })),
+      )
+      .returning('id')
+      .execute();
+    const subscription = (channel: 'email' | 'telegram') => (p: { id: number }) => ({
+      subscriber_id: p.id,
+      newsletter_id: nl.id,
+      channel,
+      status: 'active' as const,
+      consent_source: 'test',
+      subscribed_at: at,
+      created_at: at,
+      updated_at: at,
+    });
+    await db
+      .insertInto('subscriptions')
+      .values([...emails.map(subscription('email')), ...chats.map(subscription('telegram'))])
+      .execute();
     for (let k = 0; k < 10; k++) {
       const fetched = new Date(minute(k).getTime() - 20_000).toISOString();
-      const rows = [0, 1].map((j) => ({ source_id: source, guid: `g${k}-${j}`, guid_key: `${source}:g${k}-${j}`, url: `https://127.0.0.1/a/${k}/${j}`, title: `Cotton market update ${k}-${j}`, published_at: fetched, fetched_at: fetched, lang: 'en', text: `Prices moved in minute ${k}.`, fingerprint: `fp${k}-${j}`, search_text: `cotton ${k} ${j}` }));
+      const rows = [0, 1].map((j) => ({
+        source_id: source,
+        guid: `g${k}-${j}`,
+        guid_key: `${source}:g${k}-${j}`,
+        url: `https://127.0.0.1/a/${k}/${j}`,
+        title: `Cotton market update ${k}-${j}`,
+        published_at: fetched,
+        fetched_at: fetched,
+        lang: 'en',
+        text: `Prices moved in minute ${k}.`,
+        fingerprint: `fp${k}-${j}`,
+        search_text: `cotton ${k} ${j}`,
+      }));
       await insertArticles(db, rows);
     }
 
@@ -106,13 +151,28 @@ const messageId = (raw: Buffer) => /^Message-ID:\s*(\S+)/im.exec(raw.toString('l
     await until('the replicas to load', async () => replicas.every((r) => r.output().includes('loaded')), replicas);
     const real0 = Date.now() + 1000;
     for (const r of replicas) r.child.stdin!.write(`${real0}\n`);
-    const ready = () => db.selectFrom('digests').select(['id', 'slot_at', 'status', 'covers', 'telegram']).where('newsletter_id', '=', nl.id).orderBy('slot_at').execute();
+    const ready = () =>
+      db.selectFrom('digests').select(['id', 'slot_at', 'status', 'covers', 'telegram']).where('newsletter_id', '=', nl.id).orderBy('slot_at').execute();
     await until('10 ready digests', async () => (await ready()).filter((d) => d.status === 'ready').length >= 10, replicas, 200_000);
     // No 11th slot: the test is about these ten.
     await updateNewsletter(db, nl.id, { enabled: false }, minute(10));
     const digests = (await ready()).filter((d) => d.slot_at <= minute(9).toISOString());
     const owed = digests.length * 105;
-    const sent = async () => Number((await db.selectFrom('deliveries').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'sent').where('digest_id', 'in', digests.map((d) => d.id)).executeTakeFirstOrThrow()).n);
+    const sent = async () =>
+      Number(
+        (
+          await db
+            .selectFrom('deliveries')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('state', '=', 'sent')
+            .where(
+              'digest_id',
+              'in',
+              digests.map((d) => d.id),
+            )
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     await until('every delivery sent', async () => (await sent()) === owed, replicas);
     await stopAll(replicas);
 

@@ -13,7 +13,14 @@ const RECIPIENTS = 200;
 const dataDir = tempDirs('shutdown');
 
 function worker(store: TestStore, sink: SmtpSink, dir: string): RunningCli {
-  return spawnCli(['start', '--role', 'worker'], { DATABASE_URL: store.url, TIDINGS_DATA_DIR: dir, SMTP_URL: sink.url, ...MAIL_ENV, DELIVERY_CONCURRENCY: '8', LOG_LEVEL: 'info' });
+  return spawnCli(['start', '--role', 'worker'], {
+    DATABASE_URL: store.url,
+    TIDINGS_DATA_DIR: dir,
+    SMTP_URL: sink.url,
+    ...MAIL_ENV,
+    DELIVERY_CONCURRENCY: '8',
+    LOG_LEVEL: 'info',
+  });
 }
 
 /** Resolves with how long the exit took, or rejects (after a SIGKILL) if it took over `ms`. */
@@ -65,7 +72,15 @@ forEachDialect('SIGTERM during a send', (dialect) => {
     const now = new Date().toISOString();
     const live = await store.db.selectFrom('deliveries').select('id').where('state', '=', 'sending').where('lease_until', '>', now).execute();
     expect(live).toEqual([]);
-    const counts: Record<string, number> = Object.fromEntries((await store.db.selectFrom('deliveries').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute()).map((r) => [r.state, Number(r.n)]));
+    const counts: Record<string, number> = Object.fromEntries(
+      (
+        await store.db
+          .selectFrom('deliveries')
+          .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+          .groupBy('state')
+          .execute()
+      ).map((r) => [r.state, Number(r.n)]),
+    );
     const sent = counts.sent ?? 0;
     expect(sent).toBe(sink.messages.length);
     expect(sent).toBeLessThan(RECIPIENTS);

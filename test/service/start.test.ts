@@ -9,7 +9,11 @@ import { tempDirs } from '../support/temp-dirs.js';
 const dataDir = tempDirs('start');
 
 async function runUntilUp(env: Record<string, string>): Promise<{ stdout: string; code: number | null; readyz: unknown; admin: number; refused: string }> {
-  const child = spawn(process.execPath, [BIN, 'start', '--port', '0'], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'start', '--port', '0'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

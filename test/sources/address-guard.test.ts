@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  blockedReason,
-  formatIp,
-  parseAllowList,
-  parseCidr,
-  parseIp,
-  refuseHost,
-  refuseResolved,
-} from '../../src/sources/address-guard.js';
+import { blockedReason, formatIp, parseAllowList, parseCidr, parseIp, refuseHost, refuseResolved } from '../../src/sources/address-guard.js';
 
 const reason = (ip: string) => {
   const bytes = parseIp(ip);
@@ -79,12 +71,20 @@ describe('blockedReason', () => {
     expect(reason(ip)).toContain(why);
   });
 
-  it.each(['8.8.8.8', '1.1.1.1', '93.184.216.34', '100.63.255.255', '100.128.0.0', '172.15.255.255', '172.32.0.0', '2606:4700::1111', '64:ff9b::8.8.8.8', '2002:808:808::1'])(
-    '%s is public',
-    (ip) => {
-      expect(reason(ip)).toBeUndefined();
-    },
-  );
+  it.each([
+    '8.8.8.8',
+    '1.1.1.1',
+    '93.184.216.34',
+    '100.63.255.255',
+    '100.128.0.0',
+    '172.15.255.255',
+    '172.32.0.0',
+    '2606:4700::1111',
+    '64:ff9b::8.8.8.8',
+    '2002:808:808::1',
+  ])('%s is public', (ip) => {
+    expect(reason(ip)).toBeUndefined();
+  });
 });
 
 describe('parseCidr', () => {

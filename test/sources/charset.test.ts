@@ -22,8 +22,7 @@ const padding = `<style>${'.nav-item{margin:0 4px;padding:2px 6px;color:#333;}\n
 
 const documents = (charset: Charset) => {
   const text = TEXTS[charset];
-  const meta =
-    charset === 'gb2312' ? `<meta http-equiv="Content-Type" content="text/html; charset=${charset}">` : `<meta charset="${charset.toUpperCase()}">`;
+  const meta = charset === 'gb2312' ? `<meta http-equiv="Content-Type" content="text/html; charset=${charset}">` : `<meta charset="${charset.toUpperCase()}">`;
   return {
     header: {
       type: `text/html; charset=${charset}`,

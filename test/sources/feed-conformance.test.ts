@@ -26,13 +26,11 @@ interface Case {
 
 /** Cases we decided not to follow, and why. They count as failures in the score. */
 const NOT_FOLLOWED: Record<string, string> = {
-  'tests/wellformed/rss/entity_in_doctype.xml':
-    'expects an entity declared in the DOCTYPE to be expanded; we never expand DTD entities (billion laughs, XXE)',
+  'tests/wellformed/rss/entity_in_doctype.xml': 'expects an entity declared in the DOCTYPE to be expanded; we never expand DTD entities (billion laughs, XXE)',
   'tests/illformed/chardet/windows1255.xml': 'needs statistical charset detection (chardet); we only sniff UTF-8 and GB18030',
   'tests/illformed/chardet/euckr.xml': 'needs statistical charset detection (chardet); we only sniff UTF-8 and GB18030',
   'tests/illformed/chardet/shiftjis.xml': 'needs statistical charset detection (chardet); we only sniff UTF-8 and GB18030',
-  'tests/encoding/bozo_linenoise.xml':
-    "expects feedparser's sanitizer output for undecodable bytes; we report bozo but keep the recovered text unsanitized",
+  'tests/encoding/bozo_linenoise.xml': "expects feedparser's sanitizer output for undecodable bytes; we report bozo but keep the recovered text unsanitized",
   'tests/wellformed/namespace/atomxlink.xml': "expects feedparser's sanitizer serialization of inline SVG (sorted attributes, xmlns kept)",
   'tests/wellformed/namespace/atommathml.xml': "expects feedparser's sanitizer serialization of inline MathML (xmlns kept)",
   'tests/wellformed/namespace/atomsvgdesc.xml': "expects feedparser's sanitizer serialization of inline SVG (sorted attributes, xmlns kept)",
@@ -120,7 +118,11 @@ function lookup(model: unknown, path: (string | number)[]): unknown {
 function normalize(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(normalize);
   if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).map(([k, x]) => [k, normalize(x)]));
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([, x]) => x !== undefined)
+        .map(([k, x]) => [k, normalize(x)]),
+    );
   }
   return v === undefined ? null : v;
 }

@@ -24,7 +24,8 @@ describe.skipIf(!hasEval(file))('feedparser date cases (../shared/eval/feeds/dat
     for (const c of cases) {
       const got = utcTuple(parseDate(c.input));
       const want = c.expected ? c.expected.slice(0, 6) : null;
-      if (JSON.stringify(got) !== JSON.stringify(want)) failures.push(`  ${c.parser} ${JSON.stringify(c.input)}: got ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+      if (JSON.stringify(got) !== JSON.stringify(want))
+        failures.push(`  ${c.parser} ${JSON.stringify(c.input)}: got ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
     }
     const passed = cases.length - failures.length;
     console.log(`feedparser dates: ${passed}/${cases.length} (${((passed / cases.length) * 100).toFixed(1)}%)`);
@@ -64,7 +65,16 @@ describe('parseDate', () => {
   });
 
   it('returns undefined, never an Invalid Date, for what is not a date', () => {
-    for (const bad of ['', '   ', 'yesterday', '2003-02-30', '2003-13-01', 'Mon, 32 Jan 2004 00:00:00 GMT', 'Sun, 16 Dec 2012 11:47:32 +00:zz', '9'.repeat(200)]) {
+    for (const bad of [
+      '',
+      '   ',
+      'yesterday',
+      '2003-02-30',
+      '2003-13-01',
+      'Mon, 32 Jan 2004 00:00:00 GMT',
+      'Sun, 16 Dec 2012 11:47:32 +00:zz',
+      '9'.repeat(200),
+    ]) {
       expect(parseDate(bad), bad).toBeUndefined();
     }
     expect(parseDate(undefined)).toBeUndefined();

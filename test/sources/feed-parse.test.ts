@@ -85,7 +85,8 @@ describe('Atom and RDF', () => {
   });
 
   it('reads RSS 1.0 (RDF) with items beside the channel and dc:date', () => {
-    const feed = parseFeed(`<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+    const feed =
+      parseFeed(`<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
       <channel rdf:about="https://ex.test/"><title>R</title><link>https://ex.test/</link></channel>
       <item rdf:about="https://ex.test/1"><title>I</title><link>https://ex.test/1</link><dc:date>2004-01-01T00:00:00Z</dc:date></item>
     </rdf:RDF>`);
@@ -197,7 +198,9 @@ describe('DTD entities are never expanded', () => {
   });
 
   it('external entity (file:///etc/passwd)', () => {
-    const { feed, json } = timed(`<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>${rss('<item><title>&xxe;</title><description>a&xxe;b</description></item>')}`);
+    const { feed, json } = timed(
+      `<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>${rss('<item><title>&xxe;</title><description>a&xxe;b</description></item>')}`,
+    );
     expect(feed.items).toHaveLength(1);
     expect(json).not.toContain('root:');
     expect(json).not.toContain('passwd');
@@ -205,7 +208,9 @@ describe('DTD entities are never expanded', () => {
 
   it('a 5 MB entity referenced many times', () => {
     const big = 'A'.repeat(5 * 1024 * 1024);
-    const { feed, ms, heapMb, json } = timed(`<!DOCTYPE rss [<!ENTITY big "${big}">]>${rss(`<item><title>t</title><description>${'&big;'.repeat(1000)}</description></item>`)}`);
+    const { feed, ms, heapMb, json } = timed(
+      `<!DOCTYPE rss [<!ENTITY big "${big}">]>${rss(`<item><title>t</title><description>${'&big;'.repeat(1000)}</description></item>`)}`,
+    );
     expect(ms).toBeLessThan(2000);
     expect(heapMb).toBeLessThan(100);
     expect(feed.items[0]!.title).toBe('t');
@@ -217,7 +222,9 @@ describe('oversized tags and text (issue 11)', () => {
   const attrs = (count: number, name = (i: number) => `a${i}`) => Array.from({ length: count }, (_, i) => ` ${name(i)}="v${i}"`).join('');
 
   it('keeps the first 256 of 100,000 attributes and says so', () => {
-    const feed = parseFeed(rss('<item><title>x</title><link>https://ex.test/1</link></item>').replace('<title>News</title>', `<title${attrs(100_000)}>News</title>`));
+    const feed = parseFeed(
+      rss('<item><title>x</title><link>https://ex.test/1</link></item>').replace('<title>News</title>', `<title${attrs(100_000)}>News</title>`),
+    );
     expect(feed.bozoReason).toMatch(/more than 256 attributes in <title>; the rest are ignored/);
     expect(feed.feed.title).toBe('News');
     expect(feed.items).toHaveLength(1);

@@ -24,7 +24,15 @@ describe('feedReader', () => {
   const seen: IncomingHttpHeaders[] = [];
   const fetcher = testFetcher({ maxRedirects: 3, perHostConcurrency: 2 });
   const ctx: ReadContext = { fetcher, log: silentLogger(), now: () => new Date() };
-  const source = (p: string, etag: string | null = null): SourceRef => ({ id: 1, kind: 'feed', url: origin + p, name: 'test', etag, lastModified: null, options: {} });
+  const source = (p: string, etag: string | null = null): SourceRef => ({
+    id: 1,
+    kind: 'feed',
+    url: origin + p,
+    name: 'test',
+    etag,
+    lastModified: null,
+    options: {},
+  });
 
   beforeAll(async () => {
     server = createServer((req, res) => {

@@ -26,10 +26,10 @@ const lookup: FetcherOptions['lookup'] = async (hostname) => {
 
 const options = (over: Partial<FetcherOptions> = {}): FetcherOptions =>
   testFetcherOptions({
-  allow: ['127.0.0.2', '127.0.0.3'],
-  lookup,
-  ...over,
-});
+    allow: ['127.0.0.2', '127.0.0.3'],
+    lookup,
+    ...over,
+  });
 
 let canary: FixtureServer;
 let pub: FixtureServer;

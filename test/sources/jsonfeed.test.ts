@@ -17,7 +17,11 @@ interface JsonItem {
 }
 
 describe.skipIf(!hasEval(dir))('JSON Feed examples (../shared/eval/feeds/jsonfeed)', () => {
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
+  const files = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
 
   it('finds the six examples', () => {
     expect(files).toHaveLength(6);
@@ -59,7 +63,13 @@ describe('JSON Feed edge cases', () => {
     expect(feed.format).toBe('json10');
     expect(feed.feed.author).toBe('Ann');
     const [a, b] = feed.items;
-    expect(a).toMatchObject({ id: '42', link: 'https://ex.test/posts/1', contentHtml: '<p>x</p>', categories: ['a', '7', 'b'], image: 'https://ex.test/img.png' });
+    expect(a).toMatchObject({
+      id: '42',
+      link: 'https://ex.test/posts/1',
+      contentHtml: '<p>x</p>',
+      categories: ['a', '7', 'b'],
+      image: 'https://ex.test/img.png',
+    });
     expect(a!.published?.toISOString()).toBe('2024-05-06T05:08:09.000Z');
     expect(b).toMatchObject({ id: 'two', summary: 'short' });
     expect(b!.title).toBe('5');

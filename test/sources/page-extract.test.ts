@@ -40,7 +40,13 @@ describe('extractArticle', () => {
     const meta = extractArticle(page({ head: '<meta property="article:published_time" content="2023-07-23T11:35:00Z">' }), URL_);
     expect(meta.published?.toISOString()).toBe('2023-07-23T11:35:00.000Z');
 
-    const graph = JSON.stringify({ '@context': 'https://schema.org', '@graph': [{ '@type': 'WebSite', name: 'x' }, { '@type': 'NewsArticle', datePublished: '2023-07-22T08:00:00+08:00', dateModified: '2023-07-22T09:00:00+08:00' }] });
+    const graph = JSON.stringify({
+      '@context': 'https://schema.org',
+      '@graph': [
+        { '@type': 'WebSite', name: 'x' },
+        { '@type': 'NewsArticle', datePublished: '2023-07-22T08:00:00+08:00', dateModified: '2023-07-22T09:00:00+08:00' },
+      ],
+    });
     const ld = extractArticle(page({ head: `<script type="application/ld+json">${graph}</script>` }), URL_);
     expect(ld.published?.toISOString()).toBe('2023-07-22T00:00:00.000Z');
     expect(ld.updated?.toISOString()).toBe('2023-07-22T01:00:00.000Z');
@@ -49,7 +55,10 @@ describe('extractArticle', () => {
     expect(time.published?.toISOString()).toBe('2023-07-21T10:00:00.000Z');
     expect(time.text).not.toContain('July 21');
 
-    const visible = extractArticle(page({ lang: 'zh-CN', top: '<h1>棉价连续三周上涨</h1><div class="info">发布时间：2023年7月23日 19:35　来源：中国棉花网</div>' }), URL_);
+    const visible = extractArticle(
+      page({ lang: 'zh-CN', top: '<h1>棉价连续三周上涨</h1><div class="info">发布时间：2023年7月23日 19:35　来源：中国棉花网</div>' }),
+      URL_,
+    );
     expect(visible.published?.toISOString()).toBe('2023-07-23T11:35:00.000Z');
   });
 
@@ -163,9 +172,9 @@ describe('article link discovery', () => {
   });
 
   it('falls back to semantic chrome only when class-named chrome hides every link', () => {
-    expect(find(`<div class="page-header-wrap"><ul><li><a href="/a/2023/07/23/story.html">Cotton rises for a third week</a></li></ul></div>
-      <nav><a href="/a/2023/07/22/nav-story.html">A story linked from the menu</a></nav>`)).toEqual([
-      'https://www.example.com.cn/a/2023/07/23/story.html',
-    ]);
+    expect(
+      find(`<div class="page-header-wrap"><ul><li><a href="/a/2023/07/23/story.html">Cotton rises for a third week</a></li></ul></div>
+      <nav><a href="/a/2023/07/22/nav-story.html">A story linked from the menu</a></nav>`),
+    ).toEqual(['https://www.example.com.cn/a/2023/07/23/story.html']);
   });
 });

@@ -8,7 +8,8 @@ import { type FixtureServer, type Routes, startServer } from '../support/http-fi
 import { testFetcher } from '../support/fetcher.js';
 
 const HTML = { 'content-type': 'text/html; charset=utf-8' };
-const LONG = 'Mills across the region bought more cotton this week than in any week since March, according to brokers, while yarn prices stayed flat and freight costs eased slightly.';
+const LONG =
+  'Mills across the region bought more cotton this week than in any week since March, according to brokers, while yarn prices stayed flat and freight costs eased slightly.';
 
 function article(opts: { title: string; head?: string; top?: string; bottom?: string; lang?: string }): string {
   return `<!doctype html><html lang="${opts.lang ?? 'en'}"><head><title>${opts.title} | Fibre Daily</title>${opts.head ?? ''}</head>
@@ -53,7 +54,13 @@ describe('pageReader', () => {
   const fetcher = testFetcher();
   const ctx: ReadContext = { fetcher, log: silentLogger(), now: () => new Date('2023-08-01T00:00:00Z') };
   const source = (path: string, options: SourceOptions = {}, etag: string | null = null): SourceRef => ({
-    id: 1, kind: 'page', url: `${server.url}${path}`, name: 'Fibre Daily', etag, lastModified: null, options,
+    id: 1,
+    kind: 'page',
+    url: `${server.url}${path}`,
+    name: 'Fibre Daily',
+    etag,
+    lastModified: null,
+    options,
   });
   const ok = (r: ReadResult): { feed: ParsedFeed; url: string; etag?: string } => {
     if (r.status !== 'ok') throw new Error(`expected ok, got ${r.status}`);
@@ -65,11 +72,17 @@ describe('pageReader', () => {
       '/markets/': { headers: { ...HTML, etag: '"v1"' }, body: listing },
       '/news/2023/07/23/cotton-rises.html': {
         headers: HTML,
-        body: article({ title: 'Cotton rises for a third week', head: '<meta property="article:published_time" content="2023-07-23T11:35:00Z"><meta property="og:image" content="/img/bales.jpg">' }),
+        body: article({
+          title: 'Cotton rises for a third week',
+          head: '<meta property="article:published_time" content="2023-07-23T11:35:00Z"><meta property="og:image" content="/img/bales.jpg">',
+        }),
       },
       '/news/2023/07/22/yarn-exports.html': {
         headers: HTML,
-        body: article({ title: 'Yarn exports hit a new record', head: `<script type="application/ld+json">${JSON.stringify({ '@graph': [{ '@type': 'NewsArticle', datePublished: '2023-07-22T09:00:00+02:00', author: { name: 'Li Wei' } }] })}</script>` }),
+        body: article({
+          title: 'Yarn exports hit a new record',
+          head: `<script type="application/ld+json">${JSON.stringify({ '@graph': [{ '@type': 'NewsArticle', datePublished: '2023-07-22T09:00:00+02:00', author: { name: 'Li Wei' } }] })}</script>`,
+        }),
       },
       '/news/123456.html': { headers: { 'content-type': 'text/html' }, body: gbkArticle },
       '/picked/': {
@@ -99,7 +112,13 @@ describe('pageReader', () => {
     const r = ok(await pageReader().read(source('/markets/'), ctx));
     expect(r.etag).toBe('"v1"');
     const { feed } = r;
-    expect(feed).toMatchObject({ kind: 'page', format: 'page', encoding: 'utf-8', bozo: false, feed: { title: 'Fibre Daily', link: `${server.url}/markets/` } });
+    expect(feed).toMatchObject({
+      kind: 'page',
+      format: 'page',
+      encoding: 'utf-8',
+      bozo: false,
+      feed: { title: 'Fibre Daily', link: `${server.url}/markets/` },
+    });
     expect(feed.items.map((i) => i.link)).toEqual([
       `${server.url}/news/2023/07/23/cotton-rises.html`,
       `${server.url}/news/2023/07/22/yarn-exports.html`,

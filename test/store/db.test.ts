@@ -30,8 +30,7 @@ describe('openDb (sqlite)', () => {
     const file = path.join(dir, 'nested', 'deeper', 'tidings.db');
     store = openDb(file);
     expect(store.dialect).toBe('sqlite');
-    const pragma = async (name: string) =>
-      Object.values((await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(store!.db)).rows[0]!)[0];
+    const pragma = async (name: string) => Object.values((await sql.raw<Record<string, unknown>>(`pragma ${name}`).execute(store!.db)).rows[0]!)[0];
     expect(await pragma('journal_mode')).toBe('wal');
     expect(await pragma('busy_timeout')).toBe(5000);
     expect(await pragma('foreign_keys')).toBe(1);
@@ -42,7 +41,9 @@ describe('openDb (sqlite)', () => {
 
   it('opens :memory: and migrates it, applying each migration once', async () => {
     store = openDb(':memory:');
-    expect(await migrateToLatest(store)).toEqual({ applied: ['0001_init', '0002_digests', '0003_story_index', '0004_subscribers', '0005_bot', '0006_delivery_parts', '0007_service'] });
+    expect(await migrateToLatest(store)).toEqual({
+      applied: ['0001_init', '0002_digests', '0003_story_index', '0004_subscribers', '0005_bot', '0006_delivery_parts', '0007_service'],
+    });
     expect(await migrateToLatest(store)).toEqual({ applied: [] });
     expect(await listSources(store.db)).toEqual([]);
   });
@@ -114,7 +115,15 @@ describe.skipIf(!hasPg)('openDb (postgres; skipped only when PostgreSQL is unrea
     for (let i = 0; i < 3; i++) stores.push(openDb(url));
     expect(stores[0]!.dialect).toBe('postgres');
     const results = await Promise.all(stores.map((s) => migrateToLatest(s)));
-    expect(results.flatMap((r) => r.applied)).toEqual(['0001_init', '0002_digests', '0003_story_index', '0004_subscribers', '0005_bot', '0006_delivery_parts', '0007_service']);
+    expect(results.flatMap((r) => r.applied)).toEqual([
+      '0001_init',
+      '0002_digests',
+      '0003_story_index',
+      '0004_subscribers',
+      '0005_bot',
+      '0006_delivery_parts',
+      '0007_service',
+    ]);
     const [s] = stores;
     const source = await addSource(s!.db, { kind: 'feed', url: 'http://127.0.0.1/f', name: 'f' }, T0);
     expect(typeof source.id).toBe('number');

@@ -1,7 +1,16 @@
 // The ledger on both dialects: rows for active, unsuppressed subscriptions only; leases that
 // expire and are reclaimed with the same Message-ID; marks that only move rows still leased.
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { claimDeliveries, createDeliveries, deliveryCounts, markFailed, markRetry, markSent, markSuppressed, messageIdFor } from '../../src/store/deliveries.js';
+import {
+  claimDeliveries,
+  createDeliveries,
+  deliveryCounts,
+  markFailed,
+  markRetry,
+  markSent,
+  markSuppressed,
+  messageIdFor,
+} from '../../src/store/deliveries.js';
 import { claimDigest } from '../../src/store/digests.js';
 import { addNewsletter } from '../../src/store/newsletters.js';
 import { suppress } from '../../src/store/subscriber-events.js';
@@ -24,7 +33,11 @@ forEachDialect('deliveries ledger', (dialect) => {
     digestId = (await claimDigest(store.db, newsletterId, T0, T0))!.id;
     for (let i = 0; i < 6; i++) {
       const p = await upsertSubscriber(store.db, { email: `r${i}@example.org`, name: `R${i}` }, T0);
-      const { subscription } = await subscribe(store.db, { subscriberId: p.id, newsletterId, channel: 'email', status: i === 5 ? 'pending' : 'active', consent: { source: 'cli' } }, T0);
+      const { subscription } = await subscribe(
+        store.db,
+        { subscriberId: p.id, newsletterId, channel: 'email', status: i === 5 ? 'pending' : 'active', consent: { source: 'cli' } },
+        T0,
+      );
       subs.push({ subscriberId: p.id, subscriptionId: subscription.id });
     }
   });
@@ -42,7 +55,12 @@ forEachDialect('deliveries ledger', (dialect) => {
     expect(await createDeliveries(store.db, input)).toBe(0); // idempotent
     const rows = await store.db.selectFrom('deliveries').selectAll().orderBy('subscriber_id').execute();
     expect(rows.map((r) => r.address)).toEqual(['r0@example.org', 'r3@example.org']);
-    expect(rows[0]).toMatchObject({ state: 'pending', attempts: 0, channel: 'email', message_id: messageIdFor(digestId, subs[0]!.subscriberId, 'email', 'news.example.org') });
+    expect(rows[0]).toMatchObject({
+      state: 'pending',
+      attempts: 0,
+      channel: 'email',
+      message_id: messageIdFor(digestId, subs[0]!.subscriberId, 'email', 'news.example.org'),
+    });
     expect(rows[0]!.message_id).toBe(`<tidings.d${digestId}.s${subs[0]!.subscriberId}.email@news.example.org>`);
   });
 

@@ -74,16 +74,16 @@ forEachDialect('digests', (dialect) => {
     nl = (await addNewsletter(store.db, { slug: 'n', name: 'N' }, T0)).id;
     sourceId = (await addSource(store.db, { kind: 'feed', url: 'http://127.0.0.1/f.xml', name: 's' }, T0)).id;
     const rows = [1, 2, 3].map((n) => ({
-        source_id: sourceId,
-        guid: `g${n}`,
-        guid_key: `${sourceId}:g${n}`,
-        title: `A${n}`,
-        published_at: hours(-n).toISOString(),
-        fetched_at: hours(-n).toISOString(),
-        lang: 'en',
-        text: `text ${n}`,
-        fingerprint: `fp${n}`,
-        search_text: `a${n}`,
+      source_id: sourceId,
+      guid: `g${n}`,
+      guid_key: `${sourceId}:g${n}`,
+      title: `A${n}`,
+      published_at: hours(-n).toISOString(),
+      fetched_at: hours(-n).toISOString(),
+      lang: 'en',
+      text: `text ${n}`,
+      fingerprint: `fp${n}`,
+      search_text: `a${n}`,
     }));
     articleIds = (await insertArticles(store.db, rows)).inserted.map((r) => r.id);
   });
@@ -136,9 +136,7 @@ forEachDialect('digests', (dialect) => {
     );
     expect(await skipDigest(store.db, id, 'late', hours(1))).toBeUndefined();
     expect(await failDigest(store.db, id, 'boom', hours(1))).toBeUndefined();
-    await expect(recordDigestItems(store.db, id, [{ articleId: articleIds[1]!, position: 1, reasons: [] }])).rejects.toBeInstanceOf(
-      DigestNotBuildingError,
-    );
+    await expect(recordDigestItems(store.db, id, [{ articleId: articleIds[1]!, position: 1, reasons: [] }])).rejects.toBeInstanceOf(DigestNotBuildingError);
     expect(await getDigest(store.db, id)).toEqual(ready);
     const items = await store.db.selectFrom('digest_items').select('article_id').where('digest_id', '=', id).execute();
     expect(items).toEqual([{ article_id: articleIds[0] }]);
@@ -149,7 +147,12 @@ forEachDialect('digests', (dialect) => {
     const a = (await claimDigest(store.db, nl, T0, T0))!.id;
     const b = (await claimDigest(store.db, nl, hours(24), T0))!.id;
     const skipped = await skipDigest(store.db, a, 'no new articles', hours(1), { start: hours(-24), end: T0 });
-    expect(skipped).toMatchObject({ status: 'skipped', reason: 'no new articles', window_start: hours(-24).toISOString(), completed_at: hours(1).toISOString() });
+    expect(skipped).toMatchObject({
+      status: 'skipped',
+      reason: 'no new articles',
+      window_start: hours(-24).toISOString(),
+      completed_at: hours(1).toISOString(),
+    });
     const failed = await failDigest(store.db, b, 'x'.repeat(5000), hours(25));
     expect(failed).toMatchObject({ status: 'failed' });
     expect(failed?.reason).toHaveLength(1000);

@@ -22,9 +22,30 @@ forEachDialect('migrations', (dialect) => {
     const articles = tables.find((t) => t.name === 'articles')!;
     expect(articles.columns.map((c) => c.name).sort()).toEqual(
       [
-        'id', 'source_id', 'guid', 'guid_key', 'url', 'canonical_url', 'title', 'author', 'published_at',
-        'fetched_at', 'lang', 'category', 'categories', 'text', 'html', 'image_url', 'summary',
-        'summary_method', 'fingerprint', 'cluster_id', 'minhash', 'search_text', 'nav_previous', 'nav_next',
+        'id',
+        'source_id',
+        'guid',
+        'guid_key',
+        'url',
+        'canonical_url',
+        'title',
+        'author',
+        'published_at',
+        'fetched_at',
+        'lang',
+        'category',
+        'categories',
+        'text',
+        'html',
+        'image_url',
+        'summary',
+        'summary_method',
+        'fingerprint',
+        'cluster_id',
+        'minhash',
+        'search_text',
+        'nav_previous',
+        'nav_next',
       ].sort(),
     );
     const indexes =
@@ -44,10 +65,7 @@ forEachDialect('migrations', (dialect) => {
 
   it('is idempotent: a second run applies nothing and keeps the data', async () => {
     const now = new Date().toISOString();
-    await store.db
-      .insertInto('sources')
-      .values({ kind: 'feed', url: 'http://127.0.0.1/feed', name: 'f', created_at: now, updated_at: now })
-      .execute();
+    await store.db.insertInto('sources').values({ kind: 'feed', url: 'http://127.0.0.1/feed', name: 'f', created_at: now, updated_at: now }).execute();
     expect(await migrateToLatest(store)).toEqual({ applied: [] });
     expect(await migrateToLatest(store.replica())).toEqual({ applied: [] });
     const rows = await store.db.selectFrom('sources').select('url').execute();

@@ -30,8 +30,7 @@ forEachDialect('sources', (dialect) => {
   afterEach(async () => {
     await store.close();
   });
-  const add = (url: string, extra: Partial<Parameters<typeof addSource>[1]> = {}) =>
-    addSource(store.db, { kind: 'feed', url, name: url, ...extra }, T0);
+  const add = (url: string, extra: Partial<Parameters<typeof addSource>[1]> = {}) => addSource(store.db, { kind: 'feed', url, name: url, ...extra }, T0);
 
   it('adds a source with defaults; ids are numbers and timestamps round-trip', async () => {
     const row = await add('http://127.0.0.1/a.xml', { options: { category: 'cotton', weight: 2 } });
@@ -89,7 +88,12 @@ forEachDialect('sources', (dialect) => {
     const recent = await add('http://127.0.0.1/recent');
     const future = await add('http://127.0.0.1/future');
     const paused = await add('http://127.0.0.1/paused');
-    const set = (id: number, at: Date) => store.db.updateTable('sources').set({ next_fetch_at: iso(at) }).where('id', '=', id).execute();
+    const set = (id: number, at: Date) =>
+      store.db
+        .updateTable('sources')
+        .set({ next_fetch_at: iso(at) })
+        .where('id', '=', id)
+        .execute();
     await set(old.id, minutes(T0, -30));
     await set(recent.id, T0); // due exactly now
     await set(future.id, minutes(T0, 1));
@@ -104,8 +108,16 @@ forEachDialect('sources', (dialect) => {
     const a = await add('http://127.0.0.1/a');
     const b = await add('http://127.0.0.1/b');
     const c = await add('http://127.0.0.1/c');
-    await store.db.updateTable('sources').set({ next_fetch_at: iso(minutes(T0, -5)) }).where('id', '=', b.id).execute();
-    await store.db.updateTable('sources').set({ next_fetch_at: iso(minutes(T0, 5)) }).where('id', '=', c.id).execute();
+    await store.db
+      .updateTable('sources')
+      .set({ next_fetch_at: iso(minutes(T0, -5)) })
+      .where('id', '=', b.id)
+      .execute();
+    await store.db
+      .updateTable('sources')
+      .set({ next_fetch_at: iso(minutes(T0, 5)) })
+      .where('id', '=', c.id)
+      .execute();
     const lease = { limit: 10, leaseMs: 10 * 60_000 };
     const replica = store.replica();
     const [first, second] = await Promise.all([claimDueSources(store.db, dialect.name, T0, lease), claimDueSources(replica.db, dialect.name, T0, lease)]);
@@ -165,8 +177,19 @@ forEachDialect('sources', (dialect) => {
       { source: held, result: { status: 'not-modified' }, now: minutes(T0, 30) },
       { source: b, result: { status: 'ok', lastModified: 'Tue, 24 Nov 2026 16:00:00 GMT' }, now: minutes(T0, 31) },
     ]);
-    expect(await getSource(store.db, a.id)).toMatchObject({ last_status: 'not-modified', etag: '"a1"', last_fetched_at: iso(minutes(T0, 30)), next_fetch_at: iso(minutes(T0, 60)) });
-    expect(await getSource(store.db, b.id)).toMatchObject({ last_status: 'ok', etag: null, last_modified: 'Tue, 24 Nov 2026 16:00:00 GMT', consecutive_failures: 0, next_fetch_at: iso(minutes(T0, 61)) });
+    expect(await getSource(store.db, a.id)).toMatchObject({
+      last_status: 'not-modified',
+      etag: '"a1"',
+      last_fetched_at: iso(minutes(T0, 30)),
+      next_fetch_at: iso(minutes(T0, 60)),
+    });
+    expect(await getSource(store.db, b.id)).toMatchObject({
+      last_status: 'ok',
+      etag: null,
+      last_modified: 'Tue, 24 Nov 2026 16:00:00 GMT',
+      consecutive_failures: 0,
+      next_fetch_at: iso(minutes(T0, 61)),
+    });
   });
 
   it('backs off exponentially up to a day and pauses after N failures, visibly', async () => {
@@ -199,9 +222,7 @@ forEachDialect('sources', (dialect) => {
   it('counts failures exactly when replicas record them at once; pauseAfter < 1 never pauses', async () => {
     const s = await add('http://127.0.0.1/bad.xml');
     const other = store.replica();
-    await Promise.all(
-      Array.from({ length: 8 }, (_, i) => recordFetchFailure(i % 2 ? other.db : store.db, s.id, 'down', T0, { pauseAfter: 0 })),
-    );
+    await Promise.all(Array.from({ length: 8 }, (_, i) => recordFetchFailure(i % 2 ? other.db : store.db, s.id, 'down', T0, { pauseAfter: 0 })));
     const row = await getSource(store.db, s.id);
     expect(row).toMatchObject({ consecutive_failures: 8, enabled: 1, paused_reason: null });
   });

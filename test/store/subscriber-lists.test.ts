@@ -31,7 +31,8 @@ forEachDialect('subscriber lists and imports', (dialect) => {
 
   async function person(email: string, name: string | null, subs: [NewsletterRow, 'active' | 'pending'][]) {
     const p = await upsertSubscriber(store.db, { email, name }, T0);
-    for (const [n, status] of subs) await subscribe(store.db, { subscriberId: p.id, newsletterId: n.id, channel: 'email', status, consent: { source: 'cli' } }, T0);
+    for (const [n, status] of subs)
+      await subscribe(store.db, { subscriberId: p.id, newsletterId: n.id, channel: 'email', status, consent: { source: 'cli' } }, T0);
     return p;
   }
 
@@ -84,7 +85,14 @@ forEachDialect('subscriber lists and imports', (dialect) => {
       ['bob@x.org', 'yarn', 'active'],
       ['cai@x.org', 'cotton', 'active'],
     ]);
-    expect(all[0]).toMatchObject({ name: 'Ann', language: 'en', keywords: '[]', consent_source: 'cli', subscribed_at: T0.toISOString(), confirmed_at: T0.toISOString() });
+    expect(all[0]).toMatchObject({
+      name: 'Ann',
+      language: 'en',
+      keywords: '[]',
+      consent_source: 'cli',
+      subscribed_at: T0.toISOString(),
+      confirmed_at: T0.toISOString(),
+    });
     const activeCotton = await collect(exportSubscriptions(store.db, { newsletterId: cotton.id, status: 'active' }, 1));
     expect(activeCotton.map((s) => s.email)).toEqual(['ann@x.org', 'cai@x.org']);
   });
@@ -133,7 +141,9 @@ forEachDialect('subscriber lists and imports', (dialect) => {
       confirmed_at: T1.toISOString(),
     });
     const events = await listEvents(store.db, { subscriptionId: fresh!.subscriptions[0]!.id });
-    expect(events).toMatchObject([{ type: 'subscribe', subscriber_id: fresh!.id, detail: JSON.stringify({ source: 'import', version: 'v2', status: 'active' }) }]);
+    expect(events).toMatchObject([
+      { type: 'subscribe', subscriber_id: fresh!.id, detail: JSON.stringify({ source: 'import', version: 'v2', status: 'active' }) },
+    ]);
     // Names fill gaps only.
     const [old] = await listSubscribers(store.db, { search: 'old@' });
     expect(old!.name).toBe('Old');
@@ -147,7 +157,12 @@ forEachDialect('subscriber lists and imports', (dialect) => {
   });
 
   it('imports pending subscriptions without a confirmation time', async () => {
-    const out = await importBatch(store.db, [{ email: 'p@x.org', name: null, language: 'en', keywords: [] }], { newsletterId: yarn.id, status: 'pending', consent: { source: 'import', version: null } }, T1);
+    const out = await importBatch(
+      store.db,
+      [{ email: 'p@x.org', name: null, language: 'en', keywords: [] }],
+      { newsletterId: yarn.id, status: 'pending', consent: { source: 'import', version: null } },
+      T1,
+    );
     expect(out).toEqual([{ kind: 'imported' }]);
     const [row] = await collect(exportSubscriptions(store.db, {}));
     expect(row).toMatchObject({ email: 'p@x.org', status: 'pending', confirmed_at: null, consent_version: null });

@@ -55,7 +55,10 @@ describe('parseBounceReport', () => {
     );
     expect(complaint).toMatchObject({ ok: true, events: [{ type: 'complaint', email: 'bo@example.org', reason: 'abuse' }] });
     expect(parseBounceReport({ notificationType: 'Delivery', delivery: {}, mail: {} })).toEqual({ ok: true, events: [], ignored: 1 });
-    const confirm = parseBounceReport({ Type: 'SubscriptionConfirmation', SubscribeURL: 'https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&Token=abc' });
+    const confirm = parseBounceReport({
+      Type: 'SubscriptionConfirmation',
+      SubscribeURL: 'https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&Token=abc',
+    });
     expect(confirm).toMatchObject({ ok: true, events: [], snsSubscribeUrl: 'https://sns.eu-west-1.amazonaws.com/?Action=ConfirmSubscription&Token=abc' });
   });
 
@@ -63,14 +66,33 @@ describe('parseBounceReport', () => {
     const signature = { timestamp: '1795849200', token: 'abc', signature: 'def' };
     const failed = (severity: string) => ({
       signature,
-      'event-data': { event: 'failed', severity, recipient: 'cy@example.org', timestamp: 1795849200.5, 'delivery-status': { code: 550, description: 'No such mailbox' } },
+      'event-data': {
+        event: 'failed',
+        severity,
+        recipient: 'cy@example.org',
+        timestamp: 1795849200.5,
+        'delivery-status': { code: 550, description: 'No such mailbox' },
+      },
     });
-    expect(parseBounceReport(failed('permanent'))).toMatchObject({ ok: true, events: [{ type: 'hard-bounce', email: 'cy@example.org', reason: 'No such mailbox', at: new Date(1795849200500) }] });
+    expect(parseBounceReport(failed('permanent'))).toMatchObject({
+      ok: true,
+      events: [{ type: 'hard-bounce', email: 'cy@example.org', reason: 'No such mailbox', at: new Date(1795849200500) }],
+    });
     expect(parseBounceReport(failed('temporary'))).toMatchObject({ ok: true, events: [{ type: 'soft-bounce' }] });
-    expect(parseBounceReport({ signature, 'event-data': { event: 'complained', recipient: 'cy@example.org' } })).toMatchObject({ ok: true, events: [{ type: 'complaint' }] });
+    expect(parseBounceReport({ signature, 'event-data': { event: 'complained', recipient: 'cy@example.org' } })).toMatchObject({
+      ok: true,
+      events: [{ type: 'complaint' }],
+    });
     expect(parseBounceReport({ signature, 'event-data': { event: 'delivered', recipient: 'cy@example.org' } })).toEqual({ ok: true, events: [], ignored: 1 });
 
-    const postmark = (Type: string, RecordType = 'Bounce') => ({ RecordType, Type, TypeCode: 1, Email: 'di@example.org', BouncedAt: '2026-11-24T07:00:00Z', Description: 'The server was unable to deliver' });
+    const postmark = (Type: string, RecordType = 'Bounce') => ({
+      RecordType,
+      Type,
+      TypeCode: 1,
+      Email: 'di@example.org',
+      BouncedAt: '2026-11-24T07:00:00Z',
+      Description: 'The server was unable to deliver',
+    });
     expect(parseBounceReport(postmark('HardBounce'))).toMatchObject({ ok: true, events: [{ type: 'hard-bounce', email: 'di@example.org' }] });
     expect(parseBounceReport(postmark('Transient'))).toMatchObject({ ok: true, events: [{ type: 'soft-bounce' }] });
     expect(parseBounceReport(postmark('SpamComplaint', 'SpamComplaint'))).toMatchObject({ ok: true, events: [{ type: 'complaint' }] });

@@ -91,7 +91,9 @@ describe('CSV writer', () => {
     };
     const alphabet = ['a', 'Z', ',', '"', '\n', '\r', ' ', '=', '+', '-', '@', '\t', "'", '棉', ';'];
     const rows = Array.from({ length: 300 }, () =>
-      Array.from({ length: 1 + Math.floor(rand() * 4) }, () => Array.from({ length: Math.floor(rand() * 8) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('')),
+      Array.from({ length: 1 + Math.floor(rand() * 4) }, () =>
+        Array.from({ length: Math.floor(rand() * 8) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join(''),
+      ),
     );
     const text = rows.map(csvLine).join('');
     const back = parseCsv(text).map((r) => r.fields.map(uncell));

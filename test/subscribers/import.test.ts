@@ -81,7 +81,9 @@ forEachDialect('importing subscribers from CSV', (dialect) => {
   });
 
   it('refuses a file without an email column, or an empty one, before writing anything', async () => {
-    await expect(run('name,mail\nAnn,ann@x.org\n')).rejects.toThrow(new ImportFileError('the header row has no "email" column (found: name, mail); the first row must name the columns, e.g. email,name,language,keywords'));
+    await expect(run('name,mail\nAnn,ann@x.org\n')).rejects.toThrow(
+      new ImportFileError('the header row has no "email" column (found: name, mail); the first row must name the columns, e.g. email,name,language,keywords'),
+    );
     await expect(run('email,Email\na@x.org,b@x.org\n')).rejects.toThrow(/names the column "email" twice/);
     await expect(run('\r\n\r\n')).rejects.toThrow(/the file is empty/);
     expect(await countSubscribers(store.db)).toBe(0);
@@ -129,7 +131,9 @@ forEachDialect('importing subscribers from CSV', (dialect) => {
   it('keeps the rows before a damaged record and says where it stopped', async () => {
     const err = await run('email\na@x.org\nb@x.org\n"c@x.org\n').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ImportFileError);
-    expect((err as Error).message).toBe('row 4: a quoted field is never closed; the 2 rows before it were handled (2 imported). Fix the file and import it again');
+    expect((err as Error).message).toBe(
+      'row 4: a quoted field is never closed; the 2 rows before it were handled (2 imported). Fix the file and import it again',
+    );
     expect(await countSubscribers(store.db)).toBe(2);
   });
 });

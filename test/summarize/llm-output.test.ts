@@ -23,12 +23,18 @@ describe('toPlainText', () => {
 
 describe('cleanLlmSummary', () => {
   it('drops a preamble and quotes around the whole reply', () => {
-    expect(clean('Here is a short summary of the article: "Cotton prices rose 5% on Monday."')).toEqual({ ok: true, sentences: ['Cotton prices rose 5% on Monday.'] });
+    expect(clean('Here is a short summary of the article: "Cotton prices rose 5% on Monday."')).toEqual({
+      ok: true,
+      sentences: ['Cotton prices rose 5% on Monday.'],
+    });
     expect(clean('摘要：棉纺织行业景气指数回升。企业订单好转。', 'zh')).toEqual({ ok: true, sentences: ['棉纺织行业景气指数回升。', '企业订单好转。'] });
   });
 
   it('keeps the first sentences within the sentence and character budgets', () => {
-    expect(clean('One is here. Two is here. Three is here. Four is here.', 'en', { sentences: 2 })).toEqual({ ok: true, sentences: ['One is here.', 'Two is here.'] });
+    expect(clean('One is here. Two is here. Three is here. Four is here.', 'en', { sentences: 2 })).toEqual({
+      ok: true,
+      sentences: ['One is here.', 'Two is here.'],
+    });
     expect(cleanLlmSummary('One is here. Two is here. Three is here.', 'en', { chars: 26 })).toEqual({ ok: true, sentences: ['One is here.', 'Two is here.'] });
   });
 

@@ -28,7 +28,10 @@ interface Reply {
   stall?: boolean;
 }
 const ok = (content: string, totalTokens?: number): Reply => ({
-  body: JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content } }], ...(totalTokens !== undefined && { usage: { total_tokens: totalTokens } }) }),
+  body: JSON.stringify({
+    choices: [{ index: 0, message: { role: 'assistant', content } }],
+    ...(totalTokens !== undefined && { usage: { total_tokens: totalTokens } }),
+  }),
 });
 
 let servers: FixtureServer[] = [];

@@ -28,7 +28,12 @@ describe('splitSentences: the UAX #29 mistakes we repair', () => {
   });
 
   it('keeps a closing quote after the full stop with its sentence, and the speaker after ?/!', () => {
-    expect(en('"We will win." He smiled. "Really?" she asked. "Yes!" he said.')).toEqual(['"We will win."', 'He smiled.', '"Really?" she asked.', '"Yes!" he said.']);
+    expect(en('"We will win." He smiled. "Really?" she asked. "Yes!" he said.')).toEqual([
+      '"We will win."',
+      'He smiled.',
+      '"Really?" she asked.',
+      '"Yes!" he said.',
+    ]);
     expect(en('He said “go.” Then he left.')).toEqual(['He said “go.”', 'Then he left.']);
   });
 
@@ -55,7 +60,10 @@ describe('splitSentences: paragraphs and lines', () => {
   });
 
   it('treats a line break before a lower-case word as a hard wrap, other line breaks as breaks', () => {
-    expect(en('The ministry said the plan\nwould start in May. Officials agreed.')).toEqual(['The ministry said the plan would start in May.', 'Officials agreed.']);
+    expect(en('The ministry said the plan\nwould start in May. Officials agreed.')).toEqual([
+      'The ministry said the plan would start in May.',
+      'Officials agreed.',
+    ]);
     expect(en('One sentence per line\nAnother line')).toEqual(['One sentence per line', 'Another line']);
   });
 

@@ -15,8 +15,16 @@ import { capturingLogger } from '../support/log.js';
 const API_KEY = 'sk-stage-SECRET-987654321';
 const T0 = new Date('2026-11-24T16:18:07.123Z');
 const ARTICLES = [
-  { title: 'Cotton prices rise', lang: 'en', text: 'Cotton prices rose 5% on Monday as mills rebuilt stocks.\n\nMills said stocks were at a decade low.\n\nTraders expect demand to stay strong.' },
-  { title: '纺织行业协会发布三季度运行报告', lang: 'zh', text: '纺织行业协会近日发布三季度行业运行报告。报告显示，工业增加值同比增长百分之三点二。\n\n协会建议企业加强库存管理。' },
+  {
+    title: 'Cotton prices rise',
+    lang: 'en',
+    text: 'Cotton prices rose 5% on Monday as mills rebuilt stocks.\n\nMills said stocks were at a decade low.\n\nTraders expect demand to stay strong.',
+  },
+  {
+    title: '纺织行业协会发布三季度运行报告',
+    lang: 'zh',
+    text: '纺织行业协会近日发布三季度行业运行报告。报告显示，工业增加值同比增长百分之三点二。\n\n协会建议企业加强库存管理。',
+  },
 ];
 
 let server: FixtureServer | undefined;
@@ -29,7 +37,16 @@ beforeEach(async () => {
   for (const [i, a] of ARTICLES.entries()) {
     await store.db
       .insertInto('articles')
-      .values({ ...a, source_id: src, guid: `g${i}`, guid_key: `${src}:g${i}`, published_at: T0.toISOString(), fetched_at: T0.toISOString(), fingerprint: `fp${i}`, search_text: a.title })
+      .values({
+        ...a,
+        source_id: src,
+        guid: `g${i}`,
+        guid_key: `${src}:g${i}`,
+        published_at: T0.toISOString(),
+        fetched_at: T0.toISOString(),
+        fingerprint: `fp${i}`,
+        search_text: a.title,
+      })
       .execute();
   }
 });
@@ -71,7 +88,9 @@ describe('summaries stage with an LLM endpoint', () => {
     ]);
     expect(server!.hits).toEqual(['POST /v1/chat/completions', 'POST /v1/chat/completions']);
     expect(server!.requests[0]!.headers.authorization).toBe(`Bearer ${API_KEY}`);
-    expect(endpoint.prompts.sort()).toEqual([`Title: ${ARTICLES[0]!.title}\n\nArticle:\n${ARTICLES[0]!.text}`, `Title: ${ARTICLES[1]!.title}\n\nArticle:\n${ARTICLES[1]!.text}`].sort());
+    expect(endpoint.prompts.sort()).toEqual(
+      [`Title: ${ARTICLES[0]!.title}\n\nArticle:\n${ARTICLES[0]!.text}`, `Title: ${ARTICLES[1]!.title}\n\nArticle:\n${ARTICLES[1]!.text}`].sort(),
+    );
   });
 
   it('falls back to the extractive summary when the endpoint fails, and stores that method', async () => {

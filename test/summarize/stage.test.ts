@@ -8,7 +8,8 @@ import { forEachDialect, type TestStore } from '../support/databases.js';
 import { capturingLogger } from '../support/log.js';
 
 const T0 = new Date('2026-11-24T16:18:07.123Z');
-const EN = 'Cotton prices rose 5% on Monday as mills rebuilt stocks.\n\nMills said stocks were at a decade low.\n\nTraders expect demand to stay strong.\n\nThe association reports next week.';
+const EN =
+  'Cotton prices rose 5% on Monday as mills rebuilt stocks.\n\nMills said stocks were at a decade low.\n\nTraders expect demand to stay strong.\n\nThe association reports next week.';
 const ZH = '纺织行业协会近日发布三季度行业运行报告。报告显示，纺织企业工业增加值同比增长百分之三点二。\n\n协会建议企业加强库存管理。棉纺企业开机率明显回升。';
 
 forEachDialect('summaries stage', (dialect) => {
@@ -49,7 +50,11 @@ forEachDialect('summaries stage', (dialect) => {
     expect(r).toMatchObject({ summarized: 2, failed: 0, skipped: 0, byMethod: { extractive: 2 } });
     expect(await summaries()).toEqual([
       { id: en, summary: summarizeExtractive({ title: 'Cotton prices rise', text: EN, lang: 'en' }, { sentences: 2 }).text, summary_method: 'extractive' },
-      { id: zh, summary: summarizeExtractive({ title: '纺织行业协会发布三季度运行报告', text: ZH, lang: 'zh' }, { sentences: 2 }).text, summary_method: 'extractive' },
+      {
+        id: zh,
+        summary: summarizeExtractive({ title: '纺织行业协会发布三季度运行报告', text: ZH, lang: 'zh' }, { sentences: 2 }).text,
+        summary_method: 'extractive',
+      },
       { id: done, summary: 'Kept.', summary_method: 'llm:earlier' },
     ]);
     // The Chinese summary joins its sentences without a space.
@@ -127,7 +132,9 @@ forEachDialect('summaries stage', (dialect) => {
 
   it('refuses a bad budget once instead of failing every article', async () => {
     await addArticle(1);
-    await expect(summarizePending({ db: store.db, summarizer: extractiveSummarizer(), log: capturingLogger().log }, { budget: { sentences: 0 } })).rejects.toThrow(/sentences must be a positive integer/);
+    await expect(
+      summarizePending({ db: store.db, summarizer: extractiveSummarizer(), log: capturingLogger().log }, { budget: { sentences: 0 } }),
+    ).rejects.toThrow(/sentences must be a positive integer/);
     expect((await summaries())[0]!.summary).toBeNull();
   });
 });

@@ -30,7 +30,17 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type ApiState, type CallContext, createState, nextMessageId, resolveChat } from './bot-api/api-state.js';
-import { answerCallbackQuery, deleteMyCommands, getChat, getFile, getChatAdministrators, getChatMember, getMe, getMyCommands, setMyCommands } from './bot-api/chat-methods.js';
+import {
+  answerCallbackQuery,
+  deleteMyCommands,
+  getChat,
+  getFile,
+  getChatAdministrators,
+  getChatMember,
+  getMe,
+  getMyCommands,
+  setMyCommands,
+} from './bot-api/chat-methods.js';
 import { type RateLimits, TELEGRAM_LIMITS } from './bot-api/limits.js';
 import { deleteMessage, editMessageText, sendChatAction, sendMessage, sendPhoto } from './bot-api/messages.js';
 import { ApiError, chatKeyOf, type Params, readParams } from './bot-api/params.js';
@@ -89,8 +99,20 @@ export interface EmulatorOptions {
 const MESSAGE_METHODS = ['sendMessage', 'sendPhoto', 'editMessageText', 'sendChatAction', 'deleteMessage'];
 
 const METHODS: Record<string, (ctx: CallContext) => unknown> = {
-  getMe, getChat, getFile, getChatMember, getChatAdministrators, answerCallbackQuery, setMyCommands, getMyCommands, deleteMyCommands,
-  sendMessage, sendPhoto, editMessageText, deleteMessage, sendChatAction,
+  getMe,
+  getChat,
+  getFile,
+  getChatMember,
+  getChatAdministrators,
+  answerCallbackQuery,
+  setMyCommands,
+  getMyCommands,
+  deleteMyCommands,
+  sendMessage,
+  sendPhoto,
+  editMessageText,
+  deleteMessage,
+  sendChatAction,
 };
 
 export type BotApiEmulator = Awaited<ReturnType<typeof startBotApiEmulator>>;
@@ -264,7 +286,8 @@ export async function startBotApiEmulator(opts: EmulatorOptions = {}) {
     pushUpdate: (body: Record<string, unknown>) => hub.push(body).finally(notify),
     ...updateBodies(state, (body) => hub.push(body).finally(notify)),
     /** POSTs an update to the webhook as is; `secret` null sends no header. Default: the one set. */
-    postToWebhook: (update: Update, o: { secret?: string | null } = {}) => hub.post(update, o.secret === undefined ? (hub.webhook?.secret ?? null) : o.secret).finally(notify),
+    postToWebhook: (update: Update, o: { secret?: string | null } = {}) =>
+      hub.post(update, o.secret === undefined ? (hub.webhook?.secret ?? null) : o.secret).finally(notify),
     webhook: () => hub.webhook,
     callbackAnswer: (id: string) => state.callbackQueries.get(id)?.answer,
     commands: (scope = 'default', languageCode = '') => state.commands.get(`${scope}:${languageCode}`),

@@ -59,7 +59,12 @@ export interface FrontEnds {
    * The admin web UI as the logged-in admin: GET, or POST of a form (the CSRF field added), or
    * of a multipart form when `file` is given (an upload, as a browser sends it).
    */
-  web(method: 'GET' | 'POST', url: string, form?: Record<string, string | string[]>, file?: { field: string; name: string; content: string | Buffer }): Promise<LightMyRequestResponse>;
+  web(
+    method: 'GET' | 'POST',
+    url: string,
+    form?: Record<string, string | string[]>,
+    file?: { field: string; name: string; content: string | Buffer },
+  ): Promise<LightMyRequestResponse>;
   /** `text` from the Telegram admin in its private chat (with a file attached, `text` its caption); the bot's reply. */
   bot(text: string, opts?: { document?: { name: string; content: string | Buffer } }): Promise<string>;
   /** Writes a file in this harness's temp folder (for `tidings … <file>`); returns its path. */
@@ -81,7 +86,15 @@ export async function frontEnds(): Promise<FrontEnds> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'tidings-fe-'));
   const parts: Parts = {};
   const setupRows = new Set<number>();
-  const lastAuditId = async () => Number((await store.db.selectFrom('audit_log').select((eb) => eb.fn.max('id').as('id')).executeTakeFirst())?.id ?? 0);
+  const lastAuditId = async () =>
+    Number(
+      (
+        await store.db
+          .selectFrom('audit_log')
+          .select((eb) => eb.fn.max('id').as('id'))
+          .executeTakeFirst()
+      )?.id ?? 0,
+    );
   const env = {
     DATABASE_URL: store.url,
     TIDINGS_DATA_DIR: dir,

@@ -10,18 +10,56 @@ export async function readyDigest(store: TestStore, subscribers: number, T0 = ne
   const nl = await addNewsletter(store.db, { slug: 'news', name: 'News' }, T0);
   const at = T0.toISOString();
   for (let i = 0; i < subscribers; i += 500) {
-    const batch = Array.from({ length: Math.min(500, subscribers - i) }, (_, k) => ({ email: `r${i + k}@example.org`, name: null, language: 'en' as const, created_at: at, updated_at: at }));
+    const batch = Array.from({ length: Math.min(500, subscribers - i) }, (_, k) => ({
+      email: `r${i + k}@example.org`,
+      name: null,
+      language: 'en' as const,
+      created_at: at,
+      updated_at: at,
+    }));
     const people = await store.db.insertInto('subscribers').values(batch).returning('id').execute();
     await store.db
       .insertInto('subscriptions')
-      .values(people.map((p) => ({ subscriber_id: p.id, newsletter_id: nl.id, channel: 'email' as const, status: 'active' as const, consent_source: 'test', subscribed_at: at, created_at: at, updated_at: at })))
+      .values(
+        people.map((p) => ({
+          subscriber_id: p.id,
+          newsletter_id: nl.id,
+          channel: 'email' as const,
+          status: 'active' as const,
+          consent_source: 'test',
+          subscribed_at: at,
+          created_at: at,
+          updated_at: at,
+        })),
+      )
       .execute();
   }
   const id = (await claimDigest(store.db, nl.id, T0, T0))!.id;
-  const model = { newsletter: { id: nl.id, slug: 'news', name: 'News', language: 'en' }, slotAt: T0, timeZone: 'UTC', archiveUrl: null, sections: [] } as unknown as DigestModel;
+  const model = {
+    newsletter: { id: nl.id, slug: 'news', name: 'News', language: 'en' },
+    slotAt: T0,
+    timeZone: 'UTC',
+    archiveUrl: null,
+    sections: [],
+  } as unknown as DigestModel;
   const html = '<!doctype html><html><body><p>Cotton rose.</p><a href="%%tidings.unsubscribe_url%%">Unsubscribe</a></body></html>';
   await store.db.transaction().execute(async (trx) => {
-    await completeDigest(trx, id, { articleIds: [], model, subject: 'News', preheader: 'p', html, text: 'Cotton rose.\nUnsubscribe: %%tidings.unsubscribe_url%%', telegram: [], windowStart: T0, windowEnd: T0 }, T0);
+    await completeDigest(
+      trx,
+      id,
+      {
+        articleIds: [],
+        model,
+        subject: 'News',
+        preheader: 'p',
+        html,
+        text: 'Cotton rose.\nUnsubscribe: %%tidings.unsubscribe_url%%',
+        telegram: [],
+        windowStart: T0,
+        windowEnd: T0,
+      },
+      T0,
+    );
     await createDeliveries(trx, { digestId: id, newsletterId: nl.id, domain: 'news.example.org', now: T0 });
   });
   return id;

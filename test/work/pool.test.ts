@@ -39,8 +39,15 @@ describe('the work pool', () => {
   });
 
   it('normalizes items as ingest does in-process', async () => {
-    const feed = parseFeed(Buffer.from(small.replace('<item>', '<item><description>&lt;p&gt;Mills bought &lt;b&gt;more&lt;/b&gt; yarn.&lt;/p&gt;</description>')), { url: 'https://ex.test/feed.xml' });
-    const ctx = { source: { id: 1, kind: 'feed' as const, url: 'https://ex.test/feed.xml', name: 'News', etag: null, lastModified: null, options: {} }, documentUrl: 'https://ex.test/feed.xml', fetchedAt: new Date('2024-05-06T01:00:00Z') };
+    const feed = parseFeed(
+      Buffer.from(small.replace('<item>', '<item><description>&lt;p&gt;Mills bought &lt;b&gt;more&lt;/b&gt; yarn.&lt;/p&gt;</description>')),
+      { url: 'https://ex.test/feed.xml' },
+    );
+    const ctx = {
+      source: { id: 1, kind: 'feed' as const, url: 'https://ex.test/feed.xml', name: 'News', etag: null, lastModified: null, options: {} },
+      documentUrl: 'https://ex.test/feed.xml',
+      fetchedAt: new Date('2024-05-06T01:00:00Z'),
+    };
     const drafts = await shared.run('normalizeItems', { items: feed.items, ctx });
     expect(drafts).toEqual(feed.items.map((item) => normalizeItem(item, ctx)));
     expect(drafts[0]).toMatchObject({ title: 'Cotton & yarn', text: 'Mills bought more yarn.' });
@@ -78,7 +85,12 @@ describe('the work pool', () => {
 
   it('passes a task’s own error back as an Error with its message', async () => {
     const pool = shared;
-    const run = pool.run('pageListing', { body: Buffer.from('<html><body><a href="/a">a</a></body></html>'), url: 'https://ex.test/', linkSelector: 'a[', maxItems: 5 });
+    const run = pool.run('pageListing', {
+      body: Buffer.from('<html><body><a href="/a">a</a></body></html>'),
+      url: 'https://ex.test/',
+      linkSelector: 'a[',
+      maxItems: 5,
+    });
     await expect(run).rejects.toThrow(/linkSelector "a\[" is not a valid CSS selector/);
     expect((await pool.run('parseFeed', feedInput(small))).items).toHaveLength(1);
   });

@@ -59,7 +59,9 @@ export function bearerAuth(deps: ApiDeps) {
     deps.log.warn({ ip: request.ip, method: request.method, url: path, reason, unrecorded: dropped || undefined }, 'admin API request refused');
     const detail = `${request.method} ${path} from ${request.ip}: ${reason} token${more}`;
     // A failing audit write must not turn a 401 into a 500 (or into a way in).
-    await recordAudit({ db: deps.db, now: () => now, actor: 'api:anonymous' }, 'admin.refused', detail, false).catch((err: unknown) => deps.log.error({ err: (err as Error).message }, 'could not audit a refused admin API request'));
+    await recordAudit({ db: deps.db, now: () => now, actor: 'api:anonymous' }, 'admin.refused', detail, false).catch((err: unknown) =>
+      deps.log.error({ err: (err as Error).message }, 'could not audit a refused admin API request'),
+    );
   }
 
   return async function authenticate(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {

@@ -50,7 +50,8 @@ export function classify(err: unknown): { status: number; code: string; message:
   if (err instanceof CoreError) return { status: HTTP_STATUS[err.code], code: err.code, message: err.message };
   if (err instanceof ZodError) return { status: 400, code: 'invalid', message: zodMessage(err) };
   if (err instanceof ImportFileError || err instanceof CsvError) return { status: 400, code: 'invalid', message: err.message };
-  if (err instanceof DuplicateSourceError) return { status: 409, code: 'duplicate', message: err.message.replace(/; see `tidings sources list`\./, '; see GET /api/v1/sources.') };
+  if (err instanceof DuplicateSourceError)
+    return { status: 409, code: 'duplicate', message: err.message.replace(/; see `tidings sources list`\./, '; see GET /api/v1/sources.') };
   const status = (err as FastifyError).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { status, code: FASTIFY_CODES[status] ?? 'bad_request', message: FASTIFY_HINTS[status] ?? (err as Error).message };

@@ -38,7 +38,14 @@ export function registerAdminApi(app: FastifyInstance, deps: ApiDeps): void {
         return payload;
       });
       api.setErrorHandler(apiErrorHandler);
-      api.setNotFoundHandler((request, reply) => sendError(reply, 404, 'not_found', `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}; the routes are listed in the README ("Admin API").`));
+      api.setNotFoundHandler((request, reply) =>
+        sendError(
+          reply,
+          404,
+          'not_found',
+          `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}; the routes are listed in the README ("Admin API").`,
+        ),
+      );
 
       registerNewsletterRoutes(api, deps);
       registerNewsletterActions(api, deps);

@@ -10,11 +10,11 @@ import { ApiError } from './errors.js';
 import { findNewsletter } from './newsletters.js';
 
 export function registerNewsletterActions(api: FastifyInstance, deps: ApiDeps): void {
-
   api.post('/newsletters/:id/send-now', async (request, reply) => {
     const row = await findNewsletter(deps, request);
     const result = await sendNow({ db: deps.db, now: deps.now, log: deps.log, actor: ACTOR, build: deps.digests, wake: deps.wake ?? (() => {}) }, row.id);
-    if (result.status === 'failed') throw new ApiError(500, 'digest_failed', `Digest ${result.digestId} of "${row.slug}" failed: ${result.reason ?? 'unknown reason'}. The log has details.`);
+    if (result.status === 'failed')
+      throw new ApiError(500, 'digest_failed', `Digest ${result.digestId} of "${row.slug}" failed: ${result.reason ?? 'unknown reason'}. The log has details.`);
     const ready = result.status === 'ready';
     return reply.code(ready ? 201 : 200).send({
       digestId: result.digestId,

@@ -80,7 +80,10 @@ export function registerNewsletterRoutes(api: FastifyInstance, deps: ApiDeps): v
     return reply.code(204).send();
   });
 
-  for (const [verb, run] of [['pause', core.pauseNewsletter], ['resume', core.resumeNewsletter]] as const) {
+  for (const [verb, run] of [
+    ['pause', core.pauseNewsletter],
+    ['resume', core.resumeNewsletter],
+  ] as const) {
     api.post(`/newsletters/:id/${verb}`, async (request) => newsletterJson(await run(coreContext(deps), rawParam(request, 'id'))));
   }
 }

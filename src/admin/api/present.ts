@@ -86,7 +86,15 @@ export function sourceJson(s: SourceRow) {
 }
 
 export function subscriberJson(p: SubscriberRow) {
-  return { id: p.id, email: p.email, telegramChatId: p.telegram_chat_id, name: p.name, language: p.language, createdAt: iso(p.created_at), updatedAt: iso(p.updated_at) };
+  return {
+    id: p.id,
+    email: p.email,
+    telegramChatId: p.telegram_chat_id,
+    name: p.name,
+    language: p.language,
+    createdAt: iso(p.created_at),
+    updatedAt: iso(p.updated_at),
+  };
 }
 
 export function subscriptionJson(s: SubscriptionRow & { newsletter_slug?: string }) {
@@ -97,7 +105,14 @@ export function subscriptionJson(s: SubscriptionRow & { newsletter_slug?: string
     channel: s.channel,
     status: s.status,
     keywords: storedKeywords(s.keywords),
-    consent: { source: s.consent_source, version: s.consent_version, subscribeIp: s.subscribe_ip, subscribedAt: iso(s.subscribed_at), confirmIp: s.confirm_ip, confirmedAt: iso(s.confirmed_at) },
+    consent: {
+      source: s.consent_source,
+      version: s.consent_version,
+      subscribeIp: s.subscribe_ip,
+      subscribedAt: iso(s.subscribed_at),
+      confirmIp: s.confirm_ip,
+      confirmedAt: iso(s.confirmed_at),
+    },
     unsubscribedAt: iso(s.unsubscribed_at),
     createdAt: iso(s.created_at),
     updatedAt: iso(s.updated_at),

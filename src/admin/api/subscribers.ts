@@ -29,8 +29,15 @@ const addBody = z.strictObject({
 export function registerSubscriberRoutes(api: FastifyInstance, deps: ApiDeps): void {
   api.get('/subscribers', async (request) => {
     const q = queryOf(request, listQuery);
-    if (q.offset + q.limit > MAX_OFFSET_WINDOW) throw badRequest(`offset: offset + limit may be at most ${MAX_OFFSET_WINDOW}; page further with after=<the last id seen>.`);
-    const { rows, total } = await listSubscribers(coreContext(deps), { newsletter: q.newsletter, status: q.status, search: q.search, limit: q.offset + q.limit, after: q.after });
+    if (q.offset + q.limit > MAX_OFFSET_WINDOW)
+      throw badRequest(`offset: offset + limit may be at most ${MAX_OFFSET_WINDOW}; page further with after=<the last id seen>.`);
+    const { rows, total } = await listSubscribers(coreContext(deps), {
+      newsletter: q.newsletter,
+      status: q.status,
+      search: q.search,
+      limit: q.offset + q.limit,
+      after: q.after,
+    });
     const page = rows.slice(q.offset);
     const subscribers = page.map((r) => ({ ...subscriberJson(r), subscriptions: r.subscriptions.map(subscriptionJson) }));
     return { total, subscribers, nextAfter: page.length === q.limit ? page[page.length - 1]!.id : null };

@@ -85,7 +85,10 @@ export function registerAuth(app: FastifyInstance, deps: AdminDeps): void {
     const session = sessionOf(request);
     await deleteSession(deps.db, session.id);
     await recordAudit({ db: deps.db, now: deps.now, actor: session.actor as Actor }, 'admin.logout', `from ${request.ip}`);
-    return reply.code(303).header('set-cookie', cookieHeader(SESSION_COOKIE, '', { secure, maxAgeS: 0 })).header('location', '/admin/login').send();
+    return reply
+      .code(303)
+      .header('set-cookie', cookieHeader(SESSION_COOKIE, '', { secure, maxAgeS: 0 }))
+      .header('location', '/admin/login')
+      .send();
   });
 }
-

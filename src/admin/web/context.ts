@@ -7,9 +7,18 @@ import { type Frame, page } from './layout.js';
 import { sessionOf } from './session.js';
 import type { AdminDeps } from './types.js';
 
-export function sendPage(request: FastifyRequest, reply: FastifyReply, title: string, body: string, opts: Omit<Frame, 'csrf'> & { status?: number } = {}): FastifyReply {
+export function sendPage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  title: string,
+  body: string,
+  opts: Omit<Frame, 'csrf'> & { status?: number } = {},
+): FastifyReply {
   const { status = 200, ...frame } = opts;
-  return reply.code(status).type(HTML).send(page(title, body, { ...frame, csrf: sessionOf(request).csrf }));
+  return reply
+    .code(status)
+    .type(HTML)
+    .send(page(title, body, { ...frame, csrf: sessionOf(request).csrf }));
 }
 
 export const csrfOf = (request: FastifyRequest): string => sessionOf(request).csrf;

@@ -36,7 +36,16 @@ export function registerDashboard(app: FastifyInstance, deps: AdminDeps): void {
     for (const d of digests) {
       const c = d.deliveries;
       const subject = d.status === 'ready' ? `<a href="/n/${encodeURIComponent(d.slug)}/${d.id}">${h(d.subject ?? `#${d.id}`)}</a>` : h(d.reason ?? '');
-      digestRows.push([h(d.name), h(utc(d.slot_at)), h(d.status), subject, String(c.sent), String(c.failed), String(c.suppressed), String(c.pending + c.sending)]);
+      digestRows.push([
+        h(d.name),
+        h(utc(d.slot_at)),
+        h(d.status),
+        subject,
+        String(c.sent),
+        String(c.failed),
+        String(c.suppressed),
+        String(c.pending + c.sending),
+      ]);
     }
 
     const sources = stats.failingSources.map((s) => [
@@ -47,7 +56,12 @@ export function registerDashboard(app: FastifyInstance, deps: AdminDeps): void {
       h(utc(s.last_fetched_at)),
     ]);
 
-    const alerts = (await listAlerts(deps, { limit: 50 })).map((a) => [h(utc(a.created_at)), h(a.kind), h(a.message), postButton(`/admin/alerts/${a.id}/ack`, 'Acknowledge', csrf, { style: 'secondary' })]);
+    const alerts = (await listAlerts(deps, { limit: 50 })).map((a) => [
+      h(utc(a.created_at)),
+      h(a.kind),
+      h(a.message),
+      postButton(`/admin/alerts/${a.id}/ack`, 'Acknowledge', csrf, { style: 'secondary' }),
+    ]);
 
     const body =
       '<h1>Dashboard</h1>' +

@@ -24,7 +24,10 @@ export function setupPage(): string {
 }
 
 export function forbiddenPage(): string {
-  return page('Refused', `<h1>Refused</h1><p>This form was stale or did not come from these pages. Go back, reload the page and try again.</p><p><a href="/admin">${h('Dashboard')}</a></p>`);
+  return page(
+    'Refused',
+    `<h1>Refused</h1><p>This form was stale or did not come from these pages. Go back, reload the page and try again.</p><p><a href="/admin">${h('Dashboard')}</a></p>`,
+  );
 }
 
 function refuse(reply: FastifyReply, status: number, body: string): FastifyReply {
@@ -40,7 +43,11 @@ export function registerGuard(app: FastifyInstance, deps: AdminDeps): void {
     const session = cookie ? await findSession(deps.db, cookie, deps.now()) : undefined;
     if (!session) {
       if (!post) return reply.code(303).header('location', '/admin/login').send();
-      return refuse(reply, 401, page('Logged out', '<h1>Logged out</h1><p>Your session has ended. <a href="/admin/login">Log in</a> again and repeat the change.</p>'));
+      return refuse(
+        reply,
+        401,
+        page('Logged out', '<h1>Logged out</h1><p>Your session has ended. <a href="/admin/login">Log in</a> again and repeat the change.</p>'),
+      );
     }
     if (post && !tokenMatches(formValue(request.body, '_csrf') ?? '', session.csrf)) {
       request.log.warn({ url: request.routeOptions.url, actor: session.actor }, 'admin request refused: missing or wrong CSRF token');

@@ -59,7 +59,12 @@ export function hidden(fields: Record<string, string | number>): string {
 }
 
 /** A one-button POST form; state changes are never links. */
-export function postButton(action: string, label: string, csrf: string, opts: { fields?: Record<string, string | number>; style?: 'secondary' | 'danger' } = {}): string {
+export function postButton(
+  action: string,
+  label: string,
+  csrf: string,
+  opts: { fields?: Record<string, string | number>; style?: 'secondary' | 'danger' } = {},
+): string {
   const cls = opts.style ? ` class="${opts.style}"` : '';
   return `<form class="inline" method="post" action="${h(action)}">${csrfField(csrf)}${hidden(opts.fields ?? {})}<button type="submit"${cls}>${h(label)}</button></form>`;
 }

@@ -33,7 +33,12 @@ export function registerNewsletterActions(app: FastifyInstance, deps: AdminDeps)
     }
     if (result.status === 'ready') {
       const link = `<a href="/n/${encodeURIComponent(n.slug)}/${result.digestId}">digest ${result.digestId}</a>`;
-      return sendPage(request, reply, 'Sent', `<h1>Digest built</h1><p>${link} is ready with ${result.recipients} deliveries queued; the service's send loops deliver them (see the dashboard).</p>${back}`);
+      return sendPage(
+        request,
+        reply,
+        'Sent',
+        `<h1>Digest built</h1><p>${link} is ready with ${result.recipients} deliveries queued; the service's send loops deliver them (see the dashboard).</p>${back}`,
+      );
     }
     const why =
       result.status === 'skipped'
@@ -49,7 +54,12 @@ export function registerNewsletterActions(app: FastifyInstance, deps: AdminDeps)
     if (!preview) return notFound(request, reply, 'newsletter');
     const n = preview.newsletter;
     if (preview.status === 'empty') {
-      return sendPage(request, reply, 'Preview', `<h1>Nothing to preview</h1><p>${h(`The next digest of ${n.name} would be empty: ${preview.reason}.`)}</p><p><a href="/admin/newsletters/${n.id}">Back</a></p>`);
+      return sendPage(
+        request,
+        reply,
+        'Preview',
+        `<h1>Nothing to preview</h1><p>${h(`The next digest of ${n.name} would be empty: ${preview.reason}.`)}</p><p><a href="/admin/newsletters/${n.id}">Back</a></p>`,
+      );
     }
     // The digest is text from strangers: shown under the archive's policy (no script, no form).
     return reply.header('content-security-policy', CONTENT_SECURITY_POLICY).type(HTML).send(preview.html);

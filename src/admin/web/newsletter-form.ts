@@ -30,25 +30,61 @@ export interface NewsletterForm {
 // The store's column defaults (migration 0002), so a newsletter added here is the one the CLI and
 // the API add when the same fields are left alone.
 export const BLANK: NewsletterForm = {
-  slug: '', name: '', language: 'en', cron: '0 8 * * *', timezone: 'UTC', grace: '360', maxItems: '20', lookback: '24', template: 'digest',
-  sections: false, include: '', exclude: '', categories: '', sources: [],
+  slug: '',
+  name: '',
+  language: 'en',
+  cron: '0 8 * * *',
+  timezone: 'UTC',
+  grace: '360',
+  maxItems: '20',
+  lookback: '24',
+  template: 'digest',
+  sections: false,
+  include: '',
+  exclude: '',
+  categories: '',
+  sources: [],
 };
 
 export function formOfRow(n: NewsletterRow): NewsletterForm {
   const f = newsletterFilters(n);
   return {
-    slug: n.slug, name: n.name, language: n.language, cron: n.cron, timezone: n.timezone, grace: String(n.catch_up_grace_minutes), maxItems: String(n.max_items),
-    lookback: String(n.lookback_hours), template: n.template, sections: n.sections === 1, include: (f.include ?? []).join('\n'), exclude: (f.exclude ?? []).join('\n'),
-    categories: (f.categories ?? []).join('\n'), sources: f.sources ?? [],
+    slug: n.slug,
+    name: n.name,
+    language: n.language,
+    cron: n.cron,
+    timezone: n.timezone,
+    grace: String(n.catch_up_grace_minutes),
+    maxItems: String(n.max_items),
+    lookback: String(n.lookback_hours),
+    template: n.template,
+    sections: n.sections === 1,
+    include: (f.include ?? []).join('\n'),
+    exclude: (f.exclude ?? []).join('\n'),
+    categories: (f.categories ?? []).join('\n'),
+    sources: f.sources ?? [],
   };
 }
 
 export function formOfBody(body: unknown): NewsletterForm {
   const v = (name: string) => (formValue(body, name) ?? '').trim();
   return {
-    slug: v('slug'), name: v('name'), language: v('language') || 'en', cron: v('cron').replace(/\s+/g, ' '), timezone: v('timezone'), grace: v('grace'),
-    maxItems: v('max_items'), lookback: v('lookback'), template: v('template'), sections: v('sections') === 'on', include: v('include'), exclude: v('exclude'),
-    categories: v('categories'), sources: formValues(body, 'sources').map(Number).filter((n) => Number.isInteger(n) && n > 0),
+    slug: v('slug'),
+    name: v('name'),
+    language: v('language') || 'en',
+    cron: v('cron').replace(/\s+/g, ' '),
+    timezone: v('timezone'),
+    grace: v('grace'),
+    maxItems: v('max_items'),
+    lookback: v('lookback'),
+    template: v('template'),
+    sections: v('sections') === 'on',
+    include: v('include'),
+    exclude: v('exclude'),
+    categories: v('categories'),
+    sources: formValues(body, 'sources')
+      .map(Number)
+      .filter((n) => Number.isInteger(n) && n > 0),
   };
 }
 
@@ -66,7 +102,12 @@ export function scheduleErrors(form: NewsletterForm): { cron?: string; timezone?
 const whole = (s: string): number => (/^-?\d+$/.test(s) ? Number(s) : Number.NaN);
 
 export function inputOf(form: NewsletterForm): NewsletterPatch {
-  const filters: NewsletterFilters = { include: listField(form.include), exclude: listField(form.exclude), categories: listField(form.categories), sources: form.sources };
+  const filters: NewsletterFilters = {
+    include: listField(form.include),
+    exclude: listField(form.exclude),
+    categories: listField(form.categories),
+    sources: form.sources,
+  };
   return {
     name: form.name,
     language: form.language as NewsletterInput['language'],
@@ -105,7 +146,9 @@ export function newsletterFormHtml(form: NewsletterForm, view: FormView): string
   const sourceBoxes = view.sources
     .map((s) => `<label><input type="checkbox" name="sources" value="${s.id}"${form.sources.includes(s.id) ? ' checked' : ''}> ${h(s.name)}</label>`)
     .join(' ');
-  const runs = view.runs?.length ? `<p class="meta">Next runs:</p><ul class="runs" id="next-runs">${view.runs.map((r) => `<li>${h(r)}</li>`).join('')}</ul>` : '';
+  const runs = view.runs?.length
+    ? `<p class="meta">Next runs:</p><ul class="runs" id="next-runs">${view.runs.map((r) => `<li>${h(r)}</li>`).join('')}</ul>`
+    : '';
   return (
     `<form method="post" action="${h(view.action)}">${csrfField(view.csrf)}` +
     (view.creating ? text('slug', 'Slug (a-z, 0-9, "-"; used in archive addresses)', form.slug, ' required') : '') +
@@ -114,7 +157,9 @@ export function newsletterFormHtml(form: NewsletterForm, view: FormView): string
     text('cron', 'Schedule (cron: minute hour day month weekday)', form.cron, ' required placeholder="0 8 * * *"') +
     fieldError(view.errors.cron, 'cron') +
     text('timezone', 'Time zone (IANA name)', form.timezone, ' required list="zones" placeholder="Asia/Shanghai"') +
-    `<datalist id="zones">${timeZones().map((z) => `<option value="${h(z)}">`).join('')}</datalist>` +
+    `<datalist id="zones">${timeZones()
+      .map((z) => `<option value="${h(z)}">`)
+      .join('')}</datalist>` +
     fieldError(view.errors.timezone, 'timezone') +
     runs +
     '<p><button type="submit" name="intent" value="preview" class="secondary">Preview schedule</button></p>' +

@@ -21,7 +21,12 @@ export function orMissing<T>(result: Promise<T>): Promise<T | undefined> {
 export function registerNewsletters(app: FastifyInstance, deps: AdminDeps): void {
   const { db } = deps;
 
-  const showForm = async (request: FastifyRequest, reply: FastifyReply, form: NewsletterForm, opts: { id?: number; status?: number; problem?: string; notice?: string; check?: boolean }) => {
+  const showForm = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    form: NewsletterForm,
+    opts: { id?: number; status?: number; problem?: string; notice?: string; check?: boolean },
+  ) => {
     const creating = opts.id === undefined;
     const errors = opts.check ? scheduleErrors(form) : {};
     const runs = errors.cron || errors.timezone ? undefined : upcoming(form.cron, form.timezone, deps.now(), 5).runs;
@@ -48,7 +53,9 @@ export function registerNewsletters(app: FastifyInstance, deps: AdminDeps): void
     const n = await core.findNewsletter(deps, id).catch(() => undefined);
     if (!n) return '';
     const csrf = csrfOf(request);
-    const toggle = n.enabled ? postButton(`/admin/newsletters/${id}/pause`, 'Pause', csrf, { style: 'secondary' }) : postButton(`/admin/newsletters/${id}/resume`, 'Resume', csrf);
+    const toggle = n.enabled
+      ? postButton(`/admin/newsletters/${id}/pause`, 'Pause', csrf, { style: 'secondary' })
+      : postButton(`/admin/newsletters/${id}/resume`, 'Resume', csrf);
     return (
       `<p>${n.enabled ? 'Enabled.' : '<strong>Paused</strong>: no scheduled digests.'} <a href="/n/${encodeURIComponent(n.slug)}">Archive</a> · ` +
       `<a href="/admin/newsletters/${id}/preview">Preview the next digest</a></p><p>${toggle}${postButton(`/admin/newsletters/${id}/send`, 'Send now', csrf)}</p>`
@@ -63,7 +70,9 @@ export function registerNewsletters(app: FastifyInstance, deps: AdminDeps): void
       String(n.max_items),
       h(n.language),
     ]);
-    const body = '<h1>Newsletters</h1><p><a href="/admin/newsletters/new">New newsletter</a></p>' + table(['Newsletter', 'State', 'Schedule', 'Max items', 'Language'], rows, 'No newsletter yet.');
+    const body =
+      '<h1>Newsletters</h1><p><a href="/admin/newsletters/new">New newsletter</a></p>' +
+      table(['Newsletter', 'State', 'Schedule', 'Max items', 'Language'], rows, 'No newsletter yet.');
     return sendPage(request, reply, 'Newsletters', body);
   });
 
@@ -96,7 +105,8 @@ export function registerNewsletters(app: FastifyInstance, deps: AdminDeps): void
     const form = { ...formOfBody(request.body), slug: n.slug };
     const errors = scheduleErrors(form);
     if (formValue(request.body, 'intent') === 'preview') return showForm(request, reply, form, { id: n.id, check: true });
-    if (errors.cron || errors.timezone) return showForm(request, reply, form, { id: n.id, check: true, status: 400, problem: 'The schedule needs fixing; see below.' });
+    if (errors.cron || errors.timezone)
+      return showForm(request, reply, form, { id: n.id, check: true, status: 400, problem: 'The schedule needs fixing; see below.' });
     try {
       await core.updateNewsletter(coreContext(deps, request), n.id, inputOf(form));
       return seeOther(reply, `/admin/newsletters/${n.id}?saved=1`);
@@ -106,7 +116,10 @@ export function registerNewsletters(app: FastifyInstance, deps: AdminDeps): void
     }
   });
 
-  for (const [verb, run] of [['pause', core.pauseNewsletter], ['resume', core.resumeNewsletter]] as const) {
+  for (const [verb, run] of [
+    ['pause', core.pauseNewsletter],
+    ['resume', core.resumeNewsletter],
+  ] as const) {
     app.post(`/admin/newsletters/:id/${verb}`, async (request, reply) => {
       const n = await pathNewsletter(request);
       if (!n) return notFound(request, reply, 'newsletter');

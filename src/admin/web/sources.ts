@@ -38,7 +38,6 @@ export function sourceContext(deps: AdminDeps, request: FastifyRequest): core.So
 }
 
 export function registerSources(app: FastifyInstance, deps: AdminDeps): void {
-
   const listPage = async (request: FastifyRequest, reply: FastifyReply, opts: { notice?: string; problem?: string; status?: number } = {}) => {
     const csrf = csrfOf(request);
     const rows = (await core.listSources(deps)).map((s) => [
@@ -46,8 +45,9 @@ export function registerSources(app: FastifyInstance, deps: AdminDeps): void {
       health(s),
       h(utc(s.last_fetched_at)),
       `<span class="url">${h(s.url)}</span>`,
-      (s.enabled ? postButton(`/admin/sources/${s.id}/pause`, 'Pause', csrf, { style: 'secondary' }) : postButton(`/admin/sources/${s.id}/resume`, 'Resume', csrf)) +
-        postButton(`/admin/sources/${s.id}/remove`, 'Remove', csrf, { style: 'danger' }),
+      (s.enabled
+        ? postButton(`/admin/sources/${s.id}/pause`, 'Pause', csrf, { style: 'secondary' })
+        : postButton(`/admin/sources/${s.id}/resume`, 'Resume', csrf)) + postButton(`/admin/sources/${s.id}/remove`, 'Remove', csrf, { style: 'danger' }),
     ]);
     const body =
       '<h1>Sources</h1>' +
@@ -75,12 +75,17 @@ export function registerSources(app: FastifyInstance, deps: AdminDeps): void {
       probe = await core.testSource(sourceContext(deps, request), { url, kind });
     } catch (err) {
       if (!isCoreError(err)) throw err;
-      return sendPage(request, reply, 'Add a source', `<h1>Add a source</h1>${addForm(csrf, { url, kind, name })}`, { problem: err.message, status: HTTP_STATUS[err.code] });
+      return sendPage(request, reply, 'Add a source', `<h1>Add a source</h1>${addForm(csrf, { url, kind, name })}`, {
+        problem: err.message,
+        status: HTTP_STATUS[err.code],
+      });
     }
-    const items = probe.feed.items.slice(0, PREVIEW_ITEMS).map((i) => [
-      i.link && isHttpUrl(i.link) ? `<a href="${h(i.link)}" rel="noreferrer">${h(i.title ?? i.link)}</a>` : h(i.title ?? '(untitled)'),
-      h(i.published ? utc(i.published.toISOString()) : '-'),
-    ]);
+    const items = probe.feed.items
+      .slice(0, PREVIEW_ITEMS)
+      .map((i) => [
+        i.link && isHttpUrl(i.link) ? `<a href="${h(i.link)}" rel="noreferrer">${h(i.title ?? i.link)}</a>` : h(i.title ?? '(untitled)'),
+        h(i.published ? utc(i.published.toISOString()) : '-'),
+      ]);
     const finalName = name || probe.feed.feed.title || url;
     const body =
       `<h1>Test fetch: ${h(finalName)}</h1>` +

@@ -42,7 +42,8 @@ export function registerSubscriberCsv(app: FastifyInstance, deps: AdminDeps): vo
   app.post('/admin/subscribers/import', async (request, reply) => {
     const bytes = uploadedFile(request.body, 'csv') ?? Buffer.from(formValue(request.body, 'csv_text') ?? '', 'utf8');
     const back = '<p><a href="/admin/subscribers">Back to subscribers</a></p>';
-    if (bytes.toString('utf8').trim() === '') return sendPage(request, reply, 'Import', `<h1>Import</h1>${back}`, { problem: 'Choose a CSV file or paste one.', status: 400 });
+    if (bytes.toString('utf8').trim() === '')
+      return sendPage(request, reply, 'Import', `<h1>Import</h1>${back}`, { problem: 'Choose a CSV file or paste one.', status: 400 });
     const input = {
       newsletter: formValue(request.body, 'newsletter') ?? '',
       status: formValue(request.body, 'status') ?? undefined,
@@ -54,7 +55,12 @@ export function registerSubscriberCsv(app: FastifyInstance, deps: AdminDeps): vo
       const report = await importSubscribersCsv(coreContext(deps, request), input);
       const summary = importSummary(report, report.newsletter.slug);
       const rejected = report.rejected.map((r) => [String(r.row), h(r.email || '(no address)'), h(r.reason)]);
-      return sendPage(request, reply, 'Import', `<h1>Import</h1><p id="import-summary">${h(summary)}</p>${table(['Row', 'Address', 'Why rejected'], rejected, 'No row was rejected.')}${back}`);
+      return sendPage(
+        request,
+        reply,
+        'Import',
+        `<h1>Import</h1><p id="import-summary">${h(summary)}</p>${table(['Row', 'Address', 'Why rejected'], rejected, 'No row was rejected.')}${back}`,
+      );
     } catch (err) {
       if (!isCoreError(err)) throw err;
       return sendPage(request, reply, 'Import', `<h1>Import</h1>${back}`, problemOf(err));

@@ -28,7 +28,10 @@ function str(v: unknown): string | undefined {
 /** 1.1's `authors` array, or 1.0's single `author`, as one display string. */
 function authorOf(obj: Json): string | undefined {
   const list = Array.isArray(obj.authors) ? obj.authors : isObject(obj.author) ? [obj.author] : [];
-  const names = list.filter(isObject).map((a) => str(a.name) ?? str(a.url)).filter((n): n is string => !!n);
+  const names = list
+    .filter(isObject)
+    .map((a) => str(a.name) ?? str(a.url))
+    .filter((n): n is string => !!n);
   return names.length ? names.join(', ') : undefined;
 }
 

@@ -46,9 +46,7 @@ const URIS_BY_PREFIX: Record<string, readonly string[]> = {
   xml: [NS.xml],
 };
 
-const CANONICAL = new Map<string, string>(
-  Object.entries(URIS_BY_PREFIX).flatMap(([prefix, uris]) => uris.map((uri): [string, string] => [uri, prefix])),
-);
+const CANONICAL = new Map<string, string>(Object.entries(URIS_BY_PREFIX).flatMap(([prefix, uris]) => uris.map((uri): [string, string] => [uri, prefix])));
 
 /** Canonical prefix for a namespace URI; an unknown URI is its own prefix, so it never clashes. */
 export function canonicalPrefix(uri: string): string {

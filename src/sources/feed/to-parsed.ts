@@ -29,11 +29,7 @@ function enclosuresOf(entry: FeedEntry): Enclosure[] {
 }
 
 function imageOf(entry: FeedEntry): string | undefined {
-  return (
-    entry.thumbnail ??
-    entry.media.find((m) => isImage(m.type, m.medium))?.url ??
-    entry.enclosures.find((e) => isImage(e.type))?.href
-  );
+  return entry.thumbnail ?? entry.media.find((m) => isImage(m.type, m.medium))?.url ?? entry.enclosures.find((e) => isImage(e.type))?.href;
 }
 
 const isHtml = (c: FeedContent) => c.type !== 'text/plain';

@@ -112,11 +112,7 @@ export function cleanArticle(root: Element, ctx: CleanContext = {}): void {
     if (!text || el.querySelector('p, div, li, h1, h2, h3, h4, h5, h6, blockquote, table')) continue;
     const heading = /^H[1-6]$/.test(el.tagName);
     const density = linkTextLength(el) / text.length;
-    if (
-      junkReason(text, ctx) ||
-      (heading && repeatsTitle(text, ctx.title)) ||
-      (density > 0.7 && !heading && !/^(?:LI|DT)$/.test(el.tagName))
-    ) {
+    if (junkReason(text, ctx) || (heading && repeatsTitle(text, ctx.title)) || (density > 0.7 && !heading && !/^(?:LI|DT)$/.test(el.tagName))) {
       remove(el);
     }
   }

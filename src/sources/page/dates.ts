@@ -5,15 +5,55 @@
 // are; anything else without a zone is taken as UTC.
 
 const MONTHS: Record<string, number> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  sept: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
 };
 
 /** Offsets in minutes for the zone abbreviations news sites print. */
 const ZONES: Record<string, number> = {
-  utc: 0, gmt: 0, z: 0, bst: 60, cet: 60, cest: 120, eet: 120, eest: 180, msk: 180, ist: 330,
-  sgt: 480, hkt: 480, awst: 480, jst: 540, kst: 540, aest: 600, aedt: 660, nzst: 720, nzdt: 780,
-  est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420,
-  akst: -540, akdt: -480, hst: -600, et: -300, pt: -480,
+  utc: 0,
+  gmt: 0,
+  z: 0,
+  bst: 60,
+  cet: 60,
+  cest: 120,
+  eet: 120,
+  eest: 180,
+  msk: 180,
+  ist: 330,
+  sgt: 480,
+  hkt: 480,
+  awst: 480,
+  jst: 540,
+  kst: 540,
+  aest: 600,
+  aedt: 660,
+  nzst: 720,
+  nzdt: 780,
+  est: -300,
+  edt: -240,
+  cst: -360,
+  cdt: -300,
+  mst: -420,
+  mdt: -360,
+  pst: -480,
+  pdt: -420,
+  akst: -540,
+  akdt: -480,
+  hst: -600,
+  et: -300,
+  pt: -480,
 };
 
 export interface DateContext {
@@ -23,9 +63,7 @@ export interface DateContext {
 
 export const CHINA_OFFSET = 480;
 
-function build(
-  y: number, mo: number, d: number, h: number, mi: number, s: number, offset: number,
-): Date | undefined {
+function build(y: number, mo: number, d: number, h: number, mi: number, s: number, offset: number): Date | undefined {
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return undefined;
   if (y < 1990 || y > 2200) return undefined;
   const ms = Date.UTC(y, mo - 1, d, h, mi, s) - offset * 60_000;
@@ -108,11 +146,29 @@ export function parseDateValue(value: string, ctx: DateContext = { defaultOffset
 }
 
 const PUBLISHED_META = [
-  'article:published_time', 'og:article:published_time', 'og:published_time', 'datepublished',
-  'article.published', 'dc.date.issued', 'dcterms.issued', 'dc.date', 'dcterms.date', 'dc.date.created',
-  'dcterms.created', 'pubdate', 'publishdate', 'publish-date', 'publish_date', 'publication_date',
-  'sailthru.date', 'parsely-pub-date', 'article:published', 'citation_publication_date',
-  'cxenseparse:recs:publishtime', 'date', 'datecreated',
+  'article:published_time',
+  'og:article:published_time',
+  'og:published_time',
+  'datepublished',
+  'article.published',
+  'dc.date.issued',
+  'dcterms.issued',
+  'dc.date',
+  'dcterms.date',
+  'dc.date.created',
+  'dcterms.created',
+  'pubdate',
+  'publishdate',
+  'publish-date',
+  'publish_date',
+  'publication_date',
+  'sailthru.date',
+  'parsely-pub-date',
+  'article:published',
+  'citation_publication_date',
+  'cxenseparse:recs:publishtime',
+  'date',
+  'datecreated',
 ];
 const MODIFIED_META = ['article:modified_time', 'og:updated_time', 'datemodified', 'dc.date.modified', 'dcterms.modified', 'lastmod'];
 

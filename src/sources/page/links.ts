@@ -29,8 +29,7 @@ export function registrableHost(hostname: string): string {
 }
 
 /** Containers whose links are navigation, not articles. */
-const CHROME_SELECTOR =
-  'nav, header, footer, aside, menu, [role="navigation"], [role="banner"], [role="contentinfo"], [role="search"]';
+const CHROME_SELECTOR = 'nav, header, footer, aside, menu, [role="navigation"], [role="banner"], [role="contentinfo"], [role="search"]';
 const CHROME_CLASS =
   /(?:^|[\s_-])(?:nav|navbar|navigation|menu|menubar|footer|header|breadcrumbs?|pagination|pager|pages|sidebar|tags?|tag-?cloud|categories|category|login|share|social|topbar|masthead|site-header|site-footer|copyright)(?:$|[\s_-])/i;
 /** Paths that are never articles. */

@@ -7,9 +7,7 @@ export type JsonObject = Record<string, unknown>;
 export function metaContent(doc: Document, keys: string[]): string | undefined {
   const found = new Map<string, string>();
   for (const el of doc.querySelectorAll('meta[content]')) {
-    const key = (el.getAttribute('property') ?? el.getAttribute('name') ?? el.getAttribute('itemprop') ?? '')
-      .trim()
-      .toLowerCase();
+    const key = (el.getAttribute('property') ?? el.getAttribute('name') ?? el.getAttribute('itemprop') ?? '').trim().toLowerCase();
     const value = el.getAttribute('content')?.trim();
     if (key && value && !found.has(key)) found.set(key, value);
   }
@@ -22,7 +20,10 @@ export function metaContent(doc: Document, keys: string[]): string | undefined {
 
 /** Parses JSON-LD leniently: raw newlines and tabs inside strings are common and invalid JSON. */
 function parseJsonLd(source: string): unknown {
-  const text = source.trim().replace(/^<!--|-->$/g, '').replace(/^\s*\/\/\s*<!\[CDATA\[|\/\/\s*\]\]>\s*$/g, '');
+  const text = source
+    .trim()
+    .replace(/^<!--|-->$/g, '')
+    .replace(/^\s*\/\/\s*<!\[CDATA\[|\/\/\s*\]\]>\s*$/g, '');
   try {
     return JSON.parse(text);
   } catch {
@@ -134,11 +135,7 @@ export function readMeta(doc: Document, baseUrl: string, articles: JsonObject[])
   const siteName = metaContent(doc, ['og:site_name', 'application-name', 'twitter:site']);
   const ldTitle = typeof ld?.['headline'] === 'string' ? ld['headline'] : undefined;
   const docTitle = (doc.querySelector('title')?.textContent ?? '').trim();
-  const rawTitle =
-    metaContent(doc, ['og:title', 'twitter:title', 'dc.title', 'sailthru.title']) ??
-    ldTitle ??
-    headingTitle(doc) ??
-    (docTitle || undefined);
+  const rawTitle = metaContent(doc, ['og:title', 'twitter:title', 'dc.title', 'sailthru.title']) ?? ldTitle ?? headingTitle(doc) ?? (docTitle || undefined);
   const title = rawTitle ? stripSiteName(rawTitle, siteName) : undefined;
 
   const image = resolveUrl(
@@ -148,12 +145,8 @@ export function readMeta(doc: Document, baseUrl: string, articles: JsonObject[])
     baseUrl,
   );
   const author =
-    metaContent(doc, ['author', 'article:author', 'dc.creator', 'sailthru.author', 'parsely-author', 'byl']) ??
-    jsonLdString(ld?.['author'], 'name');
-  const lang =
-    doc.documentElement?.getAttribute('lang')?.trim() ||
-    metaContent(doc, ['og:locale', 'content-language', 'language', 'dc.language']) ||
-    undefined;
+    metaContent(doc, ['author', 'article:author', 'dc.creator', 'sailthru.author', 'parsely-author', 'byl']) ?? jsonLdString(ld?.['author'], 'name');
+  const lang = doc.documentElement?.getAttribute('lang')?.trim() || metaContent(doc, ['og:locale', 'content-language', 'language', 'dc.language']) || undefined;
   const description = metaContent(doc, ['og:description', 'description', 'twitter:description']);
   return {
     title: title || undefined,

@@ -9,9 +9,7 @@ type Column = (col: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
 // AUTOINCREMENT keeps SQLite from reusing the id of a deleted row: cluster ids point at article
 // ids, and a reused id would silently join an unrelated story to an old cluster.
 function idColumn(dialect: DialectName): Column {
-  return dialect === 'postgres'
-    ? (col) => col.generatedByDefaultAsIdentity().primaryKey()
-    : (col) => col.primaryKey().autoIncrement();
+  return dialect === 'postgres' ? (col) => col.generatedByDefaultAsIdentity().primaryKey() : (col) => col.primaryKey().autoIncrement();
 }
 
 async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
@@ -71,11 +69,7 @@ async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
     .addUniqueConstraint('articles_fingerprint_unique', ['fingerprint'])
     .execute();
   await db.schema.createIndex('articles_published_at_idx').on('articles').column('published_at').execute();
-  await db.schema
-    .createIndex('articles_source_published_idx')
-    .on('articles')
-    .columns(['source_id', 'published_at'])
-    .execute();
+  await db.schema.createIndex('articles_source_published_idx').on('articles').columns(['source_id', 'published_at']).execute();
   await db.schema.createIndex('articles_cluster_id_idx').on('articles').column('cluster_id').execute();
 
   // One B-tree keyed by (band, article_id) with compact integer bands (see bandKeys): band keys

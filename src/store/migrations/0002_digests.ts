@@ -10,9 +10,7 @@ type Column = (col: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
 // AUTOINCREMENT: digest ids end up in archive links and mails; a reused id would make an old
 // link show a different digest.
 function idColumn(dialect: DialectName): Column {
-  return dialect === 'postgres'
-    ? (col) => col.generatedByDefaultAsIdentity().primaryKey()
-    : (col) => col.primaryKey().autoIncrement();
+  return dialect === 'postgres' ? (col) => col.generatedByDefaultAsIdentity().primaryKey() : (col) => col.primaryKey().autoIncrement();
 }
 
 async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {

@@ -10,9 +10,7 @@ type Column = (col: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
 // Frozen with the migration, like 0002's copy. AUTOINCREMENT: ids end up in signed tokens and
 // Message-IDs; a reused id would make an old unsubscribe link act on a different person.
 function idColumn(dialect: DialectName): Column {
-  return dialect === 'postgres'
-    ? (col) => col.generatedByDefaultAsIdentity().primaryKey()
-    : (col) => col.primaryKey().autoIncrement();
+  return dialect === 'postgres' ? (col) => col.generatedByDefaultAsIdentity().primaryKey() : (col) => col.primaryKey().autoIncrement();
 }
 
 async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {

@@ -5,7 +5,10 @@ import type { Kysely } from 'kysely';
 import type { TidingsMigration } from './index.js';
 
 async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('deliveries').addColumn('parts_sent', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('deliveries')
+    .addColumn('parts_sent', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
 }
 
 async function down(db: Kysely<unknown>): Promise<void> {

@@ -63,7 +63,7 @@ export function checkCanPost(chat: EmulatedChat): void {
   const kind = chat.type === 'channel' ? 'channel chat' : chat.type === 'supergroup' ? 'supergroup chat' : 'group chat';
   if (chat.botStatus === 'kicked') throw new ApiError(403, `Forbidden: bot was kicked from the ${kind}`);
   if (chat.botStatus === 'left') throw new ApiError(403, `Forbidden: bot is not a member of the ${kind}`);
-  if (chat.type === 'channel' && (chat.botStatus !== 'administrator' && chat.botStatus !== 'creator' || !chat.canPostMessages)) {
+  if (chat.type === 'channel' && ((chat.botStatus !== 'administrator' && chat.botStatus !== 'creator') || !chat.canPostMessages)) {
     throw badRequest('need administrator rights in the channel chat');
   }
   if (chat.botStatus === 'restricted') throw badRequest('not enough rights to send text messages to the chat');
@@ -81,12 +81,15 @@ export function checkReplyMarkup(markup: unknown): void {
   if (!markup || typeof markup !== 'object') throw badRequest("can't parse reply keyboard markup JSON object");
   const m = markup as Record<string, unknown>;
   if ('inline_keyboard' in m) {
-    if (!Array.isArray(m.inline_keyboard) || !m.inline_keyboard.every(Array.isArray)) throw badRequest('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays');
+    if (!Array.isArray(m.inline_keyboard) || !m.inline_keyboard.every(Array.isArray))
+      throw badRequest('field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays');
     for (const row of m.inline_keyboard as unknown[][]) {
       for (const b of row) {
         const button = (b ?? {}) as Record<string, unknown>;
         if (typeof button.text !== 'string' || button.text === '') throw badRequest('text buttons are unallowed in the inline keyboard');
-        const actions = ['url', 'callback_data', 'switch_inline_query', 'switch_inline_query_current_chat', 'web_app', 'login_url', 'pay', 'copy_text'].filter((k) => k in button);
+        const actions = ['url', 'callback_data', 'switch_inline_query', 'switch_inline_query_current_chat', 'web_app', 'login_url', 'pay', 'copy_text'].filter(
+          (k) => k in button,
+        );
         if (actions.length !== 1) throw badRequest('text buttons are unallowed in the inline keyboard');
         if ('callback_data' in button) {
           const data = button.callback_data;

@@ -51,7 +51,9 @@ export function getChatAdministrators(ctx: CallContext) {
   const { state, params } = ctx;
   const chat = resolveChat(state, chatIdParam(params));
   if (chat.type === 'private') throw badRequest('there are no administrators in the private chat');
-  const admins = [...chat.members.values()].filter((m) => m.status === 'creator' || m.status === 'administrator').map((m) => memberObject(chat, m.user, m.status));
+  const admins = [...chat.members.values()]
+    .filter((m) => m.status === 'creator' || m.status === 'administrator')
+    .map((m) => memberObject(chat, m.user, m.status));
   if (chat.botStatus === 'administrator' || chat.botStatus === 'creator') admins.push(memberObject(chat, { ...state.bot, is_bot: true }, chat.botStatus));
   return admins;
 }
@@ -81,7 +83,8 @@ export function setMyCommands(ctx: CallContext) {
   if (commands.length > 100) throw badRequest('too many commands specified');
   for (const c of commands as { command?: unknown; description?: unknown }[]) {
     if (typeof c?.command !== 'string' || !/^[a-z0-9_]{1,32}$/.test(c.command)) throw badRequest('BOT_COMMAND_INVALID');
-    if (typeof c.description !== 'string' || c.description.trim() === '' || c.description.length > 256) throw badRequest('command description is empty or too long');
+    if (typeof c.description !== 'string' || c.description.trim() === '' || c.description.length > 256)
+      throw badRequest('command description is empty or too long');
   }
   ctx.state.commands.set(commandsKey(ctx), commands);
   return true;

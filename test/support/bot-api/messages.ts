@@ -104,7 +104,9 @@ export function editMessageText(ctx: CallContext) {
   const markup = optJson(p, 'reply_markup', "can't parse reply keyboard markup JSON object");
   checkReplyMarkup(markup);
   if (parsed.text === m.text && JSON.stringify(parsed.entities) === JSON.stringify(m.entities) && JSON.stringify(markup) === JSON.stringify(m.reply_markup)) {
-    throw badRequest('message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+    throw badRequest(
+      'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+    );
   }
   Object.assign(m, { text: parsed.text, entities: parsed.entities, raw, reply_markup: markup, edits: m.edits + 1 });
   return messageObject(m, ctx.state.chats.get(m.chat_id)!, ctx.state.bot);
@@ -115,7 +117,19 @@ export function deleteMessage(ctx: CallContext) {
   return true;
 }
 
-const ACTIONS = new Set(['typing', 'upload_photo', 'record_video', 'upload_video', 'record_voice', 'upload_voice', 'upload_document', 'choose_sticker', 'find_location', 'record_video_note', 'upload_video_note']);
+const ACTIONS = new Set([
+  'typing',
+  'upload_photo',
+  'record_video',
+  'upload_video',
+  'record_voice',
+  'upload_voice',
+  'upload_document',
+  'choose_sticker',
+  'find_location',
+  'record_video_note',
+  'upload_video_note',
+]);
 
 export function sendChatAction(ctx: CallContext) {
   const p = ctx.params;
