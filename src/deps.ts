@@ -262,7 +262,12 @@ export function sendingBlocker(config: Readonly<Config>): string | null {
   return missing.length ? `sending by SMTP needs ${missing.join(' and ')}; set it in .env and try again` : null;
 }
 
-export function ingestDeps(deps: Deps): IngestDeps {
+/**
+ * With `summarize`, the extractive summary is made with each article at ingest (see
+ * ingestSummaryBudget): what `tidings ingest` and the service's ingest loop do.
+ */
+export function ingestDeps(deps: Deps, opts: { summarize?: boolean } = {}): IngestDeps {
+  const summary = opts.summarize ? ingestSummaryBudget(deps.config) : undefined;
   return {
     db: deps.store.db,
     readers: deps.readers,
@@ -273,6 +278,7 @@ export function ingestDeps(deps: Deps): IngestDeps {
     pauseAfter: deps.config.ingest.pauseAfter,
     stories: deps.stories,
     work: deps.work,
+    ...(summary && { summary }),
   };
 }
 

@@ -12,7 +12,7 @@ export function registerIngest(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .action(
       action(async (opts: { source?: string[]; force?: boolean; json?: boolean }) => {
-        const [{ ingestDeps, ingestSummaryBudget }, { ingestAll }, { getSource }, { formatSummarized, summarizeStored }] = await Promise.all([
+        const [{ ingestDeps }, { ingestAll }, { getSource }, { formatSummarized, summarizeStored }] = await Promise.all([
           import('../deps.js'),
           import('../ingest/ingest.js'),
           import('../store/sources.js'),
@@ -27,19 +27,15 @@ export function registerIngest(program: Command): void {
           }
           const progress = progressLine();
           let totals = { new: 0, dup: 0, failed: 0 };
-          const budget = ingestSummaryBudget(deps.config);
-          const summary = await ingestAll(
-            { ...ingestDeps(deps), ...(budget && { summary: budget }) },
-            {
-              sourceIds: sourceIds.length ? sourceIds : undefined,
-              force: opts.force,
-              onProgress: (o, done, total) => {
-                totals = { new: totals.new + o.new, dup: totals.dup + o.duplicates, failed: totals.failed + (o.status === 'error' ? 1 : 0) };
-                const last = o.status === 'error' ? `${o.name}: FAILED ${o.error}` : `${o.name}: ${o.status}, ${o.new} new`;
-                progress.update(`[${done}/${total}] ${totals.new} new · ${totals.dup} duplicate · ${totals.failed} failed — ${last}`);
-              },
+          const summary = await ingestAll(ingestDeps(deps, { summarize: true }), {
+            sourceIds: sourceIds.length ? sourceIds : undefined,
+            force: opts.force,
+            onProgress: (o, done, total) => {
+              totals = { new: totals.new + o.new, dup: totals.dup + o.duplicates, failed: totals.failed + (o.status === 'error' ? 1 : 0) };
+              const last = o.status === 'error' ? `${o.name}: FAILED ${o.error}` : `${o.name}: ${o.status}, ${o.new} new`;
+              progress.update(`[${done}/${total}] ${totals.new} new · ${totals.dup} duplicate · ${totals.failed} failed — ${last}`);
             },
-          );
+          });
           const stage = await summarizeStored(deps, (r) => progress.update(`summarizing: ${r.summarized} summarized · ${r.failed} failed`));
           // Summaries made at ingest count as summarized too: the user sees one total.
           const summaries = summary.summarized

@@ -1,7 +1,7 @@
 // One write group: drop exact duplicates (guid, canonical URL, content fingerprint) across the
 // group and against the store, give near-duplicates their story's cluster, insert the rest.
 import type { Kysely } from 'kysely';
-import { findExisting, insertArticles } from '../store/articles.js';
+import { findExisting, insertArticles, setCluster } from '../store/articles.js';
 import type { Database, NewArticle, SourceRow } from '../store/schema.js';
 import { assignCluster, bandKeys, type ClusterCandidate, encodeSignature } from './dedup.js';
 import { type ArticleDraft, toNewArticle } from './normalize.js';
@@ -162,7 +162,7 @@ async function linkFollowers(
       continue;
     }
     clusterOf.set(i, cluster);
-    if (leader !== undefined) await trx.updateTable('articles').set({ cluster_id: cluster }).where('id', '=', id).execute();
+    if (leader !== undefined) await setCluster(trx, id, cluster);
   }
   return clusterOf;
 }

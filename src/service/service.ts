@@ -70,7 +70,13 @@ export async function startService(deps: Root, opts: ServiceOptions): Promise<Se
         ops.metrics.recordIngest(summary);
         opts.onIngest?.(summary);
       };
-      const step = { ingest: ingestDeps(deps), dialect: deps.store.dialect, summarize: summarizeDeps(deps), sentences: config.summary.sentences, onIngest };
+      const step = {
+        ingest: ingestDeps(deps, { summarize: true }),
+        dialect: deps.store.dialect,
+        summarize: summarizeDeps(deps),
+        sentences: config.summary.sentences,
+        onIngest,
+      };
       parts.push({ name: 'ingest', ...startLoop('ingest', log, () => ingestStep(step), idleMs) });
       service.running.push('ingest');
     }

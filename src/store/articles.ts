@@ -209,6 +209,11 @@ async function insertSorted(trx: Kysely<Database>, rows: readonly NewArticle[]):
   return ids;
 }
 
+/** Joins a stored article to an earlier story: its near-duplicate leader's cluster. */
+export async function setCluster(db: Kysely<Database>, articleId: number, clusterId: number): Promise<void> {
+  await db.updateTable('articles').set({ cluster_id: clusterId }).where('id', '=', articleId).execute();
+}
+
 async function retryOnDeadlock<T>(fn: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
