@@ -12,11 +12,12 @@ export function registerIngest(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .action(
       action(async (opts: { source?: string[]; force?: boolean; json?: boolean }) => {
-        const [{ ingestDeps }, { ingestAll }, { getSource }, { formatSummarized, summarizeStored }] = await Promise.all([
+        const [{ ingestDeps }, { ingestAll }, { getSource }, { formatSummarized, summarizeStored }, { createFetcher }] = await Promise.all([
           import('../deps.js'),
           import('../ingest/ingest.js'),
           import('../store/sources.js'),
           import('./summaries.js'),
+          import('../sources/fetcher.js'),
         ]);
         await withDeps(async (deps) => {
           const sourceIds: number[] = [];
@@ -25,17 +26,22 @@ export function registerIngest(program: Command): void {
             if (!row) throw new UsageError(`no source "${key}" (see \`tidings sources list\`)`);
             sourceIds.push(row.id);
           }
+          // This process fetches each source once and exits: no connection is kept for a next pass.
+          const fetcher = createFetcher({ ...deps.config.fetch, allow: [...deps.config.fetch.allow] }, { oneShot: true });
           const progress = progressLine();
           let totals = { new: 0, dup: 0, failed: 0 };
-          const summary = await ingestAll(ingestDeps(deps, { summarize: true }), {
-            sourceIds: sourceIds.length ? sourceIds : undefined,
-            force: opts.force,
-            onProgress: (o, done, total) => {
-              totals = { new: totals.new + o.new, dup: totals.dup + o.duplicates, failed: totals.failed + (o.status === 'error' ? 1 : 0) };
-              const last = o.status === 'error' ? `${o.name}: FAILED ${o.error}` : `${o.name}: ${o.status}, ${o.new} new`;
-              progress.update(`[${done}/${total}] ${totals.new} new · ${totals.dup} duplicate · ${totals.failed} failed — ${last}`);
+          const summary = await ingestAll(
+            { ...ingestDeps(deps, { summarize: true }), fetcher },
+            {
+              sourceIds: sourceIds.length ? sourceIds : undefined,
+              force: opts.force,
+              onProgress: (o, done, total) => {
+                totals = { new: totals.new + o.new, dup: totals.dup + o.duplicates, failed: totals.failed + (o.status === 'error' ? 1 : 0) };
+                const last = o.status === 'error' ? `${o.name}: FAILED ${o.error}` : `${o.name}: ${o.status}, ${o.new} new`;
+                progress.update(`[${done}/${total}] ${totals.new} new · ${totals.dup} duplicate · ${totals.failed} failed — ${last}`);
+              },
             },
-          });
+          ).finally(() => fetcher.close());
           const stage = await summarizeStored(deps, (r) => progress.update(`summarizing: ${r.summarized} summarized · ${r.failed} failed`));
           // Summaries made at ingest count as summarized too: the user sees one total.
           const summaries = summary.summarized

@@ -62,18 +62,32 @@ function basicAuth(url: URL): string | undefined {
   return `Basic ${Buffer.from(`${decode(url.username)}:${decode(url.password)}`).toString('base64')}`;
 }
 
-export function createFetcher(opts: FetcherOptions): Fetcher {
+export interface FetcherMode {
+  /**
+   * A run that fetches each source once and exits (the CLI's ingest): a request that is the only
+   * one for its host gets a connection of its own, closed with its response, so no per-host state
+   * outlives its fetch; `close()` then drops whatever is left instead of waiting on it. A service
+   * must keep the default: its next pass reuses the connections.
+   */
+  oneShot?: boolean;
+}
+
+export function createFetcher(opts: FetcherOptions, mode: FetcherMode = {}): Fetcher {
   validate(opts);
   const allow = parseAllowList(opts.allow);
   const limiter = createHostLimiter(opts.perHostConcurrency);
-  // One keep-alive agent for the process: connection reuse is most of the speed of a 304 pass.
-  const agent = new Agent({
+  const options = {
+    // Every connection, from either agent, is opened by the guarded connector.
     connect: guardedConnector(allow, opts.lookup ?? systemResolve, opts.timeoutMs),
     // The total deadline normally fires first; this is the backstop if a timer is ever lost.
     headersTimeout: opts.timeoutMs + 1000,
     bodyTimeout: opts.idleTimeoutMs,
-    keepAliveTimeout: 10_000,
-  });
+  };
+  // One keep-alive agent for the process: connection reuse is most of the speed of a 304 pass.
+  // The limiter already holds a host to perHostConcurrency requests; undici needs no more sockets.
+  const agent = new Agent({ ...options, keepAliveTimeout: 10_000, connections: opts.perHostConcurrency });
+  // A bare client per origin (no pool in front, no per-origin queue kept), gone at its disconnect.
+  const single = mode.oneShot ? new Agent({ ...options, connections: 1, pipelining: 1 }) : undefined;
 
   async function fetchUrl(input: string, req: FetchRequest = {}): Promise<FetchResult> {
     let url = checkTarget(input, undefined, allow);
@@ -104,7 +118,10 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
           if (req.etag) headers['if-none-match'] = req.etag;
           if (req.lastModified) headers['if-modified-since'] = req.lastModified;
           if (auth && url.origin === authOrigin) headers.authorization = auth;
-          const res = await agent.request({ origin: url.origin, path: url.pathname + url.search, method: 'GET', headers, signal });
+          const alone = single !== undefined && limiter.pending(url.hostname) === 1;
+          const request = { origin: url.origin, path: url.pathname + url.search, method: 'GET' as const, headers, signal };
+          // reset: undici sends `connection: close` and destroys the socket after the response.
+          const res = alone ? await single.request({ ...request, reset: true }) : await agent.request(request);
           const { statusCode } = res;
           const location = header(res.headers, 'location');
           if (REDIRECTS.has(statusCode) && location) {
@@ -157,6 +174,11 @@ export function createFetcher(opts: FetcherOptions): Fetcher {
 
   return {
     fetch: fetchUrl,
-    close: () => agent.close(),
+    close: async () => {
+      if (!single) return agent.close();
+      // Nothing of a finished one-shot run waits on these sockets; a graceful close of each costs
+      // a round of events per host at exit.
+      await Promise.all([agent.destroy(), single.destroy()]);
+    },
   };
 }

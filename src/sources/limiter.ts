@@ -6,6 +6,8 @@ export interface HostLimiter {
   acquire(host: string, signal?: AbortSignal): Promise<() => void>;
   /** Requests running against `host` right now (for tests and metrics). */
   active(host: string): number;
+  /** Requests running or queued for `host`: 1 means the caller's is the only one. */
+  pending(host: string): number;
 }
 
 interface Waiter {
@@ -67,6 +69,10 @@ export function createHostLimiter(perHost: number): HostLimiter {
     },
     active(host) {
       return hosts.get(host)?.active ?? 0;
+    },
+    pending(host) {
+      const state = hosts.get(host);
+      return state ? state.active + state.queue.length : 0;
     },
   };
 }

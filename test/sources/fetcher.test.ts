@@ -196,6 +196,21 @@ describe('createFetcher', () => {
     await reuse.close();
   });
 
+  it("one-shot: a host's only request closes its connection; concurrent ones keep the limit", async () => {
+    const once = createFetcher(options({ perHostConcurrency: 2, maxBytes: 1024 * 1024 }), { oneShot: true });
+    const alone = await startServer({ '/': { body: 'x' } }, { host: '127.0.0.2' });
+    for (let i = 0; i < 3; i++) expect((await once.fetch(`${alone.url}/`)).status).toBe('ok');
+    // Nothing kept for a next pass: a connection per fetch, each closed with its response.
+    expect(alone.connections()).toBe(3);
+    maxInFlight = 0;
+    const slow = await Promise.all(Array.from({ length: 6 }, () => once.fetch(`${server.url}/slow`)));
+    expect(slow.every((r) => r.status === 'ok')).toBe(true);
+    expect(maxInFlight).toBe(2);
+    expect((await failure(once.fetch(`${server.url}/huge-declared`))).code).toBe('too-large');
+    await once.close();
+    await alone.close();
+  });
+
   it('rejects malformed URLs and reports a cancelled fetch', async () => {
     expect((await failure(fetcher.fetch('http://exa mple.com/'))).code).toBe('bad-url');
     expect((await failure(fetcher.fetch('not a url'))).code).toBe('bad-url');

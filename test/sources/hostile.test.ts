@@ -81,8 +81,12 @@ afterAll(async () => {
   await pub.close();
 });
 
-describe('private addresses are refused before any byte reaches them', () => {
-  const fetcher = createFetcher(options());
+// One-shot runs (the CLI's ingest) send a host's only request through a separate agent: same guard.
+describe.each([
+  ['', {}],
+  [' (one-shot)', { oneShot: true }],
+])('private addresses are refused before any byte reaches them%s', (_mode, mode) => {
+  const fetcher = createFetcher(options(), mode);
   afterAll(() => fetcher.close());
 
   const forms = [
