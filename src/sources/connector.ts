@@ -3,8 +3,9 @@
 // resolve the name again would let DNS rebinding (first answer public, second 127.0.0.1) through.
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupFunction } from 'node:net';
-import { buildConnector } from 'undici';
+import type { buildConnector as BuildConnector } from 'undici';
 import { type AllowList, refuseHost, refuseResolved } from './address-guard.js';
+import { buildConnector } from './undici-parts.js';
 
 export type Resolve = (hostname: string) => Promise<{ address: string; family: 4 | 6 }[]>;
 
@@ -53,7 +54,7 @@ export function guardedLookup(allow: AllowList, resolve: Resolve): LookupFunctio
  * An undici connector that refuses blocked IP literals (which never reach `lookup`) and
  * resolves names through the guarded lookup.
  */
-export function guardedConnector(allow: AllowList, resolve: Resolve, connectTimeoutMs: number): buildConnector.connector {
+export function guardedConnector(allow: AllowList, resolve: Resolve, connectTimeoutMs: number): BuildConnector.connector {
   const connect = buildConnector({ lookup: guardedLookup(allow, resolve), timeout: connectTimeoutMs });
   return (options, callback) => {
     const why = refuseHost(options.hostname, allow);

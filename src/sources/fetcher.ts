@@ -1,10 +1,11 @@
 // The one way Tidings talks HTTP. Every source URL is hostile until proven otherwise, so each
 // request runs under: scheme and address checks (before connecting, after DNS, on every
 // redirect hop), a total deadline, an idle timeout, a decoded-size cap and a per-host limit.
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { parseAllowList, refuseHost } from './address-guard.js';
 import { ACCEPT_ENCODING, readBody } from './body.js';
 import { guardedConnector, systemResolve } from './connector.js';
+import { Agent, request } from './undici-parts.js';
 import { parseRetryAfter, redactUrl, toFetchError } from './fetch-errors.js';
 import { createHostLimiter } from './limiter.js';
 import { FetchError, type FetchRequest, type FetchResult, type Fetcher, type FetcherOptions } from './types.js';
@@ -119,9 +120,9 @@ export function createFetcher(opts: FetcherOptions, mode: FetcherMode = {}): Fet
           if (req.lastModified) headers['if-modified-since'] = req.lastModified;
           if (auth && url.origin === authOrigin) headers.authorization = auth;
           const alone = single !== undefined && limiter.pending(url.hostname) === 1;
-          const request = { origin: url.origin, path: url.pathname + url.search, method: 'GET' as const, headers, signal };
+          const call = { origin: url.origin, path: url.pathname + url.search, method: 'GET' as const, headers, signal };
           // reset: undici sends `connection: close` and destroys the socket after the response.
-          const res = alone ? await single.request({ ...request, reset: true }) : await agent.request(request);
+          const res = alone ? await request(single, { ...call, reset: true }) : await request(agent, call);
           const { statusCode } = res;
           const location = header(res.headers, 'location');
           if (REDIRECTS.has(statusCode) && location) {
