@@ -2,7 +2,7 @@
 // Telegram admins: parse, call the core (src/core/subscribers.ts), reply. The rules (address,
 // suppression list, consent) and the audit row are the core's; a CoreError reaches the
 // dispatcher, which replies with its message. Private chats only: the replies show addresses.
-import { addSubscriber, removeSubscriber, subscriberLabel } from '../core/subscribers.js';
+import { addedText, addSubscriber, removeSubscriber, subscriberLabel } from '../core/subscribers.js';
 import { escapeHtml as e } from '../digest/telegram-html.js';
 import { coreContext, isPrivate, type Turn } from './turn.js';
 
@@ -15,15 +15,7 @@ export async function subscribers(turn: Turn, args: string): Promise<void> {
   const ctx = coreContext(turn);
   if (sub.toLowerCase() === 'add' && key && newsletters && (flag === '' || flag.toLowerCase() === 'pending')) {
     const r = await addSubscriber(ctx, { email: key, newsletters: newsletters.split(/[,，]/).filter(Boolean), pending: flag !== '' });
-    const lines = r.results.map((x) => {
-      const what =
-        x.outcome === 'created'
-          ? `subscribed (${x.status})`
-          : x.outcome === 'resubscribed'
-            ? `subscribed again (${x.status})`
-            : `already ${x.status}; left unchanged`;
-      return `<code>${e(x.newsletter)}</code>: ${what}`;
-    });
+    const lines = r.results.map((x) => `<code>${e(x.newsletter)}</code>: ${addedText(x)}`);
     return void (await turn.reply(`${e(subscriberLabel(r.subscriber))}\n${lines.join('\n')}`));
   }
   if (sub.toLowerCase() === 'remove' && key && !newsletters) {

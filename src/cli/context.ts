@@ -96,6 +96,17 @@ export function coreContext(deps: Deps): CoreContext {
   return { db: deps.store.db, now: deps.now, log: deps.log, actor: 'cli' };
 }
 
+/** A comma-separated (ASCII or full-width commas) and repeatable option; an empty value adds nothing. */
+export function collectList(value: string, previous: string[] | undefined): string[] {
+  return [
+    ...(previous ?? []),
+    ...value
+      .split(/[,，]/)
+      .map((s) => s.trim())
+      .filter(Boolean),
+  ];
+}
+
 export function parseId(value: string, what = 'id'): number {
   if (!/^\d+$/.test(value)) throw new UsageError(`${what} must be a number, got "${value}"`);
   return Number(value);

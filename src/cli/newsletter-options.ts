@@ -3,7 +3,7 @@
 // number); what they may be is the core's to say, with the same message as every front-end.
 import type { Command } from 'commander';
 import type { NewsletterFilters, NewsletterPatch } from '../store/newsletters.js';
-import { UsageError } from './context.js';
+import { collectList, UsageError } from './context.js';
 
 export interface NewsletterOptions {
   name?: string;
@@ -20,27 +20,16 @@ export interface NewsletterOptions {
   catchUpGrace?: string;
 }
 
-/** Comma-separated (ASCII or full-width commas) and repeatable; an empty value clears the list. */
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [
-    ...(previous ?? []),
-    ...value
-      .split(/[,，]/)
-      .map((s) => s.trim())
-      .filter(Boolean),
-  ];
-}
-
 export function newsletterOptions(cmd: Command, forUpdate: boolean): Command {
   const clear = forUpdate ? '; "" clears it' : '';
   cmd
     .option('-n, --name <name>', 'display name, shown in the email and the archive')
     .option('-l, --lang <code>', 'language of the digest: en | zh')
     .option('--max-items <n>', 'most stories in one digest (1-200)')
-    .option('--include <keywords>', `only articles mentioning one of these (comma-separated, repeatable)${clear}`, collect)
-    .option('--exclude <keywords>', `leave out articles mentioning any of these${clear}`, collect)
-    .option('--categories <names>', `only articles in these categories${clear}`, collect)
-    .option('--sources <ids>', `only articles from these source ids${clear}`, collect)
+    .option('--include <keywords>', `only articles mentioning one of these (comma-separated, repeatable)${clear}`, collectList)
+    .option('--exclude <keywords>', `leave out articles mentioning any of these${clear}`, collectList)
+    .option('--categories <names>', `only articles in these categories${clear}`, collectList)
+    .option('--sources <ids>', `only articles from these source ids${clear}`, collectList)
     .option('--sections', 'group stories into sections by category')
     .option('--no-sections', 'one flat list of stories')
     .option('--cron <expr>', 'when it goes out, e.g. "0 8 * * *" (08:00 daily)')

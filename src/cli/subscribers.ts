@@ -5,9 +5,9 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { SubscriberListing } from '../store/subscriber-lists.js';
-import { action, UsageError, withCore } from './context.js';
+import { action, collectList, UsageError, withCore } from './context.js';
 import { printJson, table, truncate } from './output.js';
-import { collectList, SUBSCRIPTION_STATUS_NAMES } from './subscriber-options.js';
+import { SUBSCRIPTION_STATUS_NAMES } from './subscriber-options.js';
 import { registerSubscriberTransfer } from './subscribers-csv.js';
 
 const subscribersCore = () => import('../core/subscribers.js');
@@ -67,15 +67,7 @@ export function registerSubscribers(program: Command): void {
         await withCore(subscribersCore, async (core, ctx) => {
           const r = await core.addSubscriber(ctx, { email, newsletters: o.newsletter ?? [], name: o.name, language: o.lang, pending: o.pending });
           const address = r.subscriber.email ?? email;
-          for (const x of r.results) {
-            const what =
-              x.outcome === 'created'
-                ? `subscribed (${x.status})`
-                : x.outcome === 'resubscribed'
-                  ? `subscribed again (${x.status})`
-                  : `already ${x.status}; left unchanged`;
-            process.stdout.write(`${address} → ${x.newsletter}: ${what}\n`);
-          }
+          for (const x of r.results) process.stdout.write(`${address} → ${x.newsletter}: ${core.addedText(x)}\n`);
           process.stdout.write(`Subscriber ${r.subscriber.id}.${o.pending ? ' No confirmation mail was sent.' : ''}\n`);
         });
       }),

@@ -69,6 +69,13 @@ export interface AddedSubscription {
   subscriptionId: number;
 }
 
+/** What happened to one subscription, in the words the CLI and the bot both print. */
+export function addedText(x: AddedSubscription): string {
+  if (x.outcome === 'created') return `subscribed (${x.status})`;
+  if (x.outcome === 'resubscribed') return `subscribed again (${x.status})`;
+  return `already ${x.status}; left unchanged`;
+}
+
 export interface AddSubscriberResult {
   subscriber: SubscriberRow;
   results: AddedSubscription[];
