@@ -30,6 +30,7 @@ export function registerIngest(program: Command): void {
           const fetcher = createFetcher({ ...deps.config.fetch, allow: [...deps.config.fetch.allow] }, { oneShot: true });
           const progress = progressLine();
           let totals = { new: 0, dup: 0, failed: 0 };
+          let shownAt = Number.NEGATIVE_INFINITY;
           const summary = await ingestAll(
             { ...ingestDeps(deps, { summarize: true }), fetcher },
             {
@@ -37,6 +38,11 @@ export function registerIngest(program: Command): void {
               force: opts.force,
               onProgress: (o, done, total) => {
                 totals = { new: totals.new + o.new, dup: totals.dup + o.duplicates, failed: totals.failed + (o.status === 'error' ? 1 : 0) };
+                // A line per source was 1,000 writes in a 1,000-source run (~70 ms of a 1.7 s all-304
+                // pass); every failure, the last source and four lines a second tell as much.
+                const now = performance.now();
+                if (o.status !== 'error' && done < total && now - shownAt < 250) return;
+                shownAt = now;
                 const last = o.status === 'error' ? `${o.name}: FAILED ${o.error}` : `${o.name}: ${o.status}, ${o.new} new`;
                 progress.update(`[${done}/${total}] ${totals.new} new · ${totals.dup} duplicate · ${totals.failed} failed — ${last}`);
               },
