@@ -4,7 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { insertArticles } from '../../src/store/articles.js';
+import { oneCottonArticle } from '../support/ledger-seed.js';
 import { openDb } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { addNewsletter } from '../../src/store/newsletters.js';
@@ -28,22 +28,7 @@ async function seed(): Promise<string> {
     const now = new Date();
     const nl = await addNewsletter(store.db, { slug: 'daily', name: 'Daily Cotton' }, now);
     const src = await addSource(store.db, { kind: 'feed', url: 'https://news.example.org/feed', name: 'Example News' }, now);
-    const at = new Date(now.getTime() - 3_600_000).toISOString();
-    await insertArticles(store.db, [
-      {
-        source_id: src.id,
-        guid: 'g1',
-        guid_key: `${src.id}:g1`,
-        url: 'https://news.example.org/1',
-        title: 'Cotton climbs',
-        published_at: at,
-        fetched_at: at,
-        lang: 'en',
-        text: 'Cotton prices climbed.',
-        fingerprint: 'fp1',
-        search_text: 'cotton climbs cotton prices climbed',
-      },
-    ]);
+    await oneCottonArticle(store.db, src.id, now);
     const alice = await upsertSubscriber(store.db, { telegramChatId: String(ALICE) }, now);
     await subscribe(store.db, { subscriberId: alice.id, newsletterId: nl.id, channel: 'telegram', status: 'active', consent: { source: 'telegram' } }, now);
   } finally {

@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { insertArticles } from '../../src/store/articles.js';
+import { oneCottonArticle } from '../support/ledger-seed.js';
 import { openDb } from '../../src/store/db.js';
 import { migrateToLatest } from '../../src/store/migrate.js';
 import { addNewsletter } from '../../src/store/newsletters.js';
@@ -44,22 +44,7 @@ async function seed(dir: string): Promise<Record<(typeof SLUGS)[number], number>
     // A paused source: not a first run (no examples, no one-pass pipeline), and nothing to fetch.
     const src = await addSource(store.db, { kind: 'feed', url: 'https://news.example.org/feed', name: 'Example News' }, now);
     await pauseSource(store.db, src.id, 'test', now);
-    const fetched = new Date(now.getTime() - 3_600_000).toISOString();
-    await insertArticles(store.db, [
-      {
-        source_id: src.id,
-        guid: 'g1',
-        guid_key: `${src.id}:g1`,
-        url: 'https://news.example.org/1',
-        title: 'Cotton climbs',
-        published_at: fetched,
-        fetched_at: fetched,
-        lang: 'en',
-        text: 'Cotton prices climbed.',
-        fingerprint: 'fp1',
-        search_text: 'cotton climbs cotton prices climbed',
-      },
-    ]);
+    await oneCottonArticle(store.db, src.id, now);
     return ids;
   } finally {
     await store.close();

@@ -1,9 +1,12 @@
-// A ready digest with its email ledger for `subscribers` active recipients, written straight to
-// the store: for tests of the send path that need many rows quickly.
+// Seeds written straight to the store: a ready digest with its email ledger for `subscribers`
+// active recipients (for tests of the send path that need many rows quickly), and one article.
+import type { Kysely } from 'kysely';
 import { createDeliveries } from '../../src/store/deliveries.js';
 import type { DigestModel } from '../../src/digest/model.js';
 import { claimDigest, completeDigest } from '../../src/store/digests.js';
+import { insertArticles } from '../../src/store/articles.js';
 import { addNewsletter } from '../../src/store/newsletters.js';
+import type { Database } from '../../src/store/schema.js';
 import type { TestStore } from './databases.js';
 
 export async function readyDigest(store: TestStore, subscribers: number, T0 = new Date()): Promise<number> {
@@ -63,4 +66,24 @@ export async function readyDigest(store: TestStore, subscribers: number, T0 = ne
     await createDeliveries(trx, { digestId: id, newsletterId: nl.id, domain: 'news.example.org', now: T0 });
   });
   return id;
+}
+
+/** One English cotton story fetched an hour before `now`, from `sourceId`: enough for a digest. */
+export async function oneCottonArticle(db: Kysely<Database>, sourceId: number, now: Date): Promise<void> {
+  const fetched = new Date(now.getTime() - 3_600_000).toISOString();
+  await insertArticles(db, [
+    {
+      source_id: sourceId,
+      guid: 'g1',
+      guid_key: `${sourceId}:g1`,
+      url: 'https://news.example.org/1',
+      title: 'Cotton climbs',
+      published_at: fetched,
+      fetched_at: fetched,
+      lang: 'en',
+      text: 'Cotton prices climbed.',
+      fingerprint: 'fp1',
+      search_text: 'cotton climbs cotton prices climbed',
+    },
+  ]);
 }
