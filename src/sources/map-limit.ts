@@ -3,7 +3,7 @@
 // listing opens hundreds of sockets or file handles.
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping the input order in the output. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from '../log.js';
 import type { Database } from '../store/schema.js';
+import { mapLimit } from '../sources/map-limit.js';
 import { type PendingArticle, type SummaryWrite, listUnsummarized, storeSummaries, storeSummary } from '../store/summaries.js';
 import type { Work } from '../work/tasks.js';
 import { type Summarizer, type SummaryBudget, resolveBudget } from './summarizer.js';
@@ -87,7 +88,7 @@ export async function summarizePending(deps: SummarizeStageDeps, opts: Summarize
   // a summary the store refuses sinks only its own article.
   const summarizeBatch = async (batch: PendingArticle[]) => {
     const done: SummaryWrite[] = [];
-    await eachLimit(batch, concurrency, async (article) => {
+    await mapLimit(batch, concurrency, async (article) => {
       try {
         const summary = await deps.summarizer.summarize({ title: article.title, text: article.text, lang: article.lang }, budget);
         done.push({ articleId: article.id, text: summary.text, method: summary.method });
@@ -133,12 +134,4 @@ export async function summarizePending(deps: SummarizeStageDeps, opts: Summarize
       'summaries stored',
     );
   return result;
-}
-
-async function eachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
