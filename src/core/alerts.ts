@@ -6,7 +6,7 @@ import { recordAudit } from './audit.js';
 import type { CoreContext } from './context.js';
 import { conflict, invalid, notFound } from './errors.js';
 
-export const MAX_ALERTS_LISTED = 1000;
+const MAX_ALERTS_LISTED = 1000;
 
 export async function listAlerts(ctx: Pick<CoreContext, 'db'>, opts: { all?: boolean; limit?: number } = {}): Promise<AlertRow[]> {
   const limit = opts.limit ?? 100;

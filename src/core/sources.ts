@@ -25,7 +25,7 @@ export type SourceContext = CoreContext & SourceAdapters;
 
 export const KIND_CHOICES: readonly KindChoice[] = ['auto', 'feed', 'page', 'textdump'];
 const MAX_NAME = 300;
-export const MAX_INTERVAL_MINUTES = 10_080;
+const MAX_INTERVAL_MINUTES = 10_080;
 
 const optionsSchema = z.strictObject({
   linkSelector: z.string().trim().min(1).max(500).optional(),

@@ -15,8 +15,8 @@ import type { SourceRow } from '../store/schema.js';
 import type { CoreContext } from './context.js';
 
 /** Enough failing sources to act on; the sources page lists them all. */
-export const FAILING_SOURCES_SHOWN = 20;
-export const RECENT_DIGESTS_SHOWN = 10;
+const FAILING_SOURCES_SHOWN = 20;
+const RECENT_DIGESTS_SHOWN = 10;
 
 export interface AdminStats {
   subscriptions: SubscriptionCount[];

@@ -137,7 +137,7 @@ export interface ListSubscribersInput {
   after?: number;
 }
 
-export const MAX_LIST = 100_000;
+const MAX_LIST = 100_000;
 
 /** Subscribers in id order with their subscriptions, and how many match in all. */
 export async function listSubscribers(ctx: Pick<CoreContext, 'db'>, input: ListSubscribersInput = {}): Promise<{ rows: SubscriberListing[]; total: number }> {
