@@ -1,7 +1,6 @@
 // What /metrics reads from the database (the queries are store/db-counts.ts), cached for a few
 // seconds so a storm of scrapes (several Prometheus replicas, a dashboard left open) costs the
 // database at most one round of queries per interval.
-export { type DbCounts, readDbCounts, type SourceState } from '../store/db-counts.js';
 
 /**
  * `read` at most once per `ttlMs` (by the injected clock); concurrent callers share one read,

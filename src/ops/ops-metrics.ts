@@ -7,7 +7,8 @@ import type { BuildResult } from '../digest/build.js';
 import type { IngestSummary } from '../ingest/ingest.js';
 import type { Logger } from '../log.js';
 import type { Channel, Database, DeliveryState, DigestStatus } from '../store/schema.js';
-import { cachedRead, readDbCounts } from './db-counts.js';
+import { readDbCounts } from '../store/db-counts.js';
+import { cachedRead } from './db-counts.js';
 import { type HistogramChild, LATENCY_BUCKETS, Registry } from './metrics.js';
 
 export type SendOutcome = 'ok' | 'failed';
