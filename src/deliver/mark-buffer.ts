@@ -1,6 +1,6 @@
 // Group commit for "sent" marks: one UPDATE for every send that finished while the previous
 // UPDATE ran. Each add() resolves only when its own id is committed, which is what bounds the
-// mails a crash can repeat (see worker.ts).
+// mails a crash can repeat (see send-loop.ts).
 export class MarkBuffer {
   private queued: { id: number; done: () => void; fail: (e: unknown) => void }[] = [];
   private running: Promise<void> | null = null;
