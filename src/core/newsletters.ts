@@ -16,6 +16,7 @@ import { getSource } from '../store/sources.js';
 import { recordAudit } from './audit.js';
 import type { CoreContext } from './context.js';
 import { conflict, invalid, notFound } from './errors.js';
+import { idOf } from './keys.js';
 import { checkSchedule } from './newsletter-schedule.js';
 
 /** An id, or a slug (slugs are never all digits, so "3" is always newsletter 3). */
@@ -31,7 +32,7 @@ const DEFAULT_ZONE = 'UTC';
 /** The newsletter, or CoreError 'not_found'. */
 export async function findNewsletter(ctx: Pick<CoreContext, 'db'>, key: NewsletterKey): Promise<NewsletterRow> {
   const text = String(key).trim();
-  const row = await store.getNewsletter(ctx.db, /^\d{1,15}$/.test(text) ? Number(text) : text.toLowerCase());
+  const row = await store.getNewsletter(ctx.db, idOf(text) ?? text.toLowerCase());
   if (!row) throw notFound(`No newsletter "${text.slice(0, 80)}": check the id or slug against the list of newsletters.`);
   return row;
 }

@@ -13,6 +13,7 @@ import * as store from '../store/sources.js';
 import { recordAudit } from './audit.js';
 import type { CoreContext } from './context.js';
 import { conflict, invalid, notFound, refused, upstream } from './errors.js';
+import { idOf } from './keys.js';
 
 /** What reading a source needs, and the interval new sources get unless told otherwise. */
 export interface SourceAdapters {
@@ -90,7 +91,7 @@ function checkKind(kind: string | undefined): KindChoice {
 /** The source by id, or by URL; CoreError 'not_found' otherwise. */
 export async function findSource(ctx: Pick<CoreContext, 'db'>, key: number | string): Promise<SourceRow> {
   const text = String(key).trim();
-  const row = await store.getSource(ctx.db, /^\d{1,15}$/.test(text) ? Number(text) : text);
+  const row = await store.getSource(ctx.db, idOf(text) ?? text);
   if (!row) throw notFound(`No source "${text.slice(0, 200)}": check the id or URL against the list of sources.`);
   return row;
 }

@@ -26,6 +26,7 @@ import { cleanName, parseLanguage } from '../subscribers/import.js';
 import { recordAudit } from './audit.js';
 import type { CoreContext } from './context.js';
 import { invalid, notFound, refused } from './errors.js';
+import { idOf } from './keys.js';
 import { findNewsletter } from './newsletters.js';
 
 const MAX_NAME = 200;
@@ -41,8 +42,8 @@ export function emailOf(raw: string, field = 'email'): string {
 
 /** The subscriber with this id (a number, or all digits) or email address, or CoreError 'not_found'. */
 export async function findSubscriber(ctx: Pick<CoreContext, 'db'>, key: string | number): Promise<SubscriberRow> {
-  const byId = typeof key === 'number' || /^\d{1,15}$/.test(key.trim());
-  const row = byId ? await getSubscriber(ctx.db, Number(key)) : await findSubscriberByEmail(ctx.db, emailOf(String(key), 'subscriber'));
+  const id = idOf(key);
+  const row = id !== undefined ? await getSubscriber(ctx.db, id) : await findSubscriberByEmail(ctx.db, emailOf(String(key), 'subscriber'));
   if (!row) throw notFound(`There is no subscriber "${String(key).slice(0, 80)}": search the subscribers list by address or name.`);
   return row;
 }
