@@ -17,12 +17,10 @@ import type { HttpDeps } from './http/server.js';
 import type { AdminWebOptions } from './admin/web/index.js';
 import type { AdminApiOptions } from './admin/api/index.js';
 import { createStories, type Stories } from './ingest/story-sync.js';
-import { createDeliveries } from './store/deliveries.js';
+import { ledgerWriter } from './digest/ledger.js';
 import { deliveryBuilder, emailContentLoader } from './deliver/email-content.js';
 import type { SendDeps } from './deliver/email-send.js';
 import type { TelegramSendOptions } from './deliver/telegram-send.js';
-import { digestMatcher } from './digest/filters.js';
-import { digestItems } from './digest/model.js';
 import type { EmailChannel } from './deliver/channel.js';
 import { dkimAligned, dkimSigner } from './deliver/dkim.js';
 import { smtpChannel } from './deliver/email.js';
@@ -178,14 +176,7 @@ export function digestDeps(deps: Deps): BuildDeps {
     now: deps.now,
     log: deps.log,
     ...buildRenderer(deps.config),
-    createLedger: (trx, digest) =>
-      createDeliveries(trx, {
-        digestId: digest.id,
-        newsletterId: digest.newsletter.id,
-        domain,
-        now: deps.now(),
-        matchesKeywords: digestMatcher(digestItems(digest.model)),
-      }),
+    createLedger: ledgerWriter(domain, deps.now),
   };
 }
 

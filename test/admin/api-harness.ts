@@ -1,10 +1,8 @@
 // The admin API over a test store: the real server, renderer, ledger writer, readers and a
 // fetcher that may reach loopback fixtures; a fixed clock; and helpers for authenticated calls.
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { createDeliveries } from '../../src/store/deliveries.js';
+import { ledgerWriter } from '../../src/digest/ledger.js';
 import { buildReaders } from '../../src/deps.js';
-import { digestMatcher } from '../../src/digest/filters.js';
-import { digestItems } from '../../src/digest/model.js';
 import { renderEmail } from '../../src/digest/render-email.js';
 import { renderTelegram } from '../../src/digest/render-telegram.js';
 import { buildServer } from '../../src/http/server.js';
@@ -41,14 +39,7 @@ export async function apiHarness(
       token: opts.token === null ? undefined : (opts.token ?? TOKEN),
       digests: {
         render: async (model) => ({ ...(await renderEmail(model, SENDER)), telegram: renderTelegram(model) }),
-        createLedger: (trx, digest) =>
-          createDeliveries(trx, {
-            digestId: digest.id,
-            newsletterId: digest.newsletter.id,
-            domain: 'news.example.org',
-            now: c.now,
-            matchesKeywords: digestMatcher(digestItems(digest.model)),
-          }),
+        createLedger: ledgerWriter('news.example.org', () => c.now),
       },
       fetcher,
       readers: buildReaders(),

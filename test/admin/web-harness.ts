@@ -6,10 +6,9 @@ import type { Kysely } from 'kysely';
 import type { AdminWebOptions } from '../../src/admin/web/index.js';
 import { hashPassword, parsePasswordHash } from '../../src/admin/password.js';
 import type { AdminConfig } from '../../src/config/admin.js';
-import { createDeliveries } from '../../src/store/deliveries.js';
+import { ledgerWriter } from '../../src/digest/ledger.js';
 import type { BuildDeps } from '../../src/digest/build.js';
-import { digestMatcher } from '../../src/digest/filters.js';
-import { digestItems, type SenderInfo } from '../../src/digest/model.js';
+import type { SenderInfo } from '../../src/digest/model.js';
 import { renderEmail } from '../../src/digest/render-email.js';
 import { renderTelegram } from '../../src/digest/render-telegram.js';
 import { buildServer } from '../../src/http/server.js';
@@ -37,14 +36,7 @@ export function buildDeps(db: Kysely<Database>, now: () => Date, sender = SENDER
     log: silentLogger(),
     render: async (model) => ({ ...(await renderEmail(model, sender)), telegram: renderTelegram(model) }),
     archiveUrl: ({ newsletter, digestId }) => `${sender.publicUrl}/n/${newsletter.slug}/${digestId}`,
-    createLedger: (trx, digest) =>
-      createDeliveries(trx, {
-        digestId: digest.id,
-        newsletterId: digest.newsletter.id,
-        domain: 'news.example.org',
-        now: now(),
-        matchesKeywords: digestMatcher(digestItems(digest.model)),
-      }),
+    createLedger: ledgerWriter('news.example.org', now),
   };
 }
 

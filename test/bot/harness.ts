@@ -7,10 +7,8 @@ import { redactor } from '../../src/bot/redact.js';
 import { pollUntil } from '../../src/bot/run.js';
 import type { BotDeps } from '../../src/bot/turn.js';
 import { sendNow } from '../../src/core/send-now.js';
-import { createDeliveries } from '../../src/store/deliveries.js';
+import { ledgerWriter } from '../../src/digest/ledger.js';
 import { type BuildDeps, buildDigest } from '../../src/digest/build.js';
-import { digestMatcher } from '../../src/digest/filters.js';
-import { digestItems } from '../../src/digest/model.js';
 import { renderTelegram } from '../../src/digest/render-telegram.js';
 import { searchText } from '../../src/ingest/text.js';
 import { insertArticles } from '../../src/store/articles.js';
@@ -49,14 +47,7 @@ export function buildDepsFor(store: TestStore, log: BotDeps['log'], now: () => D
     now,
     log,
     render: async (model) => ({ subject: model.newsletter.name, preheader: '', html: '<p>digest</p>', text: 'digest', telegram: renderTelegram(model) }),
-    createLedger: (trx, digest) =>
-      createDeliveries(trx, {
-        digestId: digest.id,
-        newsletterId: digest.newsletter.id,
-        domain: 'news.example.org',
-        now: now(),
-        matchesKeywords: digestMatcher(digestItems(digest.model)),
-      }),
+    createLedger: ledgerWriter('news.example.org', now),
   };
 }
 
