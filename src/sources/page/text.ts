@@ -50,10 +50,6 @@ const SKIP_TAGS = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'SVG', 'CA
 const TEXT_NODE = 3;
 const ELEMENT_NODE = 1;
 
-export function isBlockTag(tagName: string): boolean {
-  return BLOCK_TAGS.has(tagName.toUpperCase());
-}
-
 /** Text of `root` with one line per block (paragraph, list item, heading, table row…). */
 export function blockText(root: Node): string {
   const lines: string[] = [];
