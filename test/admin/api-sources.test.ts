@@ -3,7 +3,7 @@
 // (deleteArticles, dryRun), OPML in and out with their content types. Feeds come from a
 // loopback fixture server.
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
-import { insertArticles } from '../../src/store/articles.js';
+import { oneCottonArticle } from '../support/ledger-seed.js';
 import { listAudit } from '../../src/store/bot.js';
 import { listSources } from '../../src/store/sources.js';
 import { forEachDialect, type TestStore } from '../support/databases.js';
@@ -86,22 +86,7 @@ forEachDialect('admin API sources', (dialect) => {
       pausedReason: null,
       nextFetchAt: h.clock.now.toISOString(),
     });
-    const at = h.clock.now.toISOString();
-    await insertArticles(store.db, [
-      {
-        source_id: id,
-        guid: 'a',
-        guid_key: `${id}:a`,
-        url: null,
-        title: 'A',
-        published_at: at,
-        fetched_at: at,
-        lang: 'en',
-        text: 'a',
-        fingerprint: 'fa',
-        search_text: 'a',
-      },
-    ]);
+    await oneCottonArticle(store.db, id, h.clock.now);
     expect(errorOf(await h.call('DELETE', `/api/v1/sources/${id}`))).toEqual([409, 'conflict']);
     expect((await h.call('DELETE', `/api/v1/sources/${id}?deleteArticles=true`)).statusCode).toBe(204);
     expect(errorOf(await h.call('POST', `/api/v1/sources/${id}/pause`))).toEqual([404, 'not_found']);

@@ -7,7 +7,7 @@ import type { Actor } from '../../src/core/context.js';
 import { addSource, pauseSource, removeSource, resumeSource, type SourceContext, testSource, updateSource } from '../../src/core/sources.js';
 import { buildReaders } from '../../src/deps.js';
 import { silentLogger } from '../../src/log.js';
-import { insertArticles } from '../../src/store/articles.js';
+import { oneCottonArticle } from '../support/ledger-seed.js';
 import { listAudit } from '../../src/store/bot.js';
 import { getSource, listSources } from '../../src/store/sources.js';
 import { failure } from '../support/core-failure.js';
@@ -136,22 +136,7 @@ describe('update, pause, resume, remove', () => {
 
   it('removing a source with articles needs consent, and takes them along', async () => {
     const { source } = await addSource(ctx(), { url: 'https://example.org/feed', kind: 'feed', check: false });
-    const at = clock.toISOString();
-    await insertArticles(store.db, [
-      {
-        source_id: source.id,
-        guid: 'a',
-        guid_key: `${source.id}:a`,
-        url: null,
-        title: 'A',
-        published_at: at,
-        fetched_at: at,
-        lang: 'en',
-        text: 'a',
-        fingerprint: 'fa',
-        search_text: 'a',
-      },
-    ]);
+    await oneCottonArticle(store.db, source.id, clock);
     const refused = await failure(removeSource(ctx(), source.id));
     expect([refused.code, refused.message]).toEqual(['conflict', expect.stringContaining('has 1 stored articles')]);
     expect(await getSource(store.db, source.id)).toBeDefined();
