@@ -2,10 +2,14 @@
 // and reading ids and numbers from paths and forms.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor, CoreContext } from '../../core/context.js';
+import { type CoreError, HTTP_STATUS } from '../../core/errors.js';
 import { HTML } from '../../http/page-kit.js';
 import { type Frame, page } from './layout.js';
 import { sessionOf } from './session.js';
 import type { AdminDeps } from './types.js';
+
+/** A refused change as the page shows it: the core's message, with the API's status for its code. */
+export const problemOf = (err: CoreError) => ({ problem: err.message, status: HTTP_STATUS[err.code] });
 
 export function sendPage(
   request: FastifyRequest,

@@ -1,11 +1,11 @@
 // OPML in and out: import adds every feed of an uploaded or pasted file through the core's import
 // (the rules of every front-end; local paths are the CLI's), export downloads all sources.
 import type { FastifyInstance } from 'fastify';
-import { HTTP_STATUS, isCoreError } from '../../core/errors.js';
+import { isCoreError } from '../../core/errors.js';
 import { exportOpml, importOpml, importSummary, type OpmlOutcome } from '../../core/sources-opml.js';
 import { formValue } from '../../http/forms.js';
 import { uploadedFile } from './body.js';
-import { coreContext, sendPage } from './context.js';
+import { coreContext, problemOf, sendPage } from './context.js';
 import { h, table } from './layout.js';
 import type { AdminDeps } from './types.js';
 
@@ -27,7 +27,7 @@ export function registerSourcesOpml(app: FastifyInstance, deps: AdminDeps): void
       return sendPage(request, reply, 'Import OPML', body);
     } catch (err) {
       if (!isCoreError(err)) throw err;
-      return sendPage(request, reply, 'Import OPML', `<h1>Import OPML</h1>${BACK}`, { problem: err.message, status: HTTP_STATUS[err.code] });
+      return sendPage(request, reply, 'Import OPML', `<h1>Import OPML</h1>${BACK}`, problemOf(err));
     }
   });
 }

@@ -2,13 +2,13 @@
 // fetch shows what it would bring in. The rules are the core's (src/core/sources.ts): from here
 // only http(s) sources, since a web form must not be a way to read the server's files.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HTTP_STATUS, isCoreError } from '../../core/errors.js';
+import { isCoreError } from '../../core/errors.js';
 import * as core from '../../core/sources.js';
 import { formValue } from '../../http/forms.js';
 import { isHttpUrl } from '../../sources/local.js';
 import type { KindChoice, Probe } from '../../sources/probe.js';
 import type { SourceRow } from '../../store/schema.js';
-import { coreContext, csrfOf, idParam, notFound, sendPage, seeOther } from './context.js';
+import { coreContext, csrfOf, idParam, notFound, problemOf, sendPage, seeOther } from './context.js';
 import { csrfField, h, hidden, postButton, table, utc } from './layout.js';
 import type { AdminDeps } from './types.js';
 
@@ -75,10 +75,7 @@ export function registerSources(app: FastifyInstance, deps: AdminDeps): void {
       probe = await core.testSource(sourceContext(deps, request), { url, kind });
     } catch (err) {
       if (!isCoreError(err)) throw err;
-      return sendPage(request, reply, 'Add a source', `<h1>Add a source</h1>${addForm(csrf, { url, kind, name })}`, {
-        problem: err.message,
-        status: HTTP_STATUS[err.code],
-      });
+      return sendPage(request, reply, 'Add a source', `<h1>Add a source</h1>${addForm(csrf, { url, kind, name })}`, problemOf(err));
     }
     const items = probe.feed.items
       .slice(0, PREVIEW_ITEMS)
@@ -103,7 +100,7 @@ export function registerSources(app: FastifyInstance, deps: AdminDeps): void {
       return listPage(request, reply, { notice: `Added source ${source.id} "${source.name}"; it is fetched at the service's next ingest.` });
     } catch (err) {
       if (!isCoreError(err)) throw err;
-      return listPage(request, reply, { problem: err.message, status: HTTP_STATUS[err.code] });
+      return listPage(request, reply, problemOf(err));
     }
   });
 

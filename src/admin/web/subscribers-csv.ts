@@ -3,18 +3,15 @@
 // the export streams, so a long list never sits in memory.
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { type CoreError, HTTP_STATUS, isCoreError } from '../../core/errors.js';
+import { isCoreError } from '../../core/errors.js';
 import { exportSubscribersCsv, importSubscribersCsv, importSummary } from '../../core/subscribers-csv.js';
 import { formValue } from '../../http/forms.js';
 import type { NewsletterRow } from '../../store/schema.js';
 import { SUBSCRIPTION_STATUSES } from '../../store/subscriber-lists.js';
 import { uploadedFile } from './body.js';
-import { coreContext, sendPage } from './context.js';
+import { coreContext, problemOf, sendPage } from './context.js';
 import { csrfField, h, table } from './layout.js';
 import type { AdminDeps } from './types.js';
-
-/** A refused change as the page shows it: the core's message, with the API's status for its code. */
-export const problemOf = (err: CoreError) => ({ problem: err.message, status: HTTP_STATUS[err.code] });
 
 export const newsletterOptions = (newsletters: readonly NewsletterRow[]): string =>
   newsletters.map((n) => `<option value="${n.id}">${h(n.name)} (${h(n.slug)})</option>`).join('');

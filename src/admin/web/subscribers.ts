@@ -6,9 +6,9 @@ import { isCoreError } from '../../core/errors.js';
 import { listNewsletters } from '../../core/newsletters.js';
 import { addSubscriber, listSubscribers, removeSubscriber, showSubscriber, subscriberLabel } from '../../core/subscribers.js';
 import { formValue } from '../../http/forms.js';
-import { coreContext, csrfOf, idParam, notFound, sendPage, seeOther } from './context.js';
+import { coreContext, csrfOf, idParam, notFound, problemOf, sendPage, seeOther } from './context.js';
 import { csrfField, h, postButton, table, utc } from './layout.js';
-import { newsletterOptions, problemOf, transferForms } from './subscribers-csv.js';
+import { newsletterOptions, transferForms } from './subscribers-csv.js';
 import type { AdminDeps } from './types.js';
 
 const PAGE = 100;
