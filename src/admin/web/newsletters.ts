@@ -2,12 +2,12 @@
 // pause / resume, each change a call of the core (src/core/newsletters.ts) whose message is shown
 // on the form. Sending and previewing a digest live in newsletter-actions.ts.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { HTTP_STATUS, isCoreError } from '../../core/errors.js';
+import { isCoreError } from '../../core/errors.js';
 import * as core from '../../core/newsletters.js';
 import { formValue } from '../../http/forms.js';
 import type { NewsletterRow } from '../../store/schema.js';
 import { listSources } from '../../store/sources.js';
-import { coreContext, csrfOf, idParam, notFound, sendPage, seeOther } from './context.js';
+import { coreContext, csrfOf, idParam, notFound, problemOf, sendPage, seeOther } from './context.js';
 import { upcoming } from './dashboard.js';
 import { h, postButton, table } from './layout.js';
 import { BLANK, formOfBody, formOfRow, inputOf, type NewsletterForm, newsletterFormHtml, scheduleErrors } from './newsletter-form.js';
@@ -88,7 +88,7 @@ export function registerNewsletters(app: FastifyInstance, deps: AdminDeps): void
       return seeOther(reply, `/admin/newsletters/${row.id}?saved=1`);
     } catch (err) {
       if (!isCoreError(err)) throw err;
-      return showForm(request, reply, form, { check: true, status: HTTP_STATUS[err.code], problem: err.message });
+      return showForm(request, reply, form, { check: true, ...problemOf(err) });
     }
   });
 
@@ -112,7 +112,7 @@ export function registerNewsletters(app: FastifyInstance, deps: AdminDeps): void
       return seeOther(reply, `/admin/newsletters/${n.id}?saved=1`);
     } catch (err) {
       if (!isCoreError(err)) throw err;
-      return showForm(request, reply, form, { id: n.id, check: true, status: HTTP_STATUS[err.code], problem: err.message });
+      return showForm(request, reply, form, { id: n.id, check: true, ...problemOf(err) });
     }
   });
 
