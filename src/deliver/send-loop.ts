@@ -230,5 +230,6 @@ async function recheck(deps: Pick<SendLoopDeps, 'db' | 'now'>, rows: DeliveryRow
     );
     progress.suppressed += gone.length;
   }
-  return rows.filter((r) => !gone.includes(r));
+  const goneIds = new Set(gone.map((r) => r.id));
+  return rows.filter((r) => !goneIds.has(r.id));
 }
