@@ -91,7 +91,7 @@ export async function buildDeps(config: Readonly<Config>, log: Logger, opts: { m
  * The fetcher, its HTTP client (undici, ~0.3 s to import on a busy machine) loaded at the first
  * fetch: commands that read only the database never pay for it.
  */
-export function lazyFetcher(opts: FetcherOptions): Fetcher {
+function lazyFetcher(opts: FetcherOptions): Fetcher {
   let real: Promise<Fetcher> | undefined;
   const load = () => (real ??= import('./sources/fetcher.js').then((m) => m.createFetcher(opts)));
   return {
@@ -165,7 +165,7 @@ export function buildRenderer(config: Readonly<Config>): Pick<BuildDeps, 'render
 }
 
 /** Host part of Message-IDs and List-Ids: the public site's. */
-export function mailDomain(config: Readonly<Config>): string {
+function mailDomain(config: Readonly<Config>): string {
   return new URL(config.sender.publicUrl).hostname;
 }
 
@@ -221,7 +221,7 @@ export function adminWebDeps(deps: Deps): AdminWebOptions {
   };
 }
 
-/** The email send loop over the ledger (deliver/worker.ts), through `email`. */
+/** The email send loop over the ledger (deliver/email-send.ts), through `email`. */
 export function sendDeps(deps: Deps, email: EmailChannel): SendDeps {
   const { config } = deps;
   return {
@@ -279,6 +279,6 @@ export function ingestDeps(deps: Deps, opts: { summarize?: boolean } = {}): Inge
  * reading every new article back and rewriting its row. Undefined when an LLM summarizes: that
  * one runs in the stage. A caller using it reports IngestSummary.summarized with the stage's count.
  */
-export function ingestSummaryBudget(config: Readonly<Config>): SummaryBudget | undefined {
+function ingestSummaryBudget(config: Readonly<Config>): SummaryBudget | undefined {
   return config.summary.llm ? undefined : { sentences: config.summary.sentences };
 }
